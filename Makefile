@@ -1,0 +1,32 @@
+# Two commands matter: `make run` and `make test`. Each target wraps plain commands you can run by hand.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install run test lint bench clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+# Web, Celery worker and beat on embedded PostgreSQL + Redis under .data/ (unless DATABASE_URL / REDIS_URL are set).
+run: install
+	DJANGO_DEBUG=1 $(PY) -m devserver run
+
+# The whole suite; pass extra pytest arguments with ARGS="-k planner".
+test: install
+	$(PY) -m devserver test $(ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: install
+	$(PY) -m devserver exec -- $(PY) -m bench $(ARGS)
+
+clean:
+	rm -rf $(VENV) .data staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q
+
+from touches.models import Channel, Kind, Theme
+
+
+def default_gaps() -> list[int]:
+    return [2]  # every other day
+
+
+def default_windows() -> list[list[str]]:
+    # Four local windows, so consecutive calls land at a different time of day (seed 002).
+    return [["08:00", "09:00"], ["11:00", "12:00"], ["13:30", "14:30"], ["16:00", "17:00"]]
+
+
+def default_weekdays() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
+class Cadence(models.Model):
+    class OnFinish(models.TextChoices):
+        GIVE_UP = "give_up", "Give up (dormant)"
+        REASSIGN = "reassign", "Reassign to another rep"
+
+    team = models.ForeignKey("crm.Team", on_delete=models.CASCADE, related_name="cadences")
+    name = models.CharField(max_length=100)
+    is_default = models.BooleanField(default=False)
+    is_high_value = models.BooleanField(default=False, help_text="Used for prospects above the team's threshold.")
+    gaps_days = ArrayField(models.PositiveSmallIntegerField(), default=default_gaps)
+    windows = models.JSONField(default=default_windows)
+    working_weekdays = ArrayField(models.PositiveSmallIntegerField(), default=default_weekdays)
+    voicemail_after_no_answer = models.BooleanField(default=True)
+    email_after_voicemail = models.BooleanField(default=False)
+    min_touches = models.PositiveSmallIntegerField(default=5)
+    max_touches = models.PositiveSmallIntegerField(default=8)
+    pleasantly_persistent = models.BooleanField(default=False)
+    pleasantly_persistent_action = models.CharField(max_length=100, default="stop by", blank=True)
+    breakup_wait_days = models.PositiveSmallIntegerField(default=5)
+    on_finish = models.CharField(max_length=10, choices=OnFinish.choices, default=OnFinish.GIVE_UP)
+    recycle_after_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["team_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="cadence_name_unique_per_team"),
+            models.UniqueConstraint(fields=["team"], condition=Q(is_default=True), name="one_default_cadence_per_team"),
+            models.UniqueConstraint(
+                fields=["team"], condition=Q(is_high_value=True), name="one_high_value_cadence_per_team"
+            ),
+            models.CheckConstraint(condition=Q(min_touches__lte=F("max_touches")), name="cadence_min_not_above_max"),
+            models.CheckConstraint(condition=Q(max_touches__gte=1), name="cadence_max_at_least_one"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enrollment(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ENGAGED = "engaged", "Engaged"
+        PAUSED = "paused", "Paused"
+        STOPPED = "stopped", "Stopped"
+        GAVE_UP = "gave_up", "Gave up"
+        REASSIGNED = "reassigned", "Reassigned"
+
+    OPEN_STATUSES = (Status.ACTIVE, Status.ENGAGED, Status.PAUSED)
+
+    prospect = models.ForeignKey("crm.Prospect", on_delete=models.CASCADE, related_name="enrollments")
+    cadence = models.ForeignKey(Cadence, on_delete=models.PROTECT, related_name="enrollments")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    started_at = models.DateTimeField()
+    # The sweep's work list: due follow-ups and enrollments whose planning is stale. Both are indexed on open rows
+    # only, so a sweep costs what is due, not what is stored.
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    replan_requested_at = models.DateTimeField(null=True, blank=True)
+    planned_at = models.DateTimeField(null=True, blank=True)
+    last_action = models.CharField(max_length=20, blank=True)
+    last_reason = models.CharField(max_length=300, blank=True)
+    paused_until = models.DateTimeField(null=True, blank=True)
+    next_step = models.CharField(max_length=200, blank=True)
+    next_step_due_at = models.DateTimeField(null=True, blank=True)
+    needs_contact = models.BooleanField(default=False)
+    snooze_count = models.PositiveIntegerField(default=0)
+    gave_up_early = models.BooleanField(default=False)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prospect"],
+                condition=Q(status__in=["active", "engaged", "paused"]),
+                name="one_open_enrollment_per_prospect",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_due_at"],
+                condition=Q(status__in=["active", "engaged", "paused"]),
+                name="enrollment_due_idx",
+            ),
+            models.Index(
+                fields=["replan_requested_at"],
+                condition=Q(replan_requested_at__isnull=False),
+                name="enrollment_replan_idx",
+            ),
+            models.Index(fields=["owner", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prospect} in {self.cadence} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class FollowUp(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="follow_ups")
+    # Denormalised from the enrollment so a rep's day is one index scan.
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="follow_ups")
+    prospect = models.ForeignKey("crm.Prospect", on_delete=models.CASCADE, related_name="follow_ups")
+    contact = models.ForeignKey("crm.Contact", null=True, blank=True, on_delete=models.SET_NULL)
+    attempt = models.PositiveSmallIntegerField()
+    due_start = models.DateTimeField()
+    due_end = models.DateTimeField()
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.REGULAR)
+    theme = models.CharField(max_length=20, choices=Theme.choices, default=Theme.NONE)
+    reason = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    overdue_since = models.DateTimeField(null=True, blank=True)
+    snooze_count = models.PositiveSmallIntegerField(default=0)
+    touch = models.OneToOneField(
+        "touches.Touch", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_up"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_start"]
+        constraints = [
+            # Two sweeps, a replayed task or a killed worker can never plan the same attempt twice.
+            models.UniqueConstraint(fields=["enrollment", "attempt"], name="one_follow_up_per_attempt"),
+            models.UniqueConstraint(
+                fields=["enrollment"], condition=Q(status="planned"), name="one_planned_follow_up_per_enrollment"
+            ),
+            models.CheckConstraint(condition=Q(due_end__gt=F("due_start")), name="follow_up_window_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["rep", "due_start"], condition=Q(status="planned"), name="follow_up_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.attempt} {self.get_channel_display()} for {self.prospect_id} at {self.due_start:%Y-%m-%d %H:%M}"

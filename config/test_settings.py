@@ -1,0 +1,13 @@
+"""The only test override: a throwaway secret, a fast hasher, and a Celery queue of this run's own."""
+
+import os
+import uuid
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
+# Exported, so a worker process started by a test listens on the same queue as the test sends to.
+os.environ.setdefault("CELERY_QUEUE", f"pursuit-test-{uuid.uuid4().hex[:8]}")
+
+from config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from crm.validators import validate_country, validate_timezone
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    managers = models.ManyToManyField("crm.User", related_name="managed_teams", blank=True)
+    # New prospects worth more than this get the team's high-value (long-haul) cadence.
+    high_value_threshold = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        REP = "rep", "Rep"
+        MANAGER = "manager", "Manager"
+
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.REP)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="reps")
+    # An unavailable rep (vacation, full pipeline) is never picked when leads are handed over.
+    is_available = models.BooleanField(default=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Marker(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Prospect(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ENGAGED = "engaged", "Engaged"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+        DORMANT = "dormant", "Dormant"
+        DO_NOT_CONTACT = "do_not_contact", "Do not contact"
+
+    CLOSED_STATUSES = (Status.WON, Status.LOST, Status.DO_NOT_CONTACT)
+
+    class Source(models.TextChoices):
+        INBOUND = "inbound", "Inbound"
+        OUTBOUND = "outbound", "Outbound"
+        REFERRAL = "referral", "Referral"
+        EVENT = "event", "Event"
+        IMPORT = "import", "Import"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="prospects")
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="owned_prospects")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    estimated_value = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    country = models.CharField(max_length=2, blank=True, validators=[validate_country])
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.OUTBOUND)
+    # The three questions reps judge a silent lead by (seed 000): right buyer, moves our freight, still there.
+    is_right_buyer = models.CharField(max_length=7, choices=Marker.choices, default=Marker.UNKNOWN)
+    buys_what_we_sell = models.CharField(max_length=7, choices=Marker.choices, default=Marker.UNKNOWN)
+    still_there = models.CharField(max_length=7, choices=Marker.choices, default=Marker.UNKNOWN)
+    recycle_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["owner", "status"]),
+            models.Index(fields=["team", "status"]),
+            models.Index(fields=["updated_at"]),
+            models.Index(fields=["recycle_on"], condition=Q(recycle_on__isnull=False), name="prospect_recycle_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(estimated_value__gte=0), name="prospect_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED_STATUSES
+
+
+class Contact(models.Model):
+    class Role(models.TextChoices):
+        DECISION_MAKER = "decision_maker", "Decision maker"
+        INFLUENCER = "influencer", "Influencer"
+        ASSISTANT = "assistant", "Assistant"
+        RECEPTIONIST = "receptionist", "Receptionist"
+        OTHER = "other", "Other"
+
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.OTHER)
+    title = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    # Blank means "the prospect's time zone": most contacts sit where the account does.
+    timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone])
+    do_not_contact = models.BooleanField(default=False)
+    left_company = models.BooleanField(default=False)
+    wrong_person = models.BooleanField(default=False)
+    email_bounced = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["prospect_id", "name"]
+        indexes = [
+            models.Index(fields=["email"]),
+            models.Index(fields=["phone"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def effective_timezone(self) -> str:
+        return self.timezone or self.prospect.timezone
+
+    @property
+    def is_reachable(self) -> bool:
+        return not (self.do_not_contact or self.left_company or self.wrong_person)

@@ -1,0 +1,67 @@
+"""Shared fixtures: the cast, and real services.
+
+Tests run against real PostgreSQL and Redis. Outside CI a missing Redis or worker skips the tests that need
+it; with CI=true it fails them, so a broken machine can never pass as green.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import redis
+from django.conf import settings
+
+from tests.factories import ManagerFactory, ProspectFactory, TeamFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def service_unavailable(message: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: required services must be reachable)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def redis_client() -> redis.Redis:
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        service_unavailable(f"Redis at {settings.CELERY_BROKER_URL} is not reachable: {exc}")
+    return client
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Freight East")
+
+
+@pytest.fixture
+def alice(team):
+    """Alice is a rep; she owns the prospect."""
+    return UserFactory(username="alice", team=team)
+
+
+@pytest.fixture
+def bob(team):
+    """Bob is Alice's teammate."""
+    return UserFactory(username="bob", team=team)
+
+
+@pytest.fixture
+def carol(db):
+    """Carol is a rep on another team: she has no access to Alice's leads."""
+    return UserFactory(username="carol")
+
+
+@pytest.fixture
+def maria(team):
+    """Maria manages Alice and Bob's team."""
+    return ManagerFactory(username="maria", team=team)
+
+
+@pytest.fixture
+def prospect(alice):
+    return ProspectFactory(owner=alice, name="Globex Freight")
