@@ -85,6 +85,7 @@ class Enrollment(models.Model):
     last_action = models.CharField(max_length=20, blank=True)
     last_reason = models.CharField(max_length=300, blank=True)
     paused_until = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
     next_step = models.CharField(max_length=200, blank=True)
     next_step_due_at = models.DateTimeField(null=True, blank=True)
     needs_contact = models.BooleanField(default=False)
@@ -145,7 +146,10 @@ class FollowUp(models.Model):
     reason = models.CharField(max_length=300)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     overdue_since = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
     snooze_count = models.PositiveSmallIntegerField(default=0)
+    snooze_reason = models.CharField(max_length=200, blank=True)
+    is_next_step = models.BooleanField(default=False)
     touch = models.OneToOneField(
         "touches.Touch", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_up"
     )
@@ -164,6 +168,9 @@ class FollowUp(models.Model):
         ]
         indexes = [
             models.Index(fields=["rep", "due_start"], condition=Q(status="planned"), name="follow_up_queue_idx"),
+            models.Index(
+                fields=["due_start"], condition=Q(status="planned", reminded_at__isnull=True), name="follow_up_remind_idx"
+            ),
         ]
 
     def __str__(self) -> str:

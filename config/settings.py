@@ -6,6 +6,7 @@ Defaults are safe for production: DEBUG is off unless asked for, and then SECRET
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -142,11 +143,13 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 # All periodic work lives here. The sweep repairs whatever a lost message missed, so a tick may be dropped safely.
+# CADENCE_SWEEP_SECONDS exists for integration tests that cannot wait a whole minute for a tick.
+_SWEEP_SECONDS = env_int("CADENCE_SWEEP_SECONDS", 0)
 CELERY_BEAT_SCHEDULE = {
     "cadence-sweep": {
         "task": "cadence.tasks.sweep",
-        "schedule": crontab(),  # * * * * *  every minute
-        "options": {"expires": 50},
+        "schedule": dt.timedelta(seconds=_SWEEP_SECONDS) if _SWEEP_SECONDS else crontab(),  # * * * * *
+        "options": {"expires": min(50, _SWEEP_SECONDS or 50)},
     },
 }
 

@@ -33,6 +33,8 @@ class User(AbstractUser):
     # An unavailable rep (vacation, full pipeline) is never picked when leads are handed over.
     is_available = models.BooleanField(default=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # Breaks ties between equally loaded reps when leads are handed over: least recently assigned goes first.
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
 
     @property
     def is_manager(self) -> bool:

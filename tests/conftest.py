@@ -65,3 +65,17 @@ def maria(team):
 @pytest.fixture
 def prospect(alice):
     return ProspectFactory(owner=alice, name="Globex Freight")
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, redis_client):
+    """A real `celery worker` process on this run's queue, reading the test database.
+
+    Tests using it need committed data (transactional_db): the worker is another process and another connection.
+    """
+    from tests.worker import start_worker
+
+    with start_worker() as worker:
+        if worker is None:
+            service_unavailable("a Celery worker process could not be started")
+        yield worker

@@ -1,0 +1,312 @@
+"""Planning the next attempt: who, which channel, which day and window, what kind of message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from cadence.planner.decision import Decision
+from cadence.planner.enums import (
+    GONE_OUTCOMES,
+    ROLE_PRIORITY,
+    Action,
+    Channel,
+    Kind,
+    Outcome,
+    Theme,
+)
+from cadence.planner.history import Ledger
+from cadence.planner.inputs import ContactInfo, Situation
+from cadence.planner.reasons import (
+    BREAKUP_LINE,
+    day_label,
+    full_day,
+    gap_phrase,
+    line,
+    theme_phrase,
+    who,
+)
+from cadence.planner.rules import Rules
+from cadence.planner.windows import (
+    Slot,
+    first_open_slot,
+    is_workday,
+    local_date,
+    next_workday,
+    rotation,
+    wall_to_utc,
+    window_at,
+    window_bounds,
+    zone,
+)
+
+# A call made outside every window still deserves its voicemail: give it an hour.
+RIGHT_AWAY_SLACK = timedelta(hours=1)
+# Seed 004: "I'll stop by next Tuesday": far enough out to get a reply first, close enough to be real.
+PROMISE_LEAD_DAYS = 3
+
+
+@dataclass(frozen=True)
+class _Next:
+    """The attempt being planned, before we know when."""
+
+    situation: Situation
+    ledger: Ledger
+    contact: ContactInfo
+    tz: ZoneInfo
+    number: int
+    kind: Kind
+
+    @property
+    def rules(self) -> Rules:
+        return self.situation.rules
+
+    @property
+    def heading(self) -> str:
+        return f"Attempt {self.number} of {self.rules.max_touches}"
+
+    @property
+    def today(self) -> date:
+        return local_date(self.situation.now, self.tz)
+
+    def message_line(self, promised: date | None = None) -> str:
+        if self.kind is Kind.BREAKUP:
+            return BREAKUP_LINE
+        if self.kind is Kind.PLEASANTLY_PERSISTENT and promised is not None:
+            action = self.rules.pleasantly_persistent_action
+            return f"pleasantly persistent: I'll {action} on {full_day(promised)} unless I hear back"
+        return ""
+
+    def theme(self) -> Theme:
+        return self.ledger.next_theme(self.contact) if self.kind is Kind.REGULAR else Theme.NONE
+
+    def theme_line(self) -> str:
+        if self.kind is not Kind.REGULAR:
+            return ""
+        return theme_phrase(self.theme(), self.ledger.last_theme(self.contact))
+
+    def follow_up(
+        self, *, start: datetime, end: datetime, channel: Channel, window: int | None, parts: list[str]
+    ) -> Decision:
+        return Decision(
+            action=Action.FOLLOW_UP,
+            reason=line([self.heading, *parts]),
+            attempt=self.number,
+            due_start=start,
+            due_end=end,
+            channel=channel,
+            kind=self.kind,
+            theme=self.theme(),
+            contact_id=self.contact.id,
+            window_index=window,
+        )
+
+
+def kind_for(number: int, *, rules: Rules, ledger: Ledger) -> Kind:
+    """Attempt max_touches is the breakup; with pleasantly_persistent, the one before it is that message.
+
+    After a late conversation the numbers run past max_touches; then the closing messages come next, as seed
+    004 advises when a prospect who agreed a next step goes quiet.
+    """
+    closing_from = rules.max_touches - (1 if rules.pleasantly_persistent else 0)
+    if number < closing_from:
+        return Kind.REGULAR
+    if rules.pleasantly_persistent and not any(
+        t.kind is Kind.PLEASANTLY_PERSISTENT and n >= closing_from
+        for n, t in ledger.since_last_conversation()
+    ):
+        return Kind.PLEASANTLY_PERSISTENT
+    return Kind.BREAKUP
+
+
+def promised_day(said_on: date, *, rules: Rules, situation: Situation) -> date:
+    return next_workday(said_on + timedelta(days=PROMISE_LEAD_DAYS), rules=rules, days_off=situation.days_off)
+
+
+def choose_contact(situation: Situation, ledger: Ledger) -> tuple[ContactInfo | None, str]:
+    """Keep chasing the person we were chasing while they are reachable; otherwise the best one left by role.
+
+    Returns the contact and, when we moved away from someone, why: "the decision maker (#3) left the company".
+    """
+    reachable = [c for c in situation.contacts if ledger.unreachable_because(c) is None]
+    last = ledger.last_attempt
+    current = next((c for c in situation.contacts if last and c.id == last.contact_id), None)
+    if current is not None and current in reachable:
+        return current, ""
+    ranked = sorted(reachable, key=lambda c: ROLE_PRIORITY.index(c.role))
+    dropped = f"{who(current)} {ledger.unreachable_because(current)}" if current is not None else ""
+    return (ranked[0] if ranked else None), dropped
+
+
+def needs_contact(situation: Situation, ledger: Ledger) -> Decision:
+    if not situation.contacts:
+        return Decision(action=Action.NEEDS_CONTACT, reason="No contacts on file · add the decision maker")
+    notes = [f"{who(c)} {ledger.unreachable_because(c)}" for c in situation.contacts]
+    shown = notes[:3] + ([f"{len(notes) - 3} more"] if len(notes) > 3 else [])
+    last = ledger.last_attempt
+    return Decision(
+        action=Action.NEEDS_CONTACT,
+        reason=line(["No one left to try: " + ", ".join(shown), "add a contact, decision maker first"]),
+        contact_id=last.contact_id if last else None,
+    )
+
+
+def plan_attempt(situation: Situation, ledger: Ledger) -> Decision:
+    """Steps 5 to 9 of plan_next: contact, number and kind; then the promised action, right away, or gap."""
+    contact, dropped = choose_contact(situation, ledger)
+    if contact is None:
+        return needs_contact(situation, ledger)
+    number = ledger.count + 1
+    plan = _Next(
+        situation=situation,
+        ledger=ledger,
+        contact=contact,
+        tz=zone(contact.timezone, fallback=situation.default_timezone),
+        number=number,
+        kind=kind_for(number, rules=situation.rules, ledger=ledger),
+    )
+    last = ledger.last_attempt
+    if last is not None and last.kind is Kind.PLEASANTLY_PERSISTENT:
+        return _promised_action(plan, said_at=last.occurred_at)
+    if last is not None and not dropped and last.contact_id in (contact.id, None):
+        right_away = _right_away(plan, last.occurred_at, last.channel, last.outcome)
+        if right_away is not None:
+            return right_away
+    # Told "wrong person" or "she left" a minute ago: the new contact gets a call now, not after the gap.
+    redirected = bool(dropped) and last is not None and last.outcome in GONE_OUTCOMES
+    return _after_gap(plan, dropped=dropped, right_away=redirected)
+
+
+def _right_away(plan: _Next, at: datetime, channel: Channel, outcome: Outcome) -> Decision | None:
+    """Seed 002: "I always leave a voicemail!" The voicemail is due from the moment of the call to the end of
+    that window; the optional email to the end of that local day. Once that moment has passed, it is gone:
+    the next call after the gap takes over."""
+    rules, ledger, contact = plan.rules, plan.ledger, plan.contact
+    if rules.voicemail_after_no_answer and channel is Channel.CALL and outcome is Outcome.NO_ANSWER:
+        if not ledger.phone_works(contact):
+            return None
+        window = window_at(at, rules.windows, plan.tz)
+        end = at + RIGHT_AWAY_SLACK
+        if window is not None:
+            end = window_bounds(local_date(at, plan.tz), rules.windows[window], plan.tz)[1]
+        follow = f"no answer at {at.astimezone(plan.tz):%H:%M}, leave a voicemail now"
+        new_channel = Channel.VOICEMAIL
+    elif rules.email_after_voicemail and (
+        channel is Channel.VOICEMAIL or (channel is Channel.CALL and outcome is Outcome.LEFT_VOICEMAIL)
+    ):
+        if not ledger.email_works(contact):
+            return None
+        end = wall_to_utc(local_date(at, plan.tz) + timedelta(days=1), time(0), plan.tz)
+        follow = "email today to back up the voicemail"
+        new_channel = Channel.EMAIL
+    else:
+        return None
+    if end <= plan.situation.now:
+        return None
+    promised = None
+    if plan.kind is Kind.PLEASANTLY_PERSISTENT:
+        promised = promised_day(local_date(at, plan.tz), rules=rules, situation=plan.situation)
+    parts = [plan.message_line(promised), follow, plan.theme_line()]
+    return plan.follow_up(start=at, end=end, channel=new_channel, window=None, parts=parts)
+
+
+def _promised_action(plan: _Next, *, said_at: datetime) -> Decision:
+    rules = plan.rules
+    promised = promised_day(local_date(said_at, plan.tz), rules=rules, situation=plan.situation)
+    slot = _slot(plan, earliest=promised)
+    channel = _usable(plan, rules.pleasantly_persistent_channel)
+    as_promised = f"{rules.pleasantly_persistent_action} as promised ({full_day(promised)})"
+    if slot.day != promised:
+        as_promised += ", later than promised"
+    parts = [as_promised, plan.message_line(), _window_line(plan, slot), plan.theme_line()]
+    return plan.follow_up(start=slot.start, end=slot.end, channel=channel, window=slot.index, parts=parts)
+
+
+def _after_gap(plan: _Next, *, dropped: str, right_away: bool) -> Decision:
+    rules, ledger = plan.rules, plan.ledger
+    days = ledger.attempt_days(plan.tz)
+    switch = f"{dropped}, trying {who(plan.contact)} next" if dropped else ""
+    if not days or right_away:
+        earliest = plan.today
+        spacing = "" if days else "first try, as soon as possible"
+    else:
+        gap = rules.gap_after(len(days))
+        earliest = days[-1] + timedelta(days=gap)
+        spacing = gap_phrase(gap, days[-1], today=earliest)
+    slot = _slot(plan, earliest=earliest)
+    moved = _moved_because(plan, planned=earliest, slot=slot)
+    promised = None
+    if plan.kind is Kind.PLEASANTLY_PERSISTENT:
+        promised = promised_day(slot.day, rules=rules, situation=plan.situation)
+    channel = _usable(plan, Channel.CALL if plan.kind is Kind.REGULAR else Channel.VOICEMAIL)
+    by = _channel_note(channel)
+    parts = [
+        plan.message_line(promised),
+        by,
+        switch,
+        spacing,
+        moved,
+        _window_line(plan, slot),
+        plan.theme_line(),
+    ]
+    return plan.follow_up(start=slot.start, end=slot.end, channel=channel, window=slot.index, parts=parts)
+
+
+def _slot(plan: _Next, *, earliest: date) -> Slot:
+    picked = plan.ledger.picked_up(plan.contact, plan.rules, plan.tz)
+    used = [index for _, index in plan.ledger.occasions(plan.rules, plan.tz)]
+    order = rotation(len(plan.rules.windows), used, picked_up_in=picked[0] if picked else None)
+    situation = plan.situation
+    return first_open_slot(
+        earliest=earliest,
+        order=order,
+        rules=plan.rules,
+        tz=plan.tz,
+        days_off=situation.days_off,
+        now=situation.now,
+    )
+
+
+def _usable(plan: _Next, wanted: Channel) -> Channel:
+    """The wanted channel if this contact can take it; otherwise the other one that works."""
+    phone, email = plan.ledger.phone_works(plan.contact), plan.ledger.email_works(plan.contact)
+    if wanted in (Channel.CALL, Channel.VOICEMAIL) and not phone:
+        return Channel.EMAIL if email else wanted
+    if wanted is Channel.EMAIL and not email:
+        return Channel.CALL if phone else wanted
+    return wanted
+
+
+def _channel_note(channel: Channel) -> str:
+    if channel is Channel.EMAIL:
+        return "by email (no working phone)"
+    if channel is Channel.VOICEMAIL:
+        return "by voicemail"
+    return ""
+
+
+def _window_line(plan: _Next, slot: Slot) -> str:
+    label = f"{plan.rules.windows[slot.index].label} window"
+    picked = plan.ledger.picked_up(plan.contact, plan.rules, plan.tz)
+    if picked is not None and picked[0] == slot.index:
+        return f"{label}, they picked up there {day_label(local_date(picked[1], plan.tz), today=slot.day)}"
+    tried = [day for day, index in plan.ledger.occasions(plan.rules, plan.tz) if index == slot.index]
+    if not tried:
+        return f"{label}, not tried yet"
+    return f"{label}, not tried since {day_label(tried[-1], today=slot.day)}"
+
+
+def _moved_because(plan: _Next, *, planned: date, slot: Slot) -> str:
+    if slot.day == planned:
+        return ""
+    if planned < plan.today:
+        return f"overdue since {day_label(planned, today=plan.today)}"
+    if is_workday(planned, rules=plan.rules, days_off=plan.situation.days_off):
+        return f"{day_label(planned, today=plan.today)}'s windows are over"
+    moved_to = f"{slot.day:%a}" if (slot.day - planned).days < 7 else full_day(slot.day)
+    if not plan.rules.is_working_weekday(planned):
+        return f"{full_day(planned)} is not a working day, moved to {moved_to}"
+    # HolidayCalendar knows names; any other DaysOff just says "a day off".
+    name = getattr(plan.situation.days_off, "name", lambda day: None)(planned)
+    return f"{full_day(planned)} is {name or 'a day off'}, moved to {moved_to}"

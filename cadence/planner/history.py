@@ -1,0 +1,194 @@
+"""Reading the touch history once: what counts as an attempt, who is still reachable, what was said last."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from cadence.planner.enums import (
+    ENGAGED_OUTCOMES,
+    GONE_OUTCOMES,
+    PHONE_CHANNELS,
+    REAL_CHANNELS,
+    STOP_OUTCOMES,
+    THEME_CYCLE,
+    UNDELIVERED_OUTCOMES,
+    Channel,
+    Kind,
+    Outcome,
+    Theme,
+)
+from cadence.planner.inputs import ContactInfo, PastTouch
+from cadence.planner.rules import Rules
+from cadence.planner.windows import local_date, window_at
+
+# Touches logged at the same moment: the call came before its voicemail, and the more decisive outcome is read
+# as the later one (a "connected" beats a "no answer" logged twice by mistake). The rest of the key only makes
+# the order total, so the same history in any order reads the same.
+_DECISIVENESS = (
+    Outcome.NO_ANSWER,
+    Outcome.LEFT_VOICEMAIL,
+    Outcome.SENT,
+    Outcome.BOUNCED,
+    Outcome.WRONG_PERSON,
+    Outcome.LEFT_COMPANY,
+    Outcome.CONNECTED,
+    Outcome.REPLIED,
+    Outcome.MEETING_BOOKED,
+    Outcome.NOT_INTERESTED,
+    Outcome.OPTED_OUT,
+)
+_SAME_MOMENT_ORDER = {
+    Channel.CALL: 0,
+    Channel.VOICEMAIL: 1,
+    Channel.EMAIL: 2,
+    Channel.IN_PERSON: 3,
+    Channel.OTHER: 4,
+}
+
+
+def _chronological(touch: PastTouch) -> tuple[datetime, int, int, str, str, int]:
+    channel, outcome = _SAME_MOMENT_ORDER[touch.channel], _DECISIVENESS.index(touch.outcome)
+    contact = -1 if touch.contact_id is None else touch.contact_id
+    return (touch.occurred_at, channel, outcome, touch.kind, touch.theme, contact)
+
+
+def is_attempt(touch: PastTouch) -> bool:
+    """A real attempt reaches (or tries to reach) the prospect. A note (channel "other") never counts."""
+    return touch.channel in REAL_CHANNELS
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The history sorted once, with the questions the planner asks of it."""
+
+    touches: tuple[PastTouch, ...]
+    attempts: tuple[PastTouch, ...]
+
+    @classmethod
+    def read(cls, history: Iterable[PastTouch]) -> Ledger:
+        touches = tuple(sorted(history, key=_chronological))
+        return cls(touches=touches, attempts=tuple(t for t in touches if is_attempt(t)))
+
+    @property
+    def count(self) -> int:
+        return len(self.attempts)
+
+    @property
+    def last_attempt(self) -> PastTouch | None:
+        return self.attempts[-1] if self.attempts else None
+
+    def stopper(self) -> PastTouch | None:
+        """The first "not interested" or "opted out": after it nothing else matters, notes included."""
+        return next((t for t in self.touches if t.outcome in STOP_OUTCOMES), None)
+
+    def engagement(self) -> PastTouch | None:
+        """The latest touch if it is a conversation. A note can record one (a reply on LinkedIn); a note
+        logged after a conversation does not end it."""
+        relevant = [t for t in self.touches if is_attempt(t) or t.outcome in ENGAGED_OUTCOMES]
+        if relevant and relevant[-1].outcome in ENGAGED_OUTCOMES:
+            return relevant[-1]
+        return None
+
+    def since_last_conversation(self) -> tuple[tuple[int, PastTouch], ...]:
+        """(attempt number, touch) for the attempts after the latest conversation, or all of them."""
+        talks = [position for position, t in enumerate(self.touches) if t.outcome in ENGAGED_OUTCOMES]
+        after = self.touches[talks[-1] + 1 :] if talks else self.touches
+        numbered = tuple(enumerate(self.attempts, start=1))
+        return numbered[len(numbered) - sum(1 for t in after if is_attempt(t)) :]
+
+    def breakup(self, rules: Rules) -> tuple[int, PastTouch] | None:
+        """The breakup that ends the cadence: the first one since the latest conversation, sent once at least
+        min_touches attempts were made. An early breakup is just another message; we keep going."""
+        return next(
+            (
+                (n, t)
+                for n, t in self.since_last_conversation()
+                if t.kind is Kind.BREAKUP and n >= rules.min_touches
+            ),
+            None,
+        )
+
+    def attempt_days(self, tz: ZoneInfo) -> list[date]:
+        """The distinct local dates with attempts on them, oldest first."""
+        return sorted({local_date(t.occurred_at, tz) for t in self.attempts})
+
+    def occasions(self, rules: Rules, tz: ZoneInfo) -> list[tuple[date, int]]:
+        """(local date, window) per attempt made inside a window; a call and the voicemail left on it are
+        one occasion. Attempts outside every window do not take part in the rotation."""
+        result: list[tuple[date, int]] = []
+        for touch in self.attempts:
+            index = window_at(touch.occurred_at, rules.windows, tz)
+            if index is None:
+                continue
+            occasion = (local_date(touch.occurred_at, tz), index)
+            if not result or result[-1] != occasion:
+                result.append(occasion)
+        return result
+
+    # Per-contact facts. Touches without a contact belong to the whole prospect and count for everyone.
+
+    def _about(self, contact: ContactInfo) -> list[PastTouch]:
+        return [t for t in self.touches if t.contact_id in (contact.id, None)]
+
+    def _flagged(self, contact: ContactInfo, outcome: Outcome, channels: frozenset[Channel]) -> bool:
+        return any(
+            t.contact_id == contact.id and t.outcome is outcome and t.channel in channels
+            for t in self.touches
+        )
+
+    def gone(self, contact: ContactInfo) -> PastTouch | None:
+        """The touch that told us this contact is the wrong person or has left."""
+        return next(
+            (t for t in self.touches if t.contact_id == contact.id and t.outcome in GONE_OUTCOMES), None
+        )
+
+    def phone_works(self, contact: ContactInfo) -> bool:
+        return contact.has_phone and not self._flagged(contact, Outcome.BOUNCED, PHONE_CHANNELS)
+
+    def email_works(self, contact: ContactInfo) -> bool:
+        return (
+            contact.has_email
+            and not contact.email_bounced
+            and not self._flagged(contact, Outcome.BOUNCED, frozenset({Channel.EMAIL}))
+        )
+
+    def unreachable_because(self, contact: ContactInfo) -> str | None:
+        if contact.do_not_contact:
+            return "is marked do not contact"
+        gone = self.gone(contact)
+        if contact.left_company or (gone is not None and gone.outcome is Outcome.LEFT_COMPANY):
+            return "left the company"
+        if gone is not None:
+            return "is the wrong person"
+        if not self.phone_works(contact) and not self.email_works(contact):
+            return "has no phone or email that works"
+        return None
+
+    def last_theme(self, contact: ContactInfo) -> Theme | None:
+        """The theme of the last message that reached them. An unanswered call or a bounce said nothing, so
+        the theme planned for it is still unused."""
+        said = [
+            t.theme
+            for t in self._about(contact)
+            if is_attempt(t) and t.theme is not Theme.NONE and t.outcome not in UNDELIVERED_OUTCOMES
+        ]
+        return said[-1] if said else None
+
+    def next_theme(self, contact: ContactInfo) -> Theme:
+        """information -> invitation -> introduction, so two messages in a row never repeat themselves."""
+        last = self.last_theme(contact)
+        if last is None:
+            return THEME_CYCLE[0]
+        return THEME_CYCLE[(THEME_CYCLE.index(last) + 1) % len(THEME_CYCLE)]
+
+    def picked_up(self, contact: ContactInfo, rules: Rules, tz: ZoneInfo) -> tuple[int, datetime] | None:
+        """(window, when) of the latest call this contact answered inside a window."""
+        for touch in reversed(self._about(contact)):
+            if touch.channel is Channel.CALL and touch.outcome in ENGAGED_OUTCOMES:
+                index = window_at(touch.occurred_at, rules.windows, tz)
+                if index is not None:
+                    return index, touch.occurred_at
+        return None

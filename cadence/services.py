@@ -1,0 +1,364 @@
+"""Writes for the cadence engine: enrolling, planning, pausing, snoozing, giving up and handing leads over.
+
+Planning is idempotent: it recomputes the next decision from PostgreSQL state, under a row lock taken with
+SKIP LOCKED, and writes at most one planned follow-up per (enrollment, attempt). Replaying it changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+
+from cadence.models import Cadence, Enrollment, FollowUp
+from cadence.planner import Action, Decision, give_up_is_early, plan_next
+from cadence.selectors import cadence_for_prospect, enrollment_open_for_prospect, rep_pick_for_handover
+from cadence.situation import rules_from_cadence, situations_build
+from crm.models import Prospect, User
+
+logger = logging.getLogger(__name__)
+
+# A plan request older than this was lost with its message (worker killed, broker flushed): the sweep repairs it.
+STALE_PLAN_AFTER = dt.timedelta(seconds=30)
+# Nobody to hand a lead to (everyone away): look again later rather than dropping it.
+HANDOVER_RETRY_AFTER = dt.timedelta(hours=1)
+OPEN = Enrollment.OPEN_STATUSES
+
+
+class GiveUpTooEarly(ValidationError):
+    """Raised when a rep gives up before the cadence's minimum; they may confirm and it is recorded as early."""
+
+
+def _enqueue_plan(enrollment_id: int) -> None:
+    from cadence.tasks import enrollment_plan as enrollment_plan_task
+
+    transaction.on_commit(lambda: enrollment_plan_task.delay(enrollment_id))
+
+
+def enrollment_create(
+    *, prospect: Prospect, now: dt.datetime, cadence: Cadence | None = None, started_at: dt.datetime | None = None
+) -> Enrollment:
+    """Enroll a prospect (in the team's cadence for its value unless one is given) and plan its first attempt."""
+    if prospect.is_closed:
+        raise ValidationError(f"{prospect} is {prospect.get_status_display().lower()}; it cannot be enrolled.")
+    if enrollment_open_for_prospect(prospect_id=prospect.pk):
+        raise ValidationError(f"{prospect} is already enrolled in a cadence.")
+    cadence = cadence or cadence_for_prospect(prospect=prospect)
+    if cadence.team_id != prospect.team_id:
+        raise ValidationError("That cadence belongs to another team.")
+    enrollment = Enrollment.objects.create(
+        prospect=prospect,
+        cadence=cadence,
+        owner=prospect.owner,
+        started_at=started_at or now,
+        next_due_at=now,
+        replan_requested_at=now,
+    )
+    _enqueue_plan(enrollment.pk)
+    return enrollment
+
+
+def enrollment_request_plan(*, enrollment_id: int, now: dt.datetime) -> None:
+    """Mark an enrollment's plan stale and plan it after commit; the sweep repairs it if the message is lost."""
+    Enrollment.objects.filter(pk=enrollment_id, status__in=OPEN).update(
+        replan_requested_at=Coalesce("replan_requested_at", now)
+    )
+    _enqueue_plan(enrollment_id)
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    planned: int = 0
+    marked_overdue: int = 0
+    ended: int = 0
+
+    def __add__(self, other: PlanReport) -> PlanReport:
+        return PlanReport(
+            self.planned + other.planned, self.marked_overdue + other.marked_overdue, self.ended + other.ended
+        )
+
+
+def enrollments_plan(*, enrollment_ids: Sequence[int], now: dt.datetime) -> PlanReport:
+    """Plan the given enrollments now (the on-commit task). Rows another worker holds are left to it."""
+    with transaction.atomic():
+        locked = list(
+            Enrollment.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("prospect", "cadence")
+            .filter(pk__in=enrollment_ids, status__in=OPEN)
+        )
+        return _plan_locked(locked, now=now, force=True)
+
+
+def enrollments_plan_due(*, now: dt.datetime, limit: int = 500) -> PlanReport:
+    """Plan one batch of what is due: follow-ups whose window ended, waits that are over, stale plans."""
+    with transaction.atomic():
+        locked = list(
+            Enrollment.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("prospect", "cadence")
+            .filter(status__in=OPEN)
+            .filter(Q(next_due_at__lte=now) | Q(replan_requested_at__lte=now - STALE_PLAN_AFTER))[:limit]
+        )
+        return _plan_locked(locked, now=now, force=False)
+
+
+def _plan_locked(enrollments: list[Enrollment], *, now: dt.datetime, force: bool) -> PlanReport:
+    """Decide and write the next step of each locked enrollment, in a constant number of queries.
+
+    1. A planned follow-up whose window has passed, with nothing new to plan, is marked overdue and kept: the
+       rep fell behind, and the manager should see it. The scheduler has nothing more to do until a touch.
+    2. Everything else asks the planner, and the decision is written: a follow-up upserted on
+       (enrollment, attempt), a wait or pause remembered as `next_due_at`, or the enrollment ended.
+    3. Give-up and hand-over run last, one by one, under the same lock.
+    """
+    if not enrollments:
+        return PlanReport()
+    current = {
+        f.enrollment_id: f
+        for f in FollowUp.objects.filter(enrollment__in=enrollments, status=FollowUp.Status.PLANNED)
+    }
+    overdue, to_plan = [], []
+    for enrollment in enrollments:
+        planned = current.get(enrollment.pk)
+        stale = force or enrollment.replan_requested_at is not None
+        if not stale and planned is not None and planned.due_end <= now:
+            overdue.append(planned.pk)
+            enrollment.next_due_at = None
+        else:
+            if enrollment.status == Enrollment.Status.PAUSED and _pause_is_over(enrollment, now):
+                enrollment.status = Enrollment.Status.ACTIVE
+            to_plan.append(enrollment)
+    if overdue:
+        FollowUp.objects.filter(pk__in=overdue, overdue_since__isnull=True).update(overdue_since=now)
+
+    situations = situations_build(enrollments=to_plan, now=now)
+    upserts: list[FollowUp] = []
+    cancelled: list[int] = []
+    finishing: list[tuple[Enrollment, Decision]] = []
+    for enrollment in to_plan:
+        decision = plan_next(situations[enrollment.pk])
+        planned = current.get(enrollment.pk)
+        _apply(enrollment, decision, now=now)
+        if decision.action == Action.FOLLOW_UP:
+            upserts.append(_follow_up_from(enrollment, decision))
+            if planned is not None and planned.attempt != decision.attempt:
+                cancelled.append(planned.pk)
+        elif planned is not None:
+            cancelled.append(planned.pk)
+        if decision.action in (Action.GIVE_UP, Action.REASSIGN):
+            finishing.append((enrollment, decision))
+
+    if cancelled:
+        FollowUp.objects.filter(pk__in=cancelled).update(status=FollowUp.Status.CANCELLED)
+    if upserts:
+        FollowUp.objects.bulk_create(
+            upserts,
+            update_conflicts=True,
+            unique_fields=["enrollment", "attempt"],
+            update_fields=[
+                "rep", "contact", "due_start", "due_end", "channel", "kind", "theme", "reason", "is_next_step", "status",
+                "overdue_since", "reminded_at", "touch", "completed_at",
+            ],
+        )
+    Enrollment.objects.bulk_update(
+        enrollments,
+        ["status", "next_due_at", "replan_requested_at", "planned_at", "last_action", "last_reason",
+         "needs_contact", "ended_at", "end_reason"],
+    )
+    for enrollment, decision in finishing:
+        _finish(enrollment, decision, now=now)
+    ended = sum(1 for e in to_plan if e.status not in OPEN) + len(finishing)
+    return PlanReport(planned=len(to_plan), marked_overdue=len(overdue), ended=ended)
+
+
+def _pause_is_over(enrollment: Enrollment, now: dt.datetime) -> bool:
+    return enrollment.paused_until is not None and enrollment.paused_until <= now
+
+
+def _apply(enrollment: Enrollment, decision: Decision, *, now: dt.datetime) -> None:
+    enrollment.planned_at = now
+    enrollment.replan_requested_at = None
+    enrollment.last_action = str(decision.action)
+    enrollment.last_reason = decision.reason[:300]
+    enrollment.needs_contact = decision.action == Action.NEEDS_CONTACT
+    enrollment.next_due_at = None
+    match decision.action:
+        case Action.FOLLOW_UP:
+            enrollment.status = Enrollment.Status.ENGAGED if decision.is_next_step else Enrollment.Status.ACTIVE
+            enrollment.next_due_at = decision.due_end
+        case Action.WAIT:
+            enrollment.next_due_at = decision.until
+        case Action.PAUSED:
+            enrollment.next_due_at = decision.until
+        case Action.ENGAGE:
+            enrollment.status = Enrollment.Status.ENGAGED
+        case Action.STOP:
+            enrollment.status = Enrollment.Status.STOPPED
+            enrollment.ended_at = now
+            enrollment.end_reason = decision.reason[:300]
+
+
+def _follow_up_from(enrollment: Enrollment, decision: Decision) -> FollowUp:
+    return FollowUp(
+        enrollment=enrollment,
+        rep_id=enrollment.owner_id,
+        prospect_id=enrollment.prospect_id,
+        contact_id=decision.contact_id,
+        attempt=decision.attempt,
+        due_start=decision.due_start,
+        due_end=decision.due_end,
+        channel=str(decision.channel),
+        kind=str(decision.kind),
+        theme=str(decision.theme),
+        reason=decision.reason[:300],
+        is_next_step=decision.is_next_step,
+        status=FollowUp.Status.PLANNED,
+        overdue_since=None,
+        reminded_at=None,
+        touch=None,
+        completed_at=None,
+    )
+
+
+def _finish(enrollment: Enrollment, decision: Decision, *, now: dt.datetime) -> None:
+    if decision.action == Action.GIVE_UP:
+        _end_as_given_up(enrollment, now=now, reason=decision.reason, early=False, recycle_on=decision.recycle_on)
+    else:
+        prospect_reassign(prospect=enrollment.prospect, now=now, reason=decision.reason, enrollment=enrollment)
+
+
+def _end_as_given_up(
+    enrollment: Enrollment, *, now: dt.datetime, reason: str, early: bool, recycle_on: dt.date | None
+) -> None:
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        status=Enrollment.Status.GAVE_UP, ended_at=now, end_reason=reason[:300], gave_up_early=early,
+        next_due_at=None, replan_requested_at=None,
+    )
+    FollowUp.objects.filter(enrollment=enrollment, status=FollowUp.Status.PLANNED).update(
+        status=FollowUp.Status.CANCELLED
+    )
+    Prospect.objects.filter(pk=enrollment.prospect_id).exclude(status__in=Prospect.CLOSED_STATUSES).update(
+        status=Prospect.Status.DORMANT, recycle_on=recycle_on, updated_at=now
+    )
+    enrollment.status = Enrollment.Status.GAVE_UP
+
+
+def enrollment_give_up(
+    *, enrollment: Enrollment, now: dt.datetime, reason: str = "", confirm_early: bool = False
+) -> bool:
+    """A rep gives up on a lead. Before the cadence's minimum this raises GiveUpTooEarly unless confirmed, and
+    the give-up is recorded as early. Returns whether it was early."""
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update().select_related("cadence", "prospect").get(pk=enrollment.pk)
+        if not enrollment.is_open:
+            raise ValidationError("This lead's cadence has already ended.")
+        situation = situations_build(enrollments=[enrollment], now=now)[enrollment.pk]
+        rules = rules_from_cadence(enrollment.cadence)
+        early = give_up_is_early(rules=rules, history=situation.history)
+        if early and not confirm_early:
+            raise GiveUpTooEarly(
+                f"Only {_attempts(situation.history)} of at least {rules.min_touches} attempts so far: many buyers "
+                "answer between the 5th and the 10th. Give up anyway?"
+            )
+        _end_as_given_up(enrollment, now=now, reason=reason or "Rep gave up", early=early, recycle_on=None)
+        return early
+
+
+def _attempts(history: Sequence[object]) -> int:
+    from cadence.planner import count_attempts
+
+    return count_attempts(history)
+
+
+def prospect_reassign(
+    *,
+    prospect: Prospect,
+    now: dt.datetime,
+    reason: str,
+    to: User | None = None,
+    enrollment: Enrollment | None = None,
+) -> User | None:
+    """Hand a lead to another rep of its team, never to an unavailable one nor back to the rep giving it up.
+
+    The old enrollment ends as reassigned and the cadence restarts for the new owner; the touches stay.
+    Returns the new owner, or None when nobody can take it (the enrollment stays open and is retried later).
+    """
+    enrollment = enrollment or enrollment_open_for_prospect(prospect_id=prospect.pk)
+    previous_owner_id = prospect.owner_id
+    new_owner = to or rep_pick_for_handover(team=prospect.team, exclude_ids={previous_owner_id})
+    if new_owner is None:
+        if enrollment is not None:
+            Enrollment.objects.filter(pk=enrollment.pk).update(
+                last_action="reassign_blocked",
+                last_reason="Could not hand over: no other rep on the team is available",
+                next_due_at=now + HANDOVER_RETRY_AFTER,
+            )
+        return None
+    if new_owner.pk == previous_owner_id or new_owner.team_id != prospect.team_id or not new_owner.is_available:
+        raise ValidationError(f"{new_owner} cannot take this lead: pick an available rep of {prospect.team}.")
+    if enrollment is not None:
+        Enrollment.objects.filter(pk=enrollment.pk, status__in=OPEN).update(
+            status=Enrollment.Status.REASSIGNED, ended_at=now, end_reason=f"Handed to {new_owner}: {reason}"[:300],
+            next_due_at=None, replan_requested_at=None,
+        )
+        FollowUp.objects.filter(enrollment=enrollment, status=FollowUp.Status.PLANNED).update(
+            status=FollowUp.Status.CANCELLED
+        )
+    Prospect.objects.filter(pk=prospect.pk).update(owner=new_owner, status=Prospect.Status.ACTIVE, updated_at=now)
+    User.objects.filter(pk=new_owner.pk).update(last_assigned_at=now)
+    prospect.refresh_from_db()
+    enrollment_create(
+        prospect=prospect, now=now, cadence=enrollment.cadence if enrollment is not None else None
+    )
+    return new_owner
+
+
+def enrollment_pause(*, enrollment: Enrollment, now: dt.datetime, until: dt.datetime | None = None) -> None:
+    if not enrollment.is_open:
+        raise ValidationError("This lead's cadence has already ended.")
+    if until is not None and until <= now:
+        raise ValidationError("A pause must end in the future.")
+    Enrollment.objects.filter(pk=enrollment.pk).update(status=Enrollment.Status.PAUSED, paused_until=until)
+    enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
+
+
+def enrollment_resume(*, enrollment: Enrollment, now: dt.datetime) -> None:
+    Enrollment.objects.filter(pk=enrollment.pk, status=Enrollment.Status.PAUSED).update(
+        status=Enrollment.Status.ACTIVE, paused_until=None
+    )
+    enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
+
+
+def follow_up_snooze(*, follow_up: FollowUp, now: dt.datetime, until: dt.datetime, reason: str = "") -> None:
+    """Push one follow-up later. Snoozes are counted: a lead snoozed again and again is stalled, not alive."""
+    if follow_up.status != FollowUp.Status.PLANNED:
+        raise ValidationError("Only a planned follow-up can be snoozed.")
+    if until <= now:
+        raise ValidationError("Snooze until a time in the future.")
+    FollowUp.objects.filter(pk=follow_up.pk).update(
+        snooze_count=F("snooze_count") + 1, snooze_reason=reason.strip()[:200]
+    )
+    Enrollment.objects.filter(pk=follow_up.enrollment_id).update(
+        snoozed_until=until, snooze_count=F("snooze_count") + 1
+    )
+    enrollment_request_plan(enrollment_id=follow_up.enrollment_id, now=now)
+
+
+def enrollment_set_next_step(*, enrollment: Enrollment, what: str, due_at: dt.datetime, now: dt.datetime) -> None:
+    """After a conversation the rep records what happens next and when; that becomes the next follow-up."""
+    what = what.strip()
+    if not what:
+        raise ValidationError("Say what the next step is.")
+    if due_at <= now:
+        raise ValidationError("A next step needs a date in the future.")
+    if not enrollment.is_open:
+        raise ValidationError("This lead's cadence has already ended.")
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        next_step=what[:200], next_step_due_at=due_at, status=Enrollment.Status.ENGAGED
+    )
+    enrollment_request_plan(enrollment_id=enrollment.pk, now=now)

@@ -1,0 +1,32 @@
+"""Celery adapters: ids in, one service call, quiet when the work is gone or already done."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from cadence.notifications import rep_reminder_send
+from cadence.scheduler import scheduler_sweep
+from cadence.services import enrollments_plan
+
+
+@shared_task(
+    autoretry_for=(ConnectionError,), retry_backoff=True, retry_jitter=True, max_retries=5,
+    soft_time_limit=20, time_limit=30,
+)
+def enrollment_plan(enrollment_id: int) -> None:
+    # A closed or vanished enrollment, or one another worker holds, is simply skipped by the service.
+    enrollments_plan(enrollment_ids=[enrollment_id], now=timezone.now())
+
+
+@shared_task(soft_time_limit=50, time_limit=58)
+def sweep() -> str:
+    return str(scheduler_sweep(now=timezone.now()))
+
+
+@shared_task(
+    autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=3,
+    soft_time_limit=20, time_limit=30,
+)
+def rep_remind(rep_id: int, follow_up_ids: list[int]) -> None:
+    rep_reminder_send(rep_id=rep_id, follow_up_ids=follow_up_ids)
