@@ -29,7 +29,9 @@ class Cadence(models.Model):
     team = models.ForeignKey("crm.Team", on_delete=models.CASCADE, related_name="cadences")
     name = models.CharField(max_length=100)
     is_default = models.BooleanField(default=False)
-    is_high_value = models.BooleanField(default=False, help_text="Used for prospects above the team's threshold.")
+    is_high_value = models.BooleanField(
+        default=False, help_text="Used for prospects above the team's threshold."
+    )
     gaps_days = ArrayField(models.PositiveSmallIntegerField(), default=default_gaps)
     windows = models.JSONField(default=default_windows)
     working_weekdays = ArrayField(models.PositiveSmallIntegerField(), default=default_weekdays)
@@ -49,11 +51,15 @@ class Cadence(models.Model):
         ordering = ["team_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["team", "name"], name="cadence_name_unique_per_team"),
-            models.UniqueConstraint(fields=["team"], condition=Q(is_default=True), name="one_default_cadence_per_team"),
+            models.UniqueConstraint(
+                fields=["team"], condition=Q(is_default=True), name="one_default_cadence_per_team"
+            ),
             models.UniqueConstraint(
                 fields=["team"], condition=Q(is_high_value=True), name="one_high_value_cadence_per_team"
             ),
-            models.CheckConstraint(condition=Q(min_touches__lte=F("max_touches")), name="cadence_min_not_above_max"),
+            models.CheckConstraint(
+                condition=Q(min_touches__lte=F("max_touches")), name="cadence_min_not_above_max"
+            ),
             models.CheckConstraint(condition=Q(max_touches__gte=1), name="cadence_max_at_least_one"),
         ]
 
@@ -162,14 +168,22 @@ class FollowUp(models.Model):
             # Two sweeps, a replayed task or a killed worker can never plan the same attempt twice.
             models.UniqueConstraint(fields=["enrollment", "attempt"], name="one_follow_up_per_attempt"),
             models.UniqueConstraint(
-                fields=["enrollment"], condition=Q(status="planned"), name="one_planned_follow_up_per_enrollment"
+                fields=["enrollment"],
+                condition=Q(status="planned"),
+                name="one_planned_follow_up_per_enrollment",
             ),
-            models.CheckConstraint(condition=Q(due_end__gt=F("due_start")), name="follow_up_window_not_empty"),
+            models.CheckConstraint(
+                condition=Q(due_end__gt=F("due_start")), name="follow_up_window_not_empty"
+            ),
         ]
         indexes = [
-            models.Index(fields=["rep", "due_start"], condition=Q(status="planned"), name="follow_up_queue_idx"),
             models.Index(
-                fields=["due_start"], condition=Q(status="planned", reminded_at__isnull=True), name="follow_up_remind_idx"
+                fields=["rep", "due_start"], condition=Q(status="planned"), name="follow_up_queue_idx"
+            ),
+            models.Index(
+                fields=["due_start"],
+                condition=Q(status="planned", reminded_at__isnull=True),
+                name="follow_up_remind_idx",
             ),
         ]
 

@@ -43,9 +43,7 @@ def rep_pick_for_handover(*, team: Team, exclude_ids: set[int]) -> User | None:
     )
 
 
-def follow_up_list_for_user(
-    *, user: User, due_before: dt.datetime | None = None
-) -> QuerySet[FollowUp]:
+def follow_up_list_for_user(*, user: User, due_before: dt.datetime | None = None) -> QuerySet[FollowUp]:
     """The planned follow-ups a user may see: their own as a rep, their teams' as a manager."""
     follow_ups = FollowUp.objects.filter(
         status=FollowUp.Status.PLANNED, prospect__in=prospect_list_visible(user=user)

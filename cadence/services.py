@@ -42,11 +42,17 @@ def _enqueue_plan(enrollment_id: int) -> None:
 
 
 def enrollment_create(
-    *, prospect: Prospect, now: dt.datetime, cadence: Cadence | None = None, started_at: dt.datetime | None = None
+    *,
+    prospect: Prospect,
+    now: dt.datetime,
+    cadence: Cadence | None = None,
+    started_at: dt.datetime | None = None,
 ) -> Enrollment:
     """Enroll a prospect (in the team's cadence for its value unless one is given) and plan its first attempt."""
     if prospect.is_closed:
-        raise ValidationError(f"{prospect} is {prospect.get_status_display().lower()}; it cannot be enrolled.")
+        raise ValidationError(
+            f"{prospect} is {prospect.get_status_display().lower()}; it cannot be enrolled."
+        )
     if enrollment_open_for_prospect(prospect_id=prospect.pk):
         raise ValidationError(f"{prospect} is already enrolled in a cadence.")
     cadence = cadence or cadence_for_prospect(prospect=prospect)
@@ -161,14 +167,35 @@ def _plan_locked(enrollments: list[Enrollment], *, now: dt.datetime, force: bool
             update_conflicts=True,
             unique_fields=["enrollment", "attempt"],
             update_fields=[
-                "rep", "contact", "due_start", "due_end", "channel", "kind", "theme", "reason", "is_next_step", "status",
-                "overdue_since", "reminded_at", "touch", "completed_at",
+                "rep",
+                "contact",
+                "due_start",
+                "due_end",
+                "channel",
+                "kind",
+                "theme",
+                "reason",
+                "is_next_step",
+                "status",
+                "overdue_since",
+                "reminded_at",
+                "touch",
+                "completed_at",
             ],
         )
     Enrollment.objects.bulk_update(
         enrollments,
-        ["status", "next_due_at", "replan_requested_at", "planned_at", "last_action", "last_reason",
-         "needs_contact", "ended_at", "end_reason"],
+        [
+            "status",
+            "next_due_at",
+            "replan_requested_at",
+            "planned_at",
+            "last_action",
+            "last_reason",
+            "needs_contact",
+            "ended_at",
+            "end_reason",
+        ],
     )
     for enrollment, decision in finishing:
         _finish(enrollment, decision, now=now)
@@ -189,7 +216,9 @@ def _apply(enrollment: Enrollment, decision: Decision, *, now: dt.datetime) -> N
     enrollment.next_due_at = None
     match decision.action:
         case Action.FOLLOW_UP:
-            enrollment.status = Enrollment.Status.ENGAGED if decision.is_next_step else Enrollment.Status.ACTIVE
+            enrollment.status = (
+                Enrollment.Status.ENGAGED if decision.is_next_step else Enrollment.Status.ACTIVE
+            )
             enrollment.next_due_at = decision.due_end
         case Action.WAIT:
             enrollment.next_due_at = decision.until
@@ -227,17 +256,25 @@ def _follow_up_from(enrollment: Enrollment, decision: Decision) -> FollowUp:
 
 def _finish(enrollment: Enrollment, decision: Decision, *, now: dt.datetime) -> None:
     if decision.action == Action.GIVE_UP:
-        _end_as_given_up(enrollment, now=now, reason=decision.reason, early=False, recycle_on=decision.recycle_on)
+        _end_as_given_up(
+            enrollment, now=now, reason=decision.reason, early=False, recycle_on=decision.recycle_on
+        )
     else:
-        prospect_reassign(prospect=enrollment.prospect, now=now, reason=decision.reason, enrollment=enrollment)
+        prospect_reassign(
+            prospect=enrollment.prospect, now=now, reason=decision.reason, enrollment=enrollment
+        )
 
 
 def _end_as_given_up(
     enrollment: Enrollment, *, now: dt.datetime, reason: str, early: bool, recycle_on: dt.date | None
 ) -> None:
     Enrollment.objects.filter(pk=enrollment.pk).update(
-        status=Enrollment.Status.GAVE_UP, ended_at=now, end_reason=reason[:300], gave_up_early=early,
-        next_due_at=None, replan_requested_at=None,
+        status=Enrollment.Status.GAVE_UP,
+        ended_at=now,
+        end_reason=reason[:300],
+        gave_up_early=early,
+        next_due_at=None,
+        replan_requested_at=None,
     )
     FollowUp.objects.filter(enrollment=enrollment, status=FollowUp.Status.PLANNED).update(
         status=FollowUp.Status.CANCELLED
@@ -254,7 +291,9 @@ def enrollment_give_up(
     """A rep gives up on a lead. Before the cadence's minimum this raises GiveUpTooEarly unless confirmed, and
     the give-up is recorded as early. Returns whether it was early."""
     with transaction.atomic():
-        enrollment = Enrollment.objects.select_for_update().select_related("cadence", "prospect").get(pk=enrollment.pk)
+        enrollment = (
+            Enrollment.objects.select_for_update().select_related("cadence", "prospect").get(pk=enrollment.pk)
+        )
         if not enrollment.is_open:
             raise ValidationError("This lead's cadence has already ended.")
         situation = situations_build(enrollments=[enrollment], now=now)[enrollment.pk]
@@ -299,17 +338,26 @@ def prospect_reassign(
                 next_due_at=now + HANDOVER_RETRY_AFTER,
             )
         return None
-    if new_owner.pk == previous_owner_id or new_owner.team_id != prospect.team_id or not new_owner.is_available:
+    if (
+        new_owner.pk == previous_owner_id
+        or new_owner.team_id != prospect.team_id
+        or not new_owner.is_available
+    ):
         raise ValidationError(f"{new_owner} cannot take this lead: pick an available rep of {prospect.team}.")
     if enrollment is not None:
         Enrollment.objects.filter(pk=enrollment.pk, status__in=OPEN).update(
-            status=Enrollment.Status.REASSIGNED, ended_at=now, end_reason=f"Handed to {new_owner}: {reason}"[:300],
-            next_due_at=None, replan_requested_at=None,
+            status=Enrollment.Status.REASSIGNED,
+            ended_at=now,
+            end_reason=f"Handed to {new_owner}: {reason}"[:300],
+            next_due_at=None,
+            replan_requested_at=None,
         )
         FollowUp.objects.filter(enrollment=enrollment, status=FollowUp.Status.PLANNED).update(
             status=FollowUp.Status.CANCELLED
         )
-    Prospect.objects.filter(pk=prospect.pk).update(owner=new_owner, status=Prospect.Status.ACTIVE, updated_at=now)
+    Prospect.objects.filter(pk=prospect.pk).update(
+        owner=new_owner, status=Prospect.Status.ACTIVE, updated_at=now
+    )
     User.objects.filter(pk=new_owner.pk).update(last_assigned_at=now)
     prospect.refresh_from_db()
     enrollment_create(
@@ -349,7 +397,9 @@ def follow_up_snooze(*, follow_up: FollowUp, now: dt.datetime, until: dt.datetim
     enrollment_request_plan(enrollment_id=follow_up.enrollment_id, now=now)
 
 
-def enrollment_set_next_step(*, enrollment: Enrollment, what: str, due_at: dt.datetime, now: dt.datetime) -> None:
+def enrollment_set_next_step(
+    *, enrollment: Enrollment, what: str, due_at: dt.datetime, now: dt.datetime
+) -> None:
     """After a conversation the rep records what happens next and when; that becomes the next follow-up."""
     what = what.strip()
     if not what:

@@ -91,8 +91,16 @@ def situations_build(*, enrollments: Iterable[Enrollment], now: dt.datetime) -> 
         touches[row["prospect_id"]].append(row)
     contacts: dict[int, list[dict]] = defaultdict(list)
     for row in Contact.objects.filter(prospect_id__in=prospect_ids).values(
-        "id", "prospect_id", "role", "timezone", "phone", "email", "do_not_contact", "left_company",
-        "wrong_person", "email_bounced",
+        "id",
+        "prospect_id",
+        "role",
+        "timezone",
+        "phone",
+        "email",
+        "do_not_contact",
+        "left_company",
+        "wrong_person",
+        "email_bounced",
     ):
         contacts[row["prospect_id"]].append(row)
 

@@ -11,8 +11,12 @@ from cadence.services import enrollments_plan
 
 
 @shared_task(
-    autoretry_for=(ConnectionError,), retry_backoff=True, retry_jitter=True, max_retries=5,
-    soft_time_limit=20, time_limit=30,
+    autoretry_for=(ConnectionError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=20,
+    time_limit=30,
 )
 def enrollment_plan(enrollment_id: int) -> None:
     # A closed or vanished enrollment, or one another worker holds, is simply skipped by the service.
@@ -25,8 +29,12 @@ def sweep() -> str:
 
 
 @shared_task(
-    autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=3,
-    soft_time_limit=20, time_limit=30,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=3,
+    soft_time_limit=20,
+    time_limit=30,
 )
 def rep_remind(rep_id: int, follow_up_ids: list[int]) -> None:
     rep_reminder_send(rep_id=rep_id, follow_up_ids=follow_up_ids)

@@ -10,7 +10,10 @@ from crm.models import Contact, Prospect, Team, User
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "get_full_name", "role", "team", "is_available", "is_active"]
     list_filter = ["role", "team", "is_available", "is_active"]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Pursuit", {"fields": ["role", "team", "is_available", "timezone"]}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("Pursuit", {"fields": ["role", "team", "is_available", "timezone"]}),
+    )
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Pursuit", {"fields": ["role", "team"]}))
 
 
@@ -30,7 +33,15 @@ class ContactInline(admin.TabularInline):
 @admin.register(Prospect)
 class ProspectAdmin(admin.ModelAdmin):
     list_display = ["name", "owner", "team", "status", "estimated_value", "country", "updated_at"]
-    list_filter = ["status", "team", "source", "country", "is_right_buyer", "buys_what_we_sell", "still_there"]
+    list_filter = [
+        "status",
+        "team",
+        "source",
+        "country",
+        "is_right_buyer",
+        "buys_what_we_sell",
+        "still_there",
+    ]
     search_fields = ["name", "contacts__name", "contacts__email", "contacts__phone"]
     list_select_related = ["owner", "team"]
     autocomplete_fields = ["owner", "team"]

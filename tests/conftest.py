@@ -79,3 +79,21 @@ def celery_worker_process(transactional_db, redis_client):
         if worker is None:
             service_unavailable("a Celery worker process could not be started")
         yield worker
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks inline, so on-commit planning happens inside the test."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def cadence(team):
+    from tests.factories import CadenceFactory
+
+    return CadenceFactory(team=team, name="Every other day")

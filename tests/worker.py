@@ -80,12 +80,26 @@ def wait_for(check: Callable[[], object], *, timeout: float = 20, interval: floa
 
 
 @contextlib.contextmanager
-def start_worker(*, with_beat: bool = False, sweep_seconds: int = 2, concurrency: int = 2) -> Iterator[Worker | None]:
+def start_worker(
+    *, with_beat: bool = False, sweep_seconds: int = 2, concurrency: int = 2
+) -> Iterator[Worker | None]:
     tmp = Path(tempfile.mkdtemp(prefix="pursuit-worker-"))
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     celery = [sys.executable, "-m", "celery", "-A", "config"]
-    worker_args = [*celery, "worker", "-Q", queue, "-c", str(concurrency), "-l", "info", "--without-gossip",
-                   "--without-mingle", "-n", f"test-{queue}@%h"]
+    worker_args = [
+        *celery,
+        "worker",
+        "-Q",
+        queue,
+        "-c",
+        str(concurrency),
+        "-l",
+        "info",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        f"test-{queue}@%h",
+    ]
     with contextlib.ExitStack() as stack:
         worker = stack.enter_context(_process(worker_args, "ready.", tmp / "worker.log"))
         if worker is None:
@@ -94,7 +108,9 @@ def start_worker(*, with_beat: bool = False, sweep_seconds: int = 2, concurrency
         if with_beat:
             beat_args = [*celery, "beat", "-l", "info", "-s", str(tmp / "beat-schedule")]
             beat = stack.enter_context(
-                _process(beat_args, "beat: Starting", tmp / "beat.log", CADENCE_SWEEP_SECONDS=str(sweep_seconds))
+                _process(
+                    beat_args, "beat: Starting", tmp / "beat.log", CADENCE_SWEEP_SECONDS=str(sweep_seconds)
+                )
             )
             if beat is None:
                 yield None

@@ -79,14 +79,18 @@ class Touch(models.Model):
         ordering = ["-occurred_at"]
         indexes = [
             models.Index(
-                fields=["prospect", "-occurred_at"], condition=Q(deleted_at__isnull=True), name="touch_timeline_idx"
+                fields=["prospect", "-occurred_at"],
+                condition=Q(deleted_at__isnull=True),
+                name="touch_timeline_idx",
             ),
             models.Index(fields=["rep", "-occurred_at"], name="touch_rep_idx"),
             models.Index(fields=["updated_at"], name="touch_updated_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} · {self.get_outcome_display()} · {self.occurred_at:%Y-%m-%d %H:%M}"
+        return (
+            f"{self.get_channel_display()} · {self.get_outcome_display()} · {self.occurred_at:%Y-%m-%d %H:%M}"
+        )
 
     @property
     def is_attempt(self) -> bool:

@@ -113,8 +113,7 @@ def kind_for(number: int, *, rules: Rules, ledger: Ledger) -> Kind:
     if number < closing_from:
         return Kind.REGULAR
     if rules.pleasantly_persistent and not any(
-        t.kind is Kind.PLEASANTLY_PERSISTENT and n >= closing_from
-        for n, t in ledger.since_last_conversation()
+        t.kind is Kind.PLEASANTLY_PERSISTENT and n >= closing_from for n, t in ledger.since_last_conversation()
     ):
         return Kind.PLEASANTLY_PERSISTENT
     return Kind.BREAKUP

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Protocol
 
 import holidays
@@ -51,9 +52,12 @@ class HolidayCalendar:
         return self._table.get(day)
 
 
-def holiday_calendar(
-    *, country: str, subdivision: str | None = None, extra_days_off: Iterable[date] = ()
-) -> DaysOff:
+@cache
+def _supported() -> dict[str, frozenset[str]]:
+    return {code: frozenset(subdivisions) for code, subdivisions in holidays.list_supported_countries().items()}
+
+
+def holiday_calendar(*, country: str, subdivision: str | None = None, extra_days_off: Iterable[date] = ()) -> DaysOff:
     """Public holidays for an ISO 3166 country code such as "US", "GB" or "IN".
 
     A blank or unknown country means no public holidays rather than an error: a prospect with a missing
@@ -61,7 +65,7 @@ def holiday_calendar(
     """
     extra = frozenset(extra_days_off)
     code = country.strip().upper()
-    supported = holidays.list_supported_countries()
+    supported = _supported()
     if code not in supported:
         return FixedDaysOff(days=extra) if extra else NoDaysOff()
     subdivisions = {name.upper(): name for name in supported[code]}

@@ -74,9 +74,7 @@ def plan_preview(situation: Situation, *, count: int = 5) -> tuple[Decision, ...
         decision = plan_next(situation)
         decisions.append(decision)
         if decision.action is Action.FOLLOW_UP:
-            assert (
-                decision.due_start is not None and decision.channel is not None and decision.kind is not None
-            )
+            assert decision.due_start is not None and decision.channel is not None and decision.kind is not None
             at = max(decision.due_start, situation.now)
             touch = PastTouch(
                 occurred_at=at,

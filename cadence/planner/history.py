@@ -103,11 +103,7 @@ class Ledger:
         """The breakup that ends the cadence: the first one since the latest conversation, sent once at least
         min_touches attempts were made. An early breakup is just another message; we keep going."""
         return next(
-            (
-                (n, t)
-                for n, t in self.since_last_conversation()
-                if t.kind is Kind.BREAKUP and n >= rules.min_touches
-            ),
+            ((n, t) for n, t in self.since_last_conversation() if t.kind is Kind.BREAKUP and n >= rules.min_touches),
             None,
         )
 
@@ -134,16 +130,11 @@ class Ledger:
         return [t for t in self.touches if t.contact_id in (contact.id, None)]
 
     def _flagged(self, contact: ContactInfo, outcome: Outcome, channels: frozenset[Channel]) -> bool:
-        return any(
-            t.contact_id == contact.id and t.outcome is outcome and t.channel in channels
-            for t in self.touches
-        )
+        return any(t.contact_id == contact.id and t.outcome is outcome and t.channel in channels for t in self.touches)
 
     def gone(self, contact: ContactInfo) -> PastTouch | None:
         """The touch that told us this contact is the wrong person or has left."""
-        return next(
-            (t for t in self.touches if t.contact_id == contact.id and t.outcome in GONE_OUTCOMES), None
-        )
+        return next((t for t in self.touches if t.contact_id == contact.id and t.outcome in GONE_OUTCOMES), None)
 
     def phone_works(self, contact: ContactInfo) -> bool:
         return contact.has_phone and not self._flagged(contact, Outcome.BOUNCED, PHONE_CHANNELS)

@@ -30,9 +30,7 @@ from cadence.planner import (
 )
 
 NEW_YORK = ZoneInfo("America/New_York")
-JOE = ContactInfo(
-    id=1, role=ContactRole.DECISION_MAKER, timezone="America/New_York", has_phone=True, has_email=True
-)
+JOE = ContactInfo(id=1, role=ContactRole.DECISION_MAKER, timezone="America/New_York", has_phone=True, has_email=True)
 
 
 def oct_(day: int, hour: int, minute: int = 0, *, month: int = 10) -> datetime:
@@ -48,9 +46,7 @@ def touch(
     theme: Theme = Theme.NONE,
     contact_id: int | None = 1,
 ) -> PastTouch:
-    return PastTouch(
-        occurred_at=at, channel=channel, kind=kind, outcome=outcome, theme=theme, contact_id=contact_id
-    )
+    return PastTouch(occurred_at=at, channel=channel, kind=kind, outcome=outcome, theme=theme, contact_id=contact_id)
 
 
 def plan(
@@ -133,9 +129,7 @@ def test_a_no_answer_call_is_followed_by_a_voicemail_right_away() -> None:
     assert decision.due_start == call.occurred_at
     assert local(decision.due_end) == oct_(6, 12)  # the end of the window the call was made in
     assert decision.window_index is None
-    assert (
-        decision.reason == "Attempt 2 of 8 · no answer at 11:05, leave a voicemail now · theme: information"
-    )
+    assert decision.reason == "Attempt 2 of 8 · no answer at 11:05, leave a voicemail now · theme: information"
 
 
 def test_a_call_outside_every_window_still_gets_an_hour_for_its_voicemail() -> None:
@@ -153,9 +147,7 @@ def test_a_voicemail_not_left_by_the_end_of_the_window_gives_way_to_the_next_cal
 
 
 def test_without_voicemail_after_no_answer_the_next_call_waits_for_the_gap() -> None:
-    decision = plan(
-        now=oct_(6, 11, 6), history=(touch(oct_(6, 11, 5)),), rules=Rules(voicemail_after_no_answer=False)
-    )
+    decision = plan(now=oct_(6, 11, 6), history=(touch(oct_(6, 11, 5)),), rules=Rules(voicemail_after_no_answer=False))
 
     assert decision.channel is Channel.CALL
     assert local(decision.due_start).date() == date(2025, 10, 8)
@@ -214,8 +206,7 @@ def test_after_the_voicemail_the_next_call_is_every_other_day_in_a_different_win
     assert (decision.attempt, decision.channel, decision.window_index) == (3, Channel.CALL, 2)
     assert (local(decision.due_start), local(decision.due_end)) == (oct_(8, 13, 30), oct_(8, 14, 30))
     assert decision.reason == (
-        "Attempt 3 of 8 · every other day · 13:30 window, not tried yet · "
-        "theme: invitation (last: information)"
+        "Attempt 3 of 8 · every other day · 13:30 window, not tried yet · theme: invitation (last: information)"
     )
 
 
@@ -223,9 +214,7 @@ def test_the_gap_is_counted_in_local_calendar_days_not_in_24_hour_blocks() -> No
     # 23:30 on Monday in New York is already Tuesday in UTC; the next call is still Wednesday, local time.
     late_monday_call = touch(oct_(6, 23, 30))
 
-    decision = plan(
-        now=oct_(6, 23, 31), history=(late_monday_call,), rules=Rules(voicemail_after_no_answer=False)
-    )
+    decision = plan(now=oct_(6, 23, 31), history=(late_monday_call,), rules=Rules(voicemail_after_no_answer=False))
 
     assert late_monday_call.occurred_at.astimezone(UTC).date() == date(2025, 10, 7)
     assert local(decision.due_start).date() == date(2025, 10, 8)
@@ -255,9 +244,7 @@ def test_a_window_in_the_hour_that_happens_twice_is_planned_once_at_its_first_oc
 
     sunday = plan(now=oct_(1, 2, month=11), history=(saturday_call,), rules=night_owl)
     assert sunday.due_start is not None
-    after_sunday = plan(
-        now=oct_(2, 6, month=11), history=(saturday_call, touch(sunday.due_start)), rules=night_owl
-    )
+    after_sunday = plan(now=oct_(2, 6, month=11), history=(saturday_call, touch(sunday.due_start)), rules=night_owl)
 
     assert sunday.due_start == datetime(2025, 11, 2, 5, 0, tzinfo=UTC)  # 01:00 EDT
     assert sunday.due_end == datetime(2025, 11, 2, 7, 0, tzinfo=UTC)  # 02:00 EST
@@ -293,9 +280,7 @@ def test_the_next_call_moves_off_the_weekend() -> None:
 def test_a_due_date_on_a_day_off_moves_to_the_next_working_day() -> None:
     offsite = FixedDaysOff(days=frozenset({date(2025, 10, 8)}))
 
-    decision = plan(
-        now=oct_(6, 12), history=(touch(oct_(6, 11, 5), outcome=Outcome.LEFT_VOICEMAIL),), days_off=offsite
-    )
+    decision = plan(now=oct_(6, 12), history=(touch(oct_(6, 11, 5), outcome=Outcome.LEFT_VOICEMAIL),), days_off=offsite)
 
     assert local(decision.due_start).date() == date(2025, 10, 9)
     assert "Wed 8 Oct is a day off, moved to Thu" in decision.reason
@@ -457,9 +442,7 @@ def test_the_planner_is_deterministic() -> None:
 
 
 def test_a_window_given_in_local_time_lands_in_the_contacts_zone() -> None:
-    priya = ContactInfo(
-        id=1, role=ContactRole.DECISION_MAKER, timezone="Asia/Kolkata", has_phone=True, has_email=True
-    )
+    priya = ContactInfo(id=1, role=ContactRole.DECISION_MAKER, timezone="Asia/Kolkata", has_phone=True, has_email=True)
     early_morning_in_new_york = oct_(6, 0, 30)  # 10:00 in Kolkata
 
     decision = plan(now=early_morning_in_new_york, contacts=(priya,), rules=Rules())

@@ -29,9 +29,7 @@ from cadence.planner import (
 )
 
 NEW_YORK = ZoneInfo("America/New_York")
-JOE = ContactInfo(
-    id=1, role=ContactRole.DECISION_MAKER, timezone="America/New_York", has_phone=True, has_email=True
-)
+JOE = ContactInfo(id=1, role=ContactRole.DECISION_MAKER, timezone="America/New_York", has_phone=True, has_email=True)
 BREAKUP_LINE = "breakup: you're busy, tell me if it's a no"
 
 
@@ -100,9 +98,7 @@ def test_attempt_max_touches_is_the_breakup() -> None:
 
     assert (decision.attempt, decision.kind, decision.channel) == (8, Kind.BREAKUP, Channel.VOICEMAIL)
     assert decision.theme is Theme.NONE
-    assert decision.reason.startswith(
-        "Attempt 8 of 8 · breakup: you're busy, tell me if it's a no · by voicemail"
-    )
+    assert decision.reason.startswith("Attempt 8 of 8 · breakup: you're busy, tell me if it's a no · by voicemail")
 
 
 def test_the_attempt_before_the_limit_is_a_regular_one() -> None:
@@ -320,9 +316,7 @@ def test_a_stop_beats_a_pause() -> None:
 
 
 def test_a_connected_call_without_a_next_step_asks_the_rep_to_record_one() -> None:
-    decision = plan(
-        now=oct_(8, 11, 30), history=(*voicemails(1), touch(oct_(8, 11, 5), outcome=Outcome.CONNECTED))
-    )
+    decision = plan(now=oct_(8, 11, 30), history=(*voicemails(1), touch(oct_(8, 11, 5), outcome=Outcome.CONNECTED)))
 
     assert (decision.action, decision.reason) == (Action.ENGAGE, "Connected — record a next step")
 
@@ -337,9 +331,7 @@ def test_a_next_step_is_planned_at_the_agreed_time_and_numbering_continues() -> 
     agreed = oct_(9, 10)
     history = (*voicemails(2), touch(oct_(8, 16, 5), outcome=Outcome.CONNECTED))
 
-    decision = plan(
-        now=oct_(8, 16, 30), history=history, next_step=NextStep(what="Send lane pricing", due_at=agreed)
-    )
+    decision = plan(now=oct_(8, 16, 30), history=history, next_step=NextStep(what="Send lane pricing", due_at=agreed))
 
     assert decision.action is Action.FOLLOW_UP
     assert (decision.attempt, decision.kind, decision.channel) == (4, Kind.REGULAR, Channel.CALL)
@@ -359,9 +351,7 @@ def test_an_overdue_next_step_stays_due_for_another_hour() -> None:
     history = (touch(oct_(8, 11, 5), outcome=Outcome.CONNECTED),)
     now = oct_(10, 15)
 
-    decision = plan(
-        now=now, history=history, next_step=NextStep(what="Send lane pricing", due_at=oct_(9, 10))
-    )
+    decision = plan(now=now, history=history, next_step=NextStep(what="Send lane pricing", due_at=oct_(9, 10)))
 
     assert decision.due_end == now + timedelta(hours=1)
     assert decision.reason == "Next step: Send lane pricing · overdue since Thu 9 Oct"
@@ -388,9 +378,7 @@ def test_when_the_next_step_goes_unanswered_the_cadence_picks_up_again() -> None
         touch(oct_(9, 10, 2), outcome=Outcome.NO_ANSWER),
     )
 
-    decision = plan(
-        now=oct_(9, 10, 3), history=history, next_step=NextStep(what="Pricing call", due_at=oct_(9, 10))
-    )
+    decision = plan(now=oct_(9, 10, 3), history=history, next_step=NextStep(what="Pricing call", due_at=oct_(9, 10)))
 
     assert (decision.action, decision.attempt, decision.channel) == (Action.FOLLOW_UP, 3, Channel.VOICEMAIL)
     assert not decision.is_next_step

@@ -130,9 +130,7 @@ def moments(draw: st.DrawFn, key: str) -> datetime:
     if draw(st.booleans()) and changes:
         near = draw(st.sampled_from(changes))
         return near + timedelta(minutes=draw(st.integers(-3 * 24 * 60, 3 * 24 * 60)))
-    return draw(
-        st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC))
-    )
+    return draw(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)))
 
 
 @st.composite
@@ -144,9 +142,7 @@ def call_windows(draw: st.DrawFn) -> tuple[CallWindow, ...]:
     top = 95 if style == "any" else 24
     count = draw(st.integers(1, 4))
     points = sorted(draw(st.sets(st.integers(0, top), min_size=2 * count, max_size=2 * count)))
-    return tuple(
-        CallWindow(start=wall_time(points[2 * n]), end=wall_time(points[2 * n + 1])) for n in range(count)
-    )
+    return tuple(CallWindow(start=wall_time(points[2 * n]), end=wall_time(points[2 * n + 1])) for n in range(count))
 
 
 @st.composite
@@ -235,9 +231,7 @@ def situations(draw: st.DrawFn, *, with_history: bool = True) -> Situation:
     history = draw(histories(now, tuple(c.id for c in contacts))) if with_history else ()
     next_step = None
     if with_history and draw(st.booleans()):
-        next_step = NextStep(
-            what="Send lane pricing", due_at=now + timedelta(minutes=draw(st.integers(-5000, 5000)))
-        )
+        next_step = NextStep(what="Send lane pricing", due_at=now + timedelta(minutes=draw(st.integers(-5000, 5000))))
     return Situation(
         rules=draw(cadence_rules()),
         history=history,
@@ -446,9 +440,7 @@ def test_the_breakup_is_exactly_attempt_max_touches_and_nothing_follows_it(situa
 @LOOSE
 @given(situations(with_history=False))
 def test_the_promised_action_happens_on_the_promised_date(situation: Situation) -> None:
-    rules = replace(
-        situation.rules, pleasantly_persistent=True, max_touches=max(situation.rules.max_touches, 2)
-    )
+    rules = replace(situation.rules, pleasantly_persistent=True, max_touches=max(situation.rules.max_touches, 2))
     planned = follow_ups(simulate(replace(situation, rules=rules)))
     assume(len(planned) == rules.max_touches)
 
@@ -479,9 +471,7 @@ def test_a_stop_is_for_good_whatever_comes_after(data: st.DataObject, situation:
         contact_id=data.draw(st.sampled_from(ids)),
     )
     anything = data.draw(histories(situation.now, ids, outcomes=tuple(Outcome)))
-    stopped = replace(
-        situation, history=(*situation.history, stop, *anything), paused=data.draw(st.booleans())
-    )
+    stopped = replace(situation, history=(*situation.history, stop, *anything), paused=data.draw(st.booleans()))
 
     assert plan_next(stopped).action is Action.STOP
     assert [d.action for d in plan_preview(stopped, count=3)] == [Action.STOP]
@@ -544,9 +534,7 @@ def test_a_window_at_a_clock_change_shifts_forward_or_is_taken_once_but_never_va
     first_wall = first.due_start.astimezone(tz).replace(tzinfo=None)
     nominal = datetime.combine(day, window.start)
     if is_skipped(day, window.start, tz):
-        jump = offset(first.due_start + timedelta(hours=3), tz) - offset(
-            first.due_start - timedelta(hours=3), tz
-        )
+        jump = offset(first.due_start + timedelta(hours=3), tz) - offset(first.due_start - timedelta(hours=3), tz)
         assert first_wall - nominal == jump  # forward by exactly the size of the gap
     else:
         assert first_wall == nominal

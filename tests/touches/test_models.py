@@ -24,14 +24,20 @@ def test_the_same_client_id_can_never_be_stored_twice(prospect):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Touch.objects.create(
-            id=touch.id, prospect=prospect, rep=touch.rep, channel="call", outcome="no_answer",
+            id=touch.id,
+            prospect=prospect,
+            rep=touch.rep,
+            channel="call",
+            outcome="no_answer",
             occurred_at=touch.occurred_at,
         )
 
 
 def test_a_note_is_not_an_attempt_but_calls_voicemails_emails_and_breakups_are():
     assert not Touch(channel=Channel.OTHER).is_attempt
-    assert all(Touch(channel=channel).is_attempt for channel in [Channel.CALL, Channel.VOICEMAIL, Channel.EMAIL])
+    assert all(
+        Touch(channel=channel).is_attempt for channel in [Channel.CALL, Channel.VOICEMAIL, Channel.EMAIL]
+    )
     assert Touch(channel=Channel.OTHER, kind=Kind.BREAKUP).is_attempt
 
 
