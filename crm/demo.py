@@ -21,9 +21,12 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Max, Min, OuterRef, Q, Subquery
 
-from cadence.models import Cadence, default_windows
+from cadence.models import Cadence, Enrollment, default_windows
+from cadence.scheduler import scheduler_sweep
+from cadence.selectors import cadence_for_prospect
+from cadence.services import enrollments_plan
 from crm import demo_words as words
 from crm.models import Contact, Marker, Prospect, Team, User
 from touches.models import Channel, Kind, Outcome, Theme, Touch
@@ -33,6 +36,9 @@ DEMO_TEAM_NAME = "Ridgeline Freight Sales"
 DEMO_PASSWORD = "pursuit-demo"
 HIGH_VALUE_THRESHOLD = Decimal("50000")
 BATCH_SIZE = 500
+# An enrollment counts attempts from the first touch of the current round; older touches were earlier rounds.
+ROUND_DAYS = 16
+STALE_PLANNED_AT = timedelta(hours=20)
 GAPS = (1, 2, 2, 2, 3)  # working days between attempts, around "every other day"
 LONG_GAPS = (2, 3, 3, 4, 5)  # high-value accounts are chased for longer, less often
 WINDOWS = [(time.fromisoformat(start), time.fromisoformat(end)) for start, end in default_windows()]
@@ -89,7 +95,44 @@ def demo_data_seed(*, now: datetime, seed: int = 42) -> DemoSummary:
         Contact.objects.bulk_create(builder.contacts, batch_size=BATCH_SIZE)
         Touch.objects.bulk_create(builder.touches, batch_size=BATCH_SIZE)
         _backdate(team, builder)
+        _enroll(team, now=now)
         return _summary(team, created=True)
+
+
+def _enroll(team: Team, *, now: datetime) -> None:
+    """Enroll every active and engaged prospect, each planned as of its last touch, as if the scheduler had run
+    right after it. The demo then opens on a realistic day: a few follow-ups overdue, some due today, most ahead.
+
+    An enrollment counts attempts from its start, so it starts at the first touch of the current round (the
+    last two weeks): older history belongs to earlier rounds.
+    """
+    round_start = now - timedelta(days=ROUND_DAYS)
+    prospects = (
+        Prospect.objects.filter(team=team, status__in=[Prospect.Status.ACTIVE, Prospect.Status.ENGAGED])
+        .select_related("team")
+        .annotate(
+            last_touch=Max("touches__occurred_at"),
+            round_start=Min("touches__occurred_at", filter=Q(touches__occurred_at__gte=round_start)),
+        )
+        .order_by("pk")
+    )
+    plans: list[tuple[Enrollment, datetime]] = []
+    for prospect in prospects:
+        # A lead last touched weeks ago was planned "yesterday": the demo shows a rep a little behind, not buried.
+        planned_at = min(max(prospect.last_touch or now, now - STALE_PLANNED_AT), now)
+        enrollment = Enrollment(
+            prospect=prospect, cadence=cadence_for_prospect(prospect=prospect), owner_id=prospect.owner_id,
+            started_at=prospect.round_start or planned_at, next_due_at=planned_at,
+        )
+        if prospect.status == Prospect.Status.ENGAGED and prospect.pk % 2:
+            enrollment.next_step = "Send the lane pricing they asked for"
+            step_day = _working_day((planned_at + timedelta(days=2)).date())
+            enrollment.next_step_due_at = datetime.combine(step_day, time(10), tzinfo=ZoneInfo(prospect.timezone))
+        plans.append((enrollment, planned_at))
+    Enrollment.objects.bulk_create([enrollment for enrollment, _ in plans], batch_size=BATCH_SIZE)
+    for enrollment, planned_at in plans:
+        enrollments_plan(enrollment_ids=[enrollment.pk], now=planned_at)
+    scheduler_sweep(now=now)
 
 
 def _staff_create(team: Team, now: datetime) -> dict[str, User]:
