@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -65,6 +68,33 @@ class Cadence(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Rules a manager types in the admin must make sense before the planner ever reads them."""
+        errors: dict[str, str] = {}
+        if not self.gaps_days or any(gap < 1 for gap in self.gaps_days):
+            errors["gaps_days"] = "Give at least one gap, each of one day or more (e.g. 2 for every other day)."
+        if not self.working_weekdays or any(day > 6 for day in self.working_weekdays):
+            errors["working_weekdays"] = "Use weekday numbers 0 (Monday) to 6 (Sunday), at least one."
+        window_error = _windows_error(self.windows)
+        if window_error:
+            errors["windows"] = window_error
+        if errors:
+            raise ValidationError(errors)
+
+
+def _windows_error(windows: object) -> str | None:
+    example = 'e.g. [["08:00", "09:00"], ["16:00", "17:00"]]'
+    if not isinstance(windows, list) or not windows:
+        return f"Give the call windows as a list of [start, end] local times, {example}."
+    for window in windows:
+        try:
+            start, end = (dt.time.fromisoformat(value) for value in window)
+        except (TypeError, ValueError):
+            return f"{window!r} is not a [start, end] pair of HH:MM times, {example}."
+        if start >= end:
+            return f"The window {window[0]}-{window[1]} must end after it starts."
+    return None
 
 
 class Enrollment(models.Model):

@@ -129,7 +129,8 @@ def test_after_the_wait_the_lead_goes_to_the_least_loaded_available_teammate(
 
 
 def test_equally_loaded_reps_take_hand_overs_in_turn(team, alice, cadence):
-    first, second = UserFactory(username="first", team=team), UserFactory(username="second", team=team)
+    UserFactory(username="first", team=team)
+    UserFactory(username="second", team=team)
     owners = []
     for n in range(4):
         lead = ProspectFactory(owner=alice, name=f"Lead {n}")
