@@ -32,9 +32,7 @@ class Cadence(models.Model):
     team = models.ForeignKey("crm.Team", on_delete=models.CASCADE, related_name="cadences")
     name = models.CharField(max_length=100)
     is_default = models.BooleanField(default=False)
-    is_high_value = models.BooleanField(
-        default=False, help_text="Used for prospects above the team's threshold."
-    )
+    is_high_value = models.BooleanField(default=False, help_text="Used for prospects above the team's threshold.")
     gaps_days = ArrayField(models.PositiveSmallIntegerField(), default=default_gaps)
     windows = models.JSONField(default=default_windows)
     working_weekdays = ArrayField(models.PositiveSmallIntegerField(), default=default_weekdays)
@@ -54,15 +52,11 @@ class Cadence(models.Model):
         ordering = ["team_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["team", "name"], name="cadence_name_unique_per_team"),
-            models.UniqueConstraint(
-                fields=["team"], condition=Q(is_default=True), name="one_default_cadence_per_team"
-            ),
+            models.UniqueConstraint(fields=["team"], condition=Q(is_default=True), name="one_default_cadence_per_team"),
             models.UniqueConstraint(
                 fields=["team"], condition=Q(is_high_value=True), name="one_high_value_cadence_per_team"
             ),
-            models.CheckConstraint(
-                condition=Q(min_touches__lte=F("max_touches")), name="cadence_min_not_above_max"
-            ),
+            models.CheckConstraint(condition=Q(min_touches__lte=F("max_touches")), name="cadence_min_not_above_max"),
             models.CheckConstraint(condition=Q(max_touches__gte=1), name="cadence_max_at_least_one"),
         ]
 
@@ -126,6 +120,8 @@ class Enrollment(models.Model):
     next_step_due_at = models.DateTimeField(null=True, blank=True)
     needs_contact = models.BooleanField(default=False)
     snooze_count = models.PositiveIntegerField(default=0)
+    # A manager may give a promising lead more attempts than its cadence allows.
+    extra_touches = models.PositiveSmallIntegerField(default=0)
     gave_up_early = models.BooleanField(default=False)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=300, blank=True)
@@ -202,14 +198,10 @@ class FollowUp(models.Model):
                 condition=Q(status="planned"),
                 name="one_planned_follow_up_per_enrollment",
             ),
-            models.CheckConstraint(
-                condition=Q(due_end__gt=F("due_start")), name="follow_up_window_not_empty"
-            ),
+            models.CheckConstraint(condition=Q(due_end__gt=F("due_start")), name="follow_up_window_not_empty"),
         ]
         indexes = [
-            models.Index(
-                fields=["rep", "due_start"], condition=Q(status="planned"), name="follow_up_queue_idx"
-            ),
+            models.Index(fields=["rep", "due_start"], condition=Q(status="planned"), name="follow_up_queue_idx"),
             models.Index(
                 fields=["due_start"],
                 condition=Q(status="planned", reminded_at__isnull=True),
@@ -219,3 +211,36 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.attempt} {self.get_channel_display()} for {self.prospect_id} at {self.due_start:%Y-%m-%d %H:%M}"
+
+
+class LeadEvent(models.Model):
+    """What happened to a lead besides its touches: who enrolled, paused, handed over or gave up on it, and why."""
+
+    class Kind(models.TextChoices):
+        ENROLLED = "enrolled", "Enrolled"
+        PAUSED = "paused", "Paused"
+        RESUMED = "resumed", "Resumed"
+        SNOOZED = "snoozed", "Snoozed"
+        NEXT_STEP = "next_step", "Next step set"
+        EXTENDED = "extended", "Cadence extended"
+        REASSIGNED = "reassigned", "Reassigned"
+        REASSIGN_BLOCKED = "reassign_blocked", "Could not reassign"
+        GAVE_UP = "gave_up", "Gave up"
+        STOPPED = "stopped", "Stopped"
+
+    prospect = models.ForeignKey("crm.Prospect", on_delete=models.CASCADE, related_name="events")
+    enrollment = models.ForeignKey(Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    # None when the scheduler acted on its own.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="lead_events"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["prospect", "-created_at"], name="lead_event_timeline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.detail}"

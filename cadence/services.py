@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 
-from cadence.models import Cadence, Enrollment, FollowUp
+from cadence.models import Cadence, Enrollment, FollowUp, LeadEvent
 from cadence.planner import Action, Decision, give_up_is_early, plan_next
 from cadence.selectors import cadence_for_prospect, enrollment_open_for_prospect, rep_pick_for_handover
 from cadence.situation import rules_from_cadence, situations_build
@@ -35,6 +35,25 @@ class GiveUpTooEarly(ValidationError):
     """Raised when a rep gives up before the cadence's minimum; they may confirm and it is recorded as early."""
 
 
+def _event(
+    *,
+    prospect_id: int,
+    kind: str,
+    now: dt.datetime,
+    detail: str = "",
+    enrollment_id: int | None = None,
+    actor: User | None = None,
+) -> LeadEvent:
+    return LeadEvent.objects.create(
+        prospect_id=prospect_id,
+        enrollment_id=enrollment_id,
+        actor=actor,
+        kind=kind,
+        detail=detail[:300],
+        created_at=now,
+    )
+
+
 def _enqueue_plan(enrollment_id: int) -> None:
     from cadence.tasks import enrollment_plan as enrollment_plan_task
 
@@ -47,12 +66,11 @@ def enrollment_create(
     now: dt.datetime,
     cadence: Cadence | None = None,
     started_at: dt.datetime | None = None,
+    actor: User | None = None,
 ) -> Enrollment:
     """Enroll a prospect (in the team's cadence for its value unless one is given) and plan its first attempt."""
     if prospect.is_closed:
-        raise ValidationError(
-            f"{prospect} is {prospect.get_status_display().lower()}; it cannot be enrolled."
-        )
+        raise ValidationError(f"{prospect} is {prospect.get_status_display().lower()}; it cannot be enrolled.")
     if enrollment_open_for_prospect(prospect_id=prospect.pk):
         raise ValidationError(f"{prospect} is already enrolled in a cadence.")
     cadence = cadence or cadence_for_prospect(prospect=prospect)
@@ -65,6 +83,14 @@ def enrollment_create(
         started_at=started_at or now,
         next_due_at=now,
         replan_requested_at=now,
+    )
+    _event(
+        prospect_id=prospect.pk,
+        enrollment_id=enrollment.pk,
+        actor=actor,
+        now=now,
+        kind=LeadEvent.Kind.ENROLLED,
+        detail=f"{cadence.name}, for {prospect.owner}",
     )
     _enqueue_plan(enrollment.pk)
     return enrollment
@@ -125,8 +151,7 @@ def _plan_locked(enrollments: list[Enrollment], *, now: dt.datetime, force: bool
     if not enrollments:
         return PlanReport()
     current = {
-        f.enrollment_id: f
-        for f in FollowUp.objects.filter(enrollment__in=enrollments, status=FollowUp.Status.PLANNED)
+        f.enrollment_id: f for f in FollowUp.objects.filter(enrollment__in=enrollments, status=FollowUp.Status.PLANNED)
     }
     overdue, to_plan = [], []
     for enrollment in enrollments:
@@ -197,6 +222,13 @@ def _plan_locked(enrollments: list[Enrollment], *, now: dt.datetime, force: bool
             "end_reason",
         ],
     )
+    LeadEvent.objects.bulk_create(
+        LeadEvent(
+            prospect_id=e.prospect_id, enrollment=e, kind=LeadEvent.Kind.STOPPED, detail=e.end_reason, created_at=now
+        )
+        for e in to_plan
+        if e.status == Enrollment.Status.STOPPED and e.ended_at == now
+    )
     for enrollment, decision in finishing:
         _finish(enrollment, decision, now=now)
     ended = sum(1 for e in to_plan if e.status not in OPEN) + len(finishing)
@@ -216,9 +248,7 @@ def _apply(enrollment: Enrollment, decision: Decision, *, now: dt.datetime) -> N
     enrollment.next_due_at = None
     match decision.action:
         case Action.FOLLOW_UP:
-            enrollment.status = (
-                Enrollment.Status.ENGAGED if decision.is_next_step else Enrollment.Status.ACTIVE
-            )
+            enrollment.status = Enrollment.Status.ENGAGED if decision.is_next_step else Enrollment.Status.ACTIVE
             enrollment.next_due_at = decision.due_end
         case Action.WAIT:
             enrollment.next_due_at = decision.until
@@ -256,17 +286,19 @@ def _follow_up_from(enrollment: Enrollment, decision: Decision) -> FollowUp:
 
 def _finish(enrollment: Enrollment, decision: Decision, *, now: dt.datetime) -> None:
     if decision.action == Action.GIVE_UP:
-        _end_as_given_up(
-            enrollment, now=now, reason=decision.reason, early=False, recycle_on=decision.recycle_on
-        )
+        _end_as_given_up(enrollment, now=now, reason=decision.reason, early=False, recycle_on=decision.recycle_on)
     else:
-        prospect_reassign(
-            prospect=enrollment.prospect, now=now, reason=decision.reason, enrollment=enrollment
-        )
+        prospect_reassign(prospect=enrollment.prospect, now=now, reason=decision.reason, enrollment=enrollment)
 
 
 def _end_as_given_up(
-    enrollment: Enrollment, *, now: dt.datetime, reason: str, early: bool, recycle_on: dt.date | None
+    enrollment: Enrollment,
+    *,
+    now: dt.datetime,
+    reason: str,
+    early: bool,
+    recycle_on: dt.date | None,
+    actor: User | None = None,
 ) -> None:
     Enrollment.objects.filter(pk=enrollment.pk).update(
         status=Enrollment.Status.GAVE_UP,
@@ -283,28 +315,39 @@ def _end_as_given_up(
         status=Prospect.Status.DORMANT, recycle_on=recycle_on, updated_at=now
     )
     enrollment.status = Enrollment.Status.GAVE_UP
+    _event(
+        prospect_id=enrollment.prospect_id,
+        enrollment_id=enrollment.pk,
+        actor=actor,
+        now=now,
+        kind=LeadEvent.Kind.GAVE_UP,
+        detail=f"{reason} (before the minimum number of attempts)" if early else reason,
+    )
 
 
 def enrollment_give_up(
-    *, enrollment: Enrollment, now: dt.datetime, reason: str = "", confirm_early: bool = False
+    *,
+    enrollment: Enrollment,
+    now: dt.datetime,
+    reason: str = "",
+    confirm_early: bool = False,
+    actor: User | None = None,
 ) -> bool:
     """A rep gives up on a lead. Before the cadence's minimum this raises GiveUpTooEarly unless confirmed, and
     the give-up is recorded as early. Returns whether it was early."""
     with transaction.atomic():
-        enrollment = (
-            Enrollment.objects.select_for_update().select_related("cadence", "prospect").get(pk=enrollment.pk)
-        )
+        enrollment = Enrollment.objects.select_for_update().select_related("cadence", "prospect").get(pk=enrollment.pk)
         if not enrollment.is_open:
             raise ValidationError("This lead's cadence has already ended.")
         situation = situations_build(enrollments=[enrollment], now=now)[enrollment.pk]
-        rules = rules_from_cadence(enrollment.cadence)
+        rules = rules_from_cadence(enrollment.cadence, extra_touches=enrollment.extra_touches)
         early = give_up_is_early(rules=rules, history=situation.history)
         if early and not confirm_early:
             raise GiveUpTooEarly(
                 f"Only {_attempts(situation.history)} of at least {rules.min_touches} attempts so far: many buyers "
                 "answer between the 5th and the 10th. Give up anyway?"
             )
-        _end_as_given_up(enrollment, now=now, reason=reason or "Rep gave up", early=early, recycle_on=None)
+        _end_as_given_up(enrollment, now=now, reason=reason or "Gave up", early=early, recycle_on=None, actor=actor)
         return early
 
 
@@ -321,6 +364,7 @@ def prospect_reassign(
     reason: str,
     to: User | None = None,
     enrollment: Enrollment | None = None,
+    actor: User | None = None,
 ) -> User | None:
     """Hand a lead to another rep of its team, never to an unavailable one nor back to the rep giving it up.
 
@@ -332,17 +376,22 @@ def prospect_reassign(
     new_owner = to or rep_pick_for_handover(team=prospect.team, exclude_ids={previous_owner_id})
     if new_owner is None:
         if enrollment is not None:
+            if enrollment.last_action != "reassign_blocked":  # once, not at every hourly retry
+                _event(
+                    prospect_id=prospect.pk,
+                    enrollment_id=enrollment.pk,
+                    actor=actor,
+                    now=now,
+                    kind=LeadEvent.Kind.REASSIGN_BLOCKED,
+                    detail="No other rep on the team is available",
+                )
             Enrollment.objects.filter(pk=enrollment.pk).update(
                 last_action="reassign_blocked",
                 last_reason="Could not hand over: no other rep on the team is available",
                 next_due_at=now + HANDOVER_RETRY_AFTER,
             )
         return None
-    if (
-        new_owner.pk == previous_owner_id
-        or new_owner.team_id != prospect.team_id
-        or not new_owner.is_available
-    ):
+    if new_owner.pk == previous_owner_id or new_owner.team_id != prospect.team_id or not new_owner.is_available:
         raise ValidationError(f"{new_owner} cannot take this lead: pick an available rep of {prospect.team}.")
     if enrollment is not None:
         Enrollment.objects.filter(pk=enrollment.pk, status__in=OPEN).update(
@@ -355,34 +404,61 @@ def prospect_reassign(
         FollowUp.objects.filter(enrollment=enrollment, status=FollowUp.Status.PLANNED).update(
             status=FollowUp.Status.CANCELLED
         )
-    Prospect.objects.filter(pk=prospect.pk).update(
-        owner=new_owner, status=Prospect.Status.ACTIVE, updated_at=now
-    )
+    Prospect.objects.filter(pk=prospect.pk).update(owner=new_owner, status=Prospect.Status.ACTIVE, updated_at=now)
     User.objects.filter(pk=new_owner.pk).update(last_assigned_at=now)
+    previous_owner = User.objects.filter(pk=previous_owner_id).first()
+    _event(
+        prospect_id=prospect.pk,
+        enrollment_id=enrollment.pk if enrollment else None,
+        actor=actor,
+        now=now,
+        kind=LeadEvent.Kind.REASSIGNED,
+        detail=f"From {previous_owner} to {new_owner}: {reason}",
+    )
     prospect.refresh_from_db()
     enrollment_create(
-        prospect=prospect, now=now, cadence=enrollment.cadence if enrollment is not None else None
+        prospect=prospect, now=now, cadence=enrollment.cadence if enrollment is not None else None, actor=actor
     )
     return new_owner
 
 
-def enrollment_pause(*, enrollment: Enrollment, now: dt.datetime, until: dt.datetime | None = None) -> None:
+def enrollment_pause(
+    *, enrollment: Enrollment, now: dt.datetime, until: dt.datetime | None = None, actor: User | None = None
+) -> None:
     if not enrollment.is_open:
         raise ValidationError("This lead's cadence has already ended.")
     if until is not None and until <= now:
         raise ValidationError("A pause must end in the future.")
     Enrollment.objects.filter(pk=enrollment.pk).update(status=Enrollment.Status.PAUSED, paused_until=until)
-    enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
-
-
-def enrollment_resume(*, enrollment: Enrollment, now: dt.datetime) -> None:
-    Enrollment.objects.filter(pk=enrollment.pk, status=Enrollment.Status.PAUSED).update(
-        status=Enrollment.Status.ACTIVE, paused_until=None
+    _event(
+        prospect_id=enrollment.prospect_id,
+        enrollment_id=enrollment.pk,
+        actor=actor,
+        now=now,
+        kind=LeadEvent.Kind.PAUSED,
+        detail=f"Until {until:%a %d %b %Y}" if until else "Until resumed",
     )
     enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
 
 
-def follow_up_snooze(*, follow_up: FollowUp, now: dt.datetime, until: dt.datetime, reason: str = "") -> None:
+def enrollment_resume(*, enrollment: Enrollment, now: dt.datetime, actor: User | None = None) -> None:
+    resumed = Enrollment.objects.filter(pk=enrollment.pk, status=Enrollment.Status.PAUSED).update(
+        status=Enrollment.Status.ACTIVE, paused_until=None
+    )
+    if resumed:
+        _event(
+            prospect_id=enrollment.prospect_id,
+            enrollment_id=enrollment.pk,
+            actor=actor,
+            now=now,
+            kind=LeadEvent.Kind.RESUMED,
+        )
+    enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
+
+
+def follow_up_snooze(
+    *, follow_up: FollowUp, now: dt.datetime, until: dt.datetime, reason: str = "", actor: User | None = None
+) -> None:
     """Push one follow-up later. Snoozes are counted: a lead snoozed again and again is stalled, not alive."""
     if follow_up.status != FollowUp.Status.PLANNED:
         raise ValidationError("Only a planned follow-up can be snoozed.")
@@ -394,11 +470,19 @@ def follow_up_snooze(*, follow_up: FollowUp, now: dt.datetime, until: dt.datetim
     Enrollment.objects.filter(pk=follow_up.enrollment_id).update(
         snoozed_until=until, snooze_count=F("snooze_count") + 1
     )
+    _event(
+        prospect_id=follow_up.prospect_id,
+        enrollment_id=follow_up.enrollment_id,
+        actor=actor,
+        now=now,
+        kind=LeadEvent.Kind.SNOOZED,
+        detail=f"Until {until:%a %d %b %H:%M}" + (f": {reason.strip()}" if reason.strip() else ""),
+    )
     enrollment_request_plan(enrollment_id=follow_up.enrollment_id, now=now)
 
 
 def enrollment_set_next_step(
-    *, enrollment: Enrollment, what: str, due_at: dt.datetime, now: dt.datetime
+    *, enrollment: Enrollment, what: str, due_at: dt.datetime, now: dt.datetime, actor: User | None = None
 ) -> None:
     """After a conversation the rep records what happens next and when; that becomes the next follow-up."""
     what = what.strip()
@@ -410,5 +494,37 @@ def enrollment_set_next_step(
         raise ValidationError("This lead's cadence has already ended.")
     Enrollment.objects.filter(pk=enrollment.pk).update(
         next_step=what[:200], next_step_due_at=due_at, status=Enrollment.Status.ENGAGED
+    )
+    _event(
+        prospect_id=enrollment.prospect_id,
+        enrollment_id=enrollment.pk,
+        actor=actor,
+        now=now,
+        kind=LeadEvent.Kind.NEXT_STEP,
+        detail=f"{what[:200]} on {due_at:%a %d %b %H:%M}",
+    )
+    enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
+
+
+# A manager extends a promising lead's cadence; more than this at once is a typo.
+MAX_EXTENSION = 30
+
+
+def enrollment_extend(
+    *, enrollment: Enrollment, extra_touches: int, now: dt.datetime, actor: User | None = None
+) -> None:
+    """Allow more attempts than the cadence does, e.g. for a high-value lead close to answering."""
+    if not 1 <= extra_touches <= MAX_EXTENSION:
+        raise ValidationError(f"Extend by 1 to {MAX_EXTENSION} attempts.")
+    if not enrollment.is_open:
+        raise ValidationError("This lead's cadence has already ended.")
+    Enrollment.objects.filter(pk=enrollment.pk).update(extra_touches=F("extra_touches") + extra_touches)
+    _event(
+        prospect_id=enrollment.prospect_id,
+        enrollment_id=enrollment.pk,
+        actor=actor,
+        now=now,
+        kind=LeadEvent.Kind.EXTENDED,
+        detail=f"{extra_touches} more attempt{'s' if extra_touches != 1 else ''}",
     )
     enrollment_request_plan(enrollment_id=enrollment.pk, now=now)

@@ -28,7 +28,7 @@ from crm.models import Contact, Prospect
 from touches.models import Touch
 
 
-def rules_from_cadence(cadence: Cadence) -> Rules:
+def rules_from_cadence(cadence: Cadence, *, extra_touches: int = 0) -> Rules:
     return Rules(
         gaps_days=tuple(cadence.gaps_days) or (2,),
         windows=tuple(
@@ -39,7 +39,7 @@ def rules_from_cadence(cadence: Cadence) -> Rules:
         voicemail_after_no_answer=cadence.voicemail_after_no_answer,
         email_after_voicemail=cadence.email_after_voicemail,
         min_touches=cadence.min_touches,
-        max_touches=cadence.max_touches,
+        max_touches=cadence.max_touches + extra_touches,
         pleasantly_persistent=cadence.pleasantly_persistent,
         pleasantly_persistent_action=cadence.pleasantly_persistent_action or "stop by",
         breakup_wait_days=cadence.breakup_wait_days,
@@ -104,16 +104,17 @@ def situations_build(*, enrollments: Iterable[Enrollment], now: dt.datetime) -> 
     ):
         contacts[row["prospect_id"]].append(row)
 
-    rules_by_cadence: dict[int, Rules] = {}
+    rules_by_cadence: dict[tuple[int, int], Rules] = {}
     situations = {}
     for enrollment in enrollments:
         prospect: Prospect = enrollment.prospect
-        rules = rules_by_cadence.get(enrollment.cadence_id)
+        key = (enrollment.cadence_id, enrollment.extra_touches)
+        rules = rules_by_cadence.get(key)
         if rules is None:
-            rules = rules_by_cadence[enrollment.cadence_id] = rules_from_cadence(enrollment.cadence)
-        history = tuple(
-            _past_touch(row) for row in touches[prospect.pk] if row["occurred_at"] >= enrollment.started_at
-        )
+            rules = rules_by_cadence[key] = rules_from_cadence(
+                enrollment.cadence, extra_touches=enrollment.extra_touches
+            )
+        history = tuple(_past_touch(row) for row in touches[prospect.pk] if row["occurred_at"] >= enrollment.started_at)
         next_step = (
             NextStep(what=enrollment.next_step, due_at=enrollment.next_step_due_at)
             if enrollment.next_step_due_at

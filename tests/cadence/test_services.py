@@ -257,3 +257,34 @@ def test_a_paused_enrollment_plans_nothing_until_the_pause_ends(enrollment):
     assert paused == (Enrollment.Status.PAUSED, None, until)
     assert enrollment.status == Enrollment.Status.ACTIVE
     assert planned(enrollment).due_start >= until
+
+
+def test_every_action_on_a_lead_is_recorded_in_its_history(enrollment, prospect, maria):
+    from cadence.models import LeadEvent
+    from cadence.services import enrollment_extend, enrollment_resume
+
+    enrollment_pause(enrollment=enrollment, now=MONDAY_MORNING, actor=maria)
+    enrollment_resume(enrollment=enrollment, now=MONDAY_MORNING, actor=maria)
+    enrollment_extend(enrollment=enrollment, extra_touches=4, now=MONDAY_MORNING, actor=maria)
+    enrollment_give_up(enrollment=enrollment, now=MONDAY_MORNING, confirm_early=True, actor=maria)
+
+    kinds = list(LeadEvent.objects.filter(prospect=prospect).order_by("pk").values_list("kind", "actor__username"))
+    assert kinds == [
+        ("enrolled", None), ("paused", "maria"), ("resumed", "maria"), ("extended", "maria"), ("gave_up", "maria")
+    ]
+
+
+def test_an_extended_cadence_allows_more_attempts_before_the_breakup(enrollment):
+    from cadence.services import enrollment_extend
+
+    enrollment_extend(enrollment=enrollment, extra_touches=4, now=MONDAY_MORNING)
+    enrollment = replan(enrollment, now=MONDAY_MORNING)
+
+    assert "of 12" in planned(enrollment).reason
+
+
+def test_an_extension_out_of_range_is_refused(enrollment):
+    from cadence.services import enrollment_extend
+
+    with pytest.raises(ValidationError, match="1 to 30"):
+        enrollment_extend(enrollment=enrollment, extra_touches=0, now=MONDAY_MORNING)
