@@ -35,6 +35,8 @@ class User(AbstractUser):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     # Breaks ties between equally loaded reps when leads are handed over: least recently assigned goes first.
     last_assigned_at = models.DateTimeField(null=True, blank=True)
+    # The secret in the rep's private calendar feed URL; blank means no feed. A new token revokes the old URL.
+    calendar_token = models.CharField(max_length=64, blank=True, default="", db_index=True)
 
     @property
     def is_manager(self) -> bool:
@@ -91,7 +93,9 @@ class Prospect(models.Model):
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["team", "status"]),
             models.Index(fields=["updated_at"]),
-            models.Index(fields=["recycle_on"], condition=Q(recycle_on__isnull=False), name="prospect_recycle_idx"),
+            models.Index(
+                fields=["recycle_on"], condition=Q(recycle_on__isnull=False), name="prospect_recycle_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(estimated_value__gte=0), name="prospect_value_not_negative"),

@@ -97,3 +97,16 @@ def cadence(team):
     from tests.factories import CadenceFactory
 
     return CadenceFactory(team=team, name="Every other day")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Drop this run's test database even if a live server or worker thread still holds a connection to it."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -23,8 +23,17 @@ def test_the_home_page_sends_anonymous_visitors_to_log_in(client):
 
 
 @pytest.mark.parametrize(
-    "model", ["crm/user", "crm/team", "crm/prospect", "crm/contact", "touches/touch",
-              "cadence/cadence", "cadence/enrollment", "cadence/followup"],
+    "model",
+    [
+        "crm/user",
+        "crm/team",
+        "crm/prospect",
+        "crm/contact",
+        "touches/touch",
+        "cadence/cadence",
+        "cadence/enrollment",
+        "cadence/followup",
+    ],
 )
 def test_every_admin_list_and_change_page_renders(admin_client, model, prospect):
     ContactFactory(prospect=prospect)

@@ -1,0 +1,145 @@
+"""Forms for the prospect page, the prospects list and the import. They validate input; services write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django import forms
+
+from cadence.models import Enrollment
+from crm.imports import MAX_BYTES
+from crm.models import Contact, Marker, Prospect, User
+from crm.validators import validate_timezone
+from crm.workspace import SORTS, ProspectFilters
+from touches.forms import LocalDateTimeInput, wall_clock_in
+
+
+class MarkersForm(forms.Form):
+    is_right_buyer = forms.ChoiceField(label="Right buyer?", choices=Marker.choices, widget=forms.RadioSelect)
+    buys_what_we_sell = forms.ChoiceField(
+        label="Buys what we sell?", choices=Marker.choices, widget=forms.RadioSelect
+    )
+    still_there = forms.ChoiceField(label="Still there?", choices=Marker.choices, widget=forms.RadioSelect)
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    role = forms.ChoiceField(choices=Contact.Role.choices, initial=Contact.Role.DECISION_MAKER)
+    title = forms.CharField(max_length=200, required=False)
+    phone = forms.CharField(max_length=40, required=False, widget=forms.TextInput(attrs={"type": "tel"}))
+    email = forms.EmailField(required=False)
+    timezone = forms.CharField(
+        label="Time zone",
+        max_length=64,
+        required=False,
+        validators=[validate_timezone],
+        help_text="Leave blank if they sit in the account's time zone.",
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not (cleaned.get("phone") or cleaned.get("email")) and not self.errors:
+            raise forms.ValidationError(
+                "Give a phone number or an email address, or there is no way to reach them."
+            )
+        return cleaned
+
+
+class WhenForm(forms.Form):
+    """A moment in the rep's own time zone, from a datetime-local input."""
+
+    until = forms.DateTimeField(widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
+
+    def __init__(self, *args: object, tz: ZoneInfo, now: dt.datetime, **kwargs: object) -> None:
+        self.tz, self.now = tz, now
+        super().__init__(*args, **kwargs)
+
+    def clean_until(self) -> dt.datetime:
+        until = self.cleaned_data["until"]
+        aware = wall_clock_in(until, self.tz)
+        if aware <= self.now:
+            raise forms.ValidationError("Pick a time in the future.")
+        return aware
+
+
+class SnoozeForm(WhenForm):
+    reason = forms.CharField(
+        max_length=200, help_text="Why later? e.g. “out until Monday”, “asked to call after the 15th”."
+    )
+
+
+class PauseForm(WhenForm):
+    until = forms.DateTimeField(
+        label="Pause until", required=False, widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
+    )
+
+    def clean_until(self) -> dt.datetime | None:
+        return super().clean_until() if self.cleaned_data.get("until") else None
+
+
+class CloseForm(forms.Form):
+    status = forms.ChoiceField(choices=[(Prospect.Status.WON, "Won"), (Prospect.Status.LOST, "Lost")])
+
+
+class GiveUpForm(forms.Form):
+    reason = forms.CharField(max_length=300, required=False)
+    confirm_early = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"})
+    )
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it.")
+        return upload.read()
+
+
+CADENCE_CHOICES = [("", "Any"), ("none", "Not enrolled")] + [
+    (value, label) for value, label in Enrollment.Status.choices if value in Enrollment.OPEN_STATUSES
+]
+SORT_CHOICES = [
+    ("name", "Name"),
+    ("-value", "Value, highest first"),
+    ("value", "Value, lowest first"),
+    ("-updated", "Recently updated"),
+    ("next", "Next follow-up"),
+]
+assert {value for value, _ in SORT_CHOICES} == set(SORTS)
+
+
+class ProspectFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    status = forms.ChoiceField(choices=[("", "Any")] + Prospect.Status.choices, required=False)
+    owner = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
+    cadence = forms.ChoiceField(label="Cadence", choices=CADENCE_CHOICES, required=False)
+    value_min = forms.DecimalField(label="Value from", required=False, min_value=0, decimal_places=2)
+    value_max = forms.DecimalField(label="Value to", required=False, min_value=0, decimal_places=2)
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
+
+    def __init__(self, *args: object, owners: list[User], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "Anyone")] + [(u.pk, str(u)) for u in owners]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        low, high = cleaned.get("value_min"), cleaned.get("value_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("value_max", "Must not be below “value from”.")
+        return cleaned
+
+    def filters(self) -> ProspectFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return ProspectFilters(
+            q=data.get("q", ""),
+            status=data.get("status", ""),
+            owner_id=data.get("owner"),
+            cadence=data.get("cadence", ""),
+            value_min=data.get("value_min"),
+            value_max=data.get("value_max"),
+            sort=data.get("sort") or "name",
+        )

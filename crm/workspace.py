@@ -1,0 +1,314 @@
+"""Reads for the rep workspace pages: My day, the prospect page and the prospects list.
+
+Every read starts from the scoping selectors (`prospect_list_visible`, `follow_up_list_for_user`), and each page
+costs a fixed number of queries however many rows it shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+
+from cadence.models import Enrollment, FollowUp
+from cadence.planner import Decision, plan_preview
+from cadence.planner.windows import zone
+from cadence.selectors import follow_up_list_for_user
+from cadence.situation import situations_build
+from crm.imports import PHONE_DIGITS
+from crm.models import Contact, Prospect, User
+from crm.selectors import prospect_list_visible
+from touches.message_library import message_render, message_template_pick
+from touches.models import Channel, Touch
+
+# My day shows the follow-ups of the next week; further out belongs to the calendar feed.
+DAY_HORIZON = dt.timedelta(days=7)
+TIMELINE_PAGE = 20
+# The similarity check reads this many of the contact's latest notes; older messages are long forgotten.
+EARLIER_NOTES = 50
+
+
+def local_clock(moment: dt.datetime, tz: ZoneInfo) -> str:
+    """ "4:12 pm" """
+    local = moment.astimezone(tz)
+    return f"{local:%I:%M}".lstrip("0") + (" am" if local.hour < 12 else " pm")
+
+
+def follow_up_when(follow_up: FollowUp, tz: ZoneInfo) -> str:
+    """ "Thu 11:00 their time" """
+    return f"{follow_up.due_start.astimezone(tz):%a %H:%M} their time"
+
+
+def follow_up_zone(follow_up: FollowUp) -> ZoneInfo:
+    contact_tz = follow_up.contact.timezone if follow_up.contact else ""
+    return zone(contact_tz, fallback=follow_up.prospect.timezone)
+
+
+@dataclass
+class DayRow:
+    """One follow-up as My day shows it: who, when in their clock, what to say and the links to do it."""
+
+    follow_up: FollowUp
+    tz: ZoneInfo
+    their_time: str
+    when: str
+    message: str  # what to say or write on this attempt
+    email_subject: str  # the written version, for the mailto: link
+    email_body: str
+
+    @property
+    def pk(self) -> int:
+        return self.follow_up.pk
+
+
+@dataclass
+class DayGroup:
+    key: str
+    title: str
+    rows: list[DayRow] = field(default_factory=list)
+
+
+def _rendered(follow_up: FollowUp, channel: str) -> tuple[str, str]:
+    template = message_template_pick(
+        channel=channel, kind=follow_up.kind, theme=follow_up.theme, attempt=follow_up.attempt
+    )
+    if template is None:
+        return "", ""
+    contact = follow_up.contact
+    values = {
+        "contact_first_name": contact.name.split()[0] if contact and contact.name else "",
+        "company": follow_up.prospect.name,
+        "rep_name": follow_up.rep.get_full_name() or follow_up.rep.username,
+        "action": "stop by",
+    }
+    return message_render(template.subject, **values), message_render(template.body, **values)
+
+
+def day_row(follow_up: FollowUp, *, now: dt.datetime) -> DayRow:
+    """Needs the follow-up with `prospect`, `contact` and `rep` selected."""
+    tz = follow_up_zone(follow_up)
+    _, message = _rendered(follow_up, follow_up.channel)
+    subject, body = _rendered(follow_up, Channel.EMAIL)
+    return DayRow(
+        follow_up=follow_up,
+        tz=tz,
+        their_time=local_clock(now, tz),
+        when=follow_up_when(follow_up, tz),
+        message=message,
+        email_subject=subject,
+        email_body=body,
+    )
+
+
+def my_day_build(*, user: User, now: dt.datetime) -> list[DayGroup]:
+    """The rep's own planned follow-ups of the coming week, grouped as overdue, due now, later today and next
+    days; "today" is the rep's own calendar day. One query."""
+    groups = {
+        key: DayGroup(key, title)
+        for key, title in (
+            ("overdue", "Overdue"),
+            ("due-now", "Due now"),
+            ("later-today", "Later today"),
+            ("next-days", "Next days"),
+        )
+    }
+    rep_tz = zone(user.timezone, fallback="UTC")
+    today = now.astimezone(rep_tz).date()
+    follow_ups = follow_up_list_for_user(user=user, due_before=now + DAY_HORIZON).filter(rep=user)
+    for follow_up in follow_ups:
+        if follow_up.due_end <= now:
+            key = "overdue"
+        elif follow_up.due_start <= now:
+            key = "due-now"
+        elif follow_up.due_start.astimezone(rep_tz).date() == today:
+            key = "later-today"
+        else:
+            key = "next-days"
+        groups[key].rows.append(day_row(follow_up, now=now))
+    return list(groups.values())
+
+
+def follow_up_get_visible(*, user: User, pk: int) -> FollowUp | None:
+    """A follow-up the user may act on, planned or not (a row answered a moment ago still shows its result)."""
+    return (
+        FollowUp.objects.filter(pk=pk, prospect__in=prospect_list_visible(user=user))
+        .select_related("prospect", "contact", "rep", "enrollment")
+        .first()
+    )
+
+
+def follow_up_next(*, enrollment_id: int) -> FollowUp | None:
+    return (
+        FollowUp.objects.filter(enrollment_id=enrollment_id, status=FollowUp.Status.PLANNED)
+        .select_related("prospect", "contact", "rep")
+        .first()
+    )
+
+
+def contact_notes_earlier(*, contact_id: int) -> list[str]:
+    """The latest notes written to a contact, newest first, for the "nearly the same message" check."""
+    return list(
+        Touch.objects.alive()
+        .filter(contact_id=contact_id)
+        .exclude(note="")
+        .order_by("-occurred_at")
+        .values_list("note", flat=True)[:EARLIER_NOTES]
+    )
+
+
+def timeline_page(
+    *, prospect: Prospect, before: tuple[dt.datetime, str] | None = None, limit: int = TIMELINE_PAGE
+) -> tuple[list[Touch], str]:
+    """One page of the prospect's touches, newest first, and the cursor of the next page ("" at the end).
+
+    Keyset pagination on (occurred_at, id): a touch logged while the rep scrolls neither repeats nor hides a row.
+    """
+    touches = Touch.objects.alive().filter(prospect=prospect).select_related("contact", "rep")
+    if before is not None:
+        at, touch_id = before
+        touches = touches.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=touch_id))
+    rows = list(touches.order_by("-occurred_at", "-id")[: limit + 1])
+    cursor = ""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        cursor = f"{rows[-1].occurred_at.isoformat()}|{rows[-1].id}"
+    return rows, cursor
+
+
+def timeline_cursor_parse(raw: str) -> tuple[dt.datetime, str] | None:
+    at, _, touch_id = raw.partition("|")
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError:
+        return None
+    if moment.tzinfo is None or len(touch_id) != 36:
+        return None
+    return moment, touch_id
+
+
+def contacts_for_prospect(*, prospect: Prospect) -> list[Contact]:
+    return list(Contact.objects.filter(prospect=prospect).order_by("left_company", "wrong_person", "name"))
+
+
+@dataclass
+class PreviewStep:
+    decision: Decision
+    when: str  # in the contact's time, "Thu 11:00 their time"; blank for a wait or an ending
+
+    @property
+    def what(self) -> str:
+        """ "call · invitation", "voicemail · breakup" """
+        d = self.decision
+        parts = [d.channel, d.kind if d.kind and d.kind != "regular" else None, d.theme]
+        return " · ".join(str(p).replace("_", " ") for p in parts if p and p != "none")
+
+
+@dataclass
+class EnrollmentView:
+    enrollment: Enrollment
+    planned: FollowUp | None
+    planned_when: str
+    preview: list[PreviewStep]
+
+
+def enrollment_view(
+    *, prospect: Prospect, contacts: list[Contact], now: dt.datetime
+) -> EnrollmentView | None:
+    """The prospect's open enrollment, its planned follow-up and the planner's preview of the next attempts."""
+    enrollment = (
+        Enrollment.objects.filter(prospect=prospect, status__in=Enrollment.OPEN_STATUSES)
+        .select_related("cadence")
+        .first()
+    )
+    if enrollment is None:
+        return None
+    enrollment.prospect = prospect
+    planned = (
+        FollowUp.objects.filter(enrollment=enrollment, status=FollowUp.Status.PLANNED)
+        .select_related("contact")
+        .first()
+    )
+    zones = {c.pk: zone(c.timezone, fallback=prospect.timezone) for c in contacts}
+    default = zone(prospect.timezone, fallback="UTC")
+
+    def when(moment: dt.datetime | None, contact_id: int | None) -> str:
+        if moment is None:
+            return ""
+        return f"{moment.astimezone(zones.get(contact_id or 0, default)):%a %d %b %H:%M} their time"
+
+    situation = situations_build(enrollments=[enrollment], now=now)[enrollment.pk]
+    preview = [PreviewStep(d, when(d.due_start, d.contact_id)) for d in plan_preview(situation, count=5)]
+    planned_when = when(planned.due_start, planned.contact_id) if planned else ""
+    return EnrollmentView(enrollment=enrollment, planned=planned, planned_when=planned_when, preview=preview)
+
+
+def enrollment_last(*, prospect: Prospect) -> Enrollment | None:
+    return Enrollment.objects.filter(prospect=prospect).order_by("-started_at").first()
+
+
+@dataclass(frozen=True)
+class ProspectFilters:
+    q: str = ""
+    status: str = ""
+    owner_id: int | None = None
+    cadence: str = ""  # an Enrollment status, or "none" for prospects with no open enrollment
+    value_min: Decimal | None = None
+    value_max: Decimal | None = None
+    sort: str = "name"
+
+
+SORTS = {
+    "name": ("name", "pk"),
+    "-value": ("-estimated_value", "name"),
+    "value": ("estimated_value", "name"),
+    "-updated": ("-updated_at", "pk"),
+    "next": ("next_due", "name"),
+}
+
+
+def prospect_search(*, user: User, filters: ProspectFilters) -> QuerySet[Prospect]:
+    """Visible prospects matching the filters, each with its cadence state and next follow-up annotated."""
+    prospects = prospect_list_visible(user=user).select_related("owner")
+    open_enrollment = Enrollment.objects.filter(
+        prospect=OuterRef("pk"), status__in=Enrollment.OPEN_STATUSES
+    ).values("status")[:1]
+    next_due = FollowUp.objects.filter(prospect=OuterRef("pk"), status=FollowUp.Status.PLANNED).order_by(
+        "due_start"
+    )
+    prospects = prospects.annotate(
+        cadence_state=Subquery(open_enrollment), next_due=Subquery(next_due.values("due_start")[:1])
+    )
+    if q := filters.q.strip():
+        digits = "".join(ch for ch in q if ch.isdigit())
+        contact_match = Q(name__icontains=q) | Q(email__icontains=q) | Q(phone__icontains=q)
+        contacts = Contact.objects.filter(prospect=OuterRef("pk"))
+        if len(digits) >= 4:
+            contacts = contacts.alias(phone_digits=PHONE_DIGITS)
+            contact_match |= Q(phone_digits__contains=digits)
+        contacts = contacts.filter(contact_match)
+        prospects = prospects.filter(Q(name__icontains=q) | Exists(contacts))
+    if filters.status:
+        prospects = prospects.filter(status=filters.status)
+    if filters.owner_id:
+        prospects = prospects.filter(owner_id=filters.owner_id)
+    if filters.cadence == "none":
+        prospects = prospects.filter(cadence_state__isnull=True)
+    elif filters.cadence:
+        prospects = prospects.filter(cadence_state=filters.cadence)
+    if filters.value_min is not None:
+        prospects = prospects.filter(estimated_value__gte=filters.value_min)
+    if filters.value_max is not None:
+        prospects = prospects.filter(estimated_value__lte=filters.value_max)
+    order = SORTS.get(filters.sort, SORTS["name"])
+    if order[0] == "next_due":
+        return prospects.order_by(F("next_due").asc(nulls_last=True), "name")
+    return prospects.order_by(*order)
+
+
+def owners_visible(*, user: User) -> QuerySet[User]:
+    """The people whose prospects this user can see: themselves, and their teams' reps for a manager."""
+    owner_ids = prospect_list_visible(user=user).values("owner_id")
+    return User.objects.filter(Q(pk=user.pk) | Q(pk__in=owner_ids)).order_by("first_name", "username")

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from crm.imports import ImportFileError, import_preview_build
+from crm.models import Contact, Prospect
+from crm.services import prospect_import_confirm
+from tests.factories import ContactFactory, ProspectFactory
+
+pytestmark = pytest.mark.django_db
+
+HUBSPOT = (
+    "Company Name,First Name,Last Name,Email,Phone Number,Job Title,Country/Region\n"
+    "Harbor Crate Co,Nina,Walsh,nina@harbor.example,+1 312 555 0101,Logistics lead,US\n"
+    "Harbor Crate Co,Omar,Diaz,omar@harbor.example,+1 312 555 0102,Buyer,US\n"
+)
+
+
+def test_hubspot_columns_are_read_and_rows_of_one_company_become_one_prospect(alice):
+    preview = import_preview_build(user=alice, text=HUBSPOT)
+
+    assert [g.company for g in preview.to_create] == ["Harbor Crate Co"]
+    assert [r.contact_name for r in preview.to_create[0].rows] == ["Nina Walsh", "Omar Diaz"]
+    assert preview.error_count == preview.duplicate_count == 0
+
+
+def test_salesforce_columns_and_semicolons_are_understood(alice):
+    text = "Account Name;Contact Name;Email;Mobile Phone;Amount\nGlobex;Ann Lee;ann@globex.example;555 0100 22;12,500\n"
+
+    row = import_preview_build(user=alice, text=text).rows[0]
+
+    assert (row.company, row.contact_name, row.phone, str(row.value)) == (
+        "Globex",
+        "Ann Lee",
+        "555 0100 22",
+        "12500",
+    )
+
+
+def test_each_bad_row_gets_its_own_error(alice):
+    text = (
+        "Company,Contact,Email,Phone,Country,Value\n,Ann,ann@x.example,,,\nAcme,Bo,bad,,USA,-5\nBeta,Cy,,,,\n"
+    )
+
+    rows = import_preview_build(user=alice, text=text).rows
+
+    assert rows[0].errors == ["Company is missing."]
+    assert "“bad” is not an email address." in rows[1].errors
+    assert "Use a two-letter ISO country code such as US or DE." in rows[1].errors
+    assert "The value must be between 0 and 9,999,999,999." in rows[1].errors
+    assert rows[2].errors == ["The contact needs a phone number or an email address."]
+
+
+def test_duplicates_of_existing_email_phone_or_company_are_reported_not_doubled(alice, prospect):
+    ContactFactory(prospect=prospect, email="Joe@Globex.example", phone="+1 (212) 555-0199")
+    text = (
+        "Company,Contact,Email,Phone\n"
+        "New One,Joe,joe@globex.example,\n"
+        "New Two,Jo,,212 555 0199\n"
+        "globex freight,Al,al@x.example,\n"
+        "New Three,Ed,ed@x.example,\n"
+        "New Four,Ed B,ed@x.example,\n"
+    )
+
+    rows = import_preview_build(user=alice, text=text).rows
+
+    assert [bool(r.duplicate) for r in rows] == [True, True, True, False, True]
+    assert "already a contact of Globex Freight" in rows[0].duplicate
+    assert "(same company name)" in rows[2].duplicate
+    assert rows[4].duplicate == "Same email as line 5."
+
+
+def test_confirm_writes_only_the_valid_rows_owned_by_the_rep(alice):
+    text = HUBSPOT + "Broken,Pat,Kim,not-an-email,,,\n"
+    preview = import_preview_build(user=alice, text=text)
+
+    prospect_import_confirm(user=alice, text=text, now=preview_now(), expected_digest=preview.digest)
+
+    prospect = Prospect.objects.get()
+    assert (prospect.name, prospect.owner, prospect.source) == (
+        "Harbor Crate Co",
+        alice,
+        Prospect.Source.IMPORT,
+    )
+    assert prospect.contacts.count() == 2
+
+
+def test_confirm_refuses_when_the_data_changed_since_the_preview(alice):
+    preview = import_preview_build(user=alice, text=HUBSPOT)
+    ProspectFactory(owner=alice, name="Harbor Crate Co")
+
+    with pytest.raises(ValidationError, match="changed since the preview"):
+        prospect_import_confirm(user=alice, text=HUBSPOT, now=preview_now(), expected_digest=preview.digest)
+    assert Contact.objects.count() == 0
+
+
+def test_a_file_without_a_company_column_is_refused(alice):
+    with pytest.raises(ImportFileError, match="No company column"):
+        import_preview_build(user=alice, text="Name,Email\nA,a@b.example\n")
+
+
+def test_the_preview_costs_the_same_queries_for_3_and_30_rows(alice, django_assert_num_queries):
+    def text(n):
+        return "Company,Contact,Email,Phone\n" + "".join(
+            f"Co {i},P {i},p{i}@x.example,+1 212 555 {i:04d}\n" for i in range(n)
+        )
+
+    with django_assert_num_queries(3):
+        import_preview_build(user=alice, text=text(3))
+    with django_assert_num_queries(3):
+        import_preview_build(user=alice, text=text(30))
+
+
+def test_the_import_pages_preview_then_confirm(client, alice):
+    client.force_login(alice)
+    upload = SimpleUploadedFile("export.csv", HUBSPOT.encode("utf-8-sig"), content_type="text/csv")
+
+    preview = client.post(reverse("prospect_import"), {"file": upload})
+    assert "1</strong> prospect with <strong>2</strong> contacts will be created" in preview.content.decode()
+    assert not Prospect.objects.exists()
+
+    done = client.post(
+        reverse("prospect_import_confirm"), {"digest": preview.context["preview"].digest}, follow=True
+    )
+    assert "Imported 1 prospects with 2 contacts; 0 rows skipped." in done.content.decode()
+    assert Prospect.objects.get().contacts.count() == 2
+
+
+def test_a_binary_file_gets_a_clear_error(client, alice):
+    client.force_login(alice)
+    upload = SimpleUploadedFile("x.csv", b"\x00\x01\x02PK", content_type="text/csv")
+
+    response = client.post(reverse("prospect_import"), {"file": upload})
+
+    assert "This is not a CSV text file" in response.content.decode()
+
+
+def preview_now():
+    from django.utils import timezone
+
+    return timezone.now()

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from cadence.models import Cadence, FollowUp
+from crm.models import Contact
+from tests.factories import CadenceFactory, ContactFactory, EnrollmentFactory, ProspectFactory, UserFactory
+from touches.models import Channel, Kind, Theme
+
+pytestmark = pytest.mark.django_db
+
+# A Wednesday, mid-morning in UTC (the reps' zone in these tests).
+NOW = dt.datetime(2026, 3, 4, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def follow_up_make(owner, *, start, hours=1, name=None, contact_tz="", **extra) -> FollowUp:
+    prospect = ProspectFactory(owner=owner, **({"name": name} if name else {}))
+    contact = ContactFactory(prospect=prospect, name="Joe Buyer", timezone=contact_tz)
+    cadence = Cadence.objects.filter(team=owner.team, is_default=True).first() or CadenceFactory(
+        team=owner.team
+    )
+    enrollment = EnrollmentFactory(prospect=prospect, cadence=cadence, started_at=NOW - dt.timedelta(days=3))
+    values = {
+        "channel": Channel.CALL,
+        "kind": Kind.REGULAR,
+        "theme": Theme.INFORMATION,
+        "reason": "Attempt 2 of 8 · every other day",
+        "attempt": 2,
+    } | extra
+    return FollowUp.objects.create(
+        enrollment=enrollment,
+        rep=owner,
+        prospect=prospect,
+        contact=contact,
+        due_start=start,
+        due_end=start + dt.timedelta(hours=hours),
+        **values,
+    )
+
+
+def test_my_day_groups_follow_ups_as_overdue_due_now_later_today_and_next_days(client, alice):
+    late = follow_up_make(alice, start=NOW - dt.timedelta(hours=3), name="Late Freight")
+    now_due = follow_up_make(alice, start=NOW - dt.timedelta(minutes=10), name="Now Freight")
+    later = follow_up_make(alice, start=NOW + dt.timedelta(hours=5), name="Later Freight")
+    tomorrow = follow_up_make(alice, start=NOW + dt.timedelta(days=1), name="Tomorrow Freight")
+    client.force_login(alice)
+
+    response = client.get(reverse("home"))
+
+    groups = {group.key: [row.follow_up.pk for row in group.rows] for group in response.context["groups"]}
+    assert groups == {
+        "overdue": [late.pk],
+        "due-now": [now_due.pk],
+        "later-today": [later.pk],
+        "next-days": [tomorrow.pk],
+    }
+
+
+def test_a_row_shows_their_local_time_the_plan_a_ready_message_and_links(client, alice):
+    follow_up_make(
+        alice, start=NOW, name="Globex Freight", contact_tz="America/Chicago", theme=Theme.INVITATION
+    )
+    client.force_login(alice)
+
+    content = client.get(reverse("home")).content.decode()
+
+    assert "4:00 am there" in content  # 10:00 UTC is 4:00 in Chicago in early March
+    assert "Invitation" in content and "Attempt 2 of 8 · every other day" in content
+    assert "Hi Joe," in content  # the invitation message, filled in
+    assert 'href="tel:+1212555' in content
+    assert 'href="mailto:joe' in content
+
+
+def test_my_day_costs_the_same_number_of_queries_for_3_and_30_follow_ups(
+    client, alice, django_assert_num_queries
+):
+    client.force_login(alice)
+    for i in range(3):
+        follow_up_make(alice, start=NOW + dt.timedelta(hours=i))
+    with django_assert_num_queries(3):  # session, user, follow-ups
+        assert len(client.get(reverse("home")).context["groups"][1].rows) == 1
+
+    for i in range(27):
+        follow_up_make(alice, start=NOW + dt.timedelta(hours=i, minutes=5))
+    with django_assert_num_queries(3):
+        response = client.get(reverse("home"))
+    assert sum(len(g.rows) for g in response.context["groups"]) == 30
+
+
+def test_my_day_shows_only_the_reps_own_follow_ups(client, alice, bob):
+    follow_up_make(bob, start=NOW, name="Bob's Account")
+    client.force_login(alice)
+
+    content = client.get(reverse("home")).content.decode()
+
+    assert "Bob&#x27;s Account" not in content and "Bob's Account" not in content
+
+
+def test_names_and_reasons_are_escaped_on_my_day(client, alice):
+    follow_up_make(alice, start=NOW, name="<script>alert(1)</script> Inc")
+    Contact.objects.update(name="<b>Joe</b>")
+    client.force_login(alice)
+
+    content = client.get(reverse("home")).content.decode()
+
+    assert "<script>alert(1)" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Inc" in content
+    assert "<b>Joe</b>" not in content
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_a_manager_sees_their_own_follow_ups_on_my_day_not_the_teams(client, maria, alice):
+    follow_up_make(alice, start=NOW, name="Alice Account")
+    follow_up_make(maria, start=NOW, name="Maria Account")
+    client.force_login(maria)
+
+    content = client.get(reverse("home")).content.decode()
+
+    assert "Maria Account" in content and "Alice Account" not in content
+
+
+def test_my_day_says_so_when_nothing_is_planned(client):
+    client.force_login(UserFactory())
+
+    content = client.get(reverse("home")).content.decode()
+
+    assert "Nothing planned this week." in content

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from crm.models import Prospect
+from tests.factories import ContactFactory, ProspectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def names(response) -> list[str]:
+    return [p.name for p in response.context["page"].object_list]
+
+
+def test_search_finds_prospects_by_name_contact_name_phone_and_email(client, alice):
+    globex = ProspectFactory(owner=alice, name="Globex Freight")
+    ContactFactory(prospect=globex, name="Joe Buyer", phone="+1 (212) 555-0199", email="joe@globex.example")
+    ProspectFactory(owner=alice, name="Initech")
+    client.force_login(alice)
+    url = reverse("prospect_list")
+
+    for q in ["globex", "Joe Buy", "2125550199", "555-0199", "joe@globex"]:
+        assert names(client.get(url, {"q": q})) == ["Globex Freight"], q
+
+
+def test_filters_by_status_owner_cadence_state_and_value(client, maria, alice, bob):
+    ProspectFactory(owner=alice, name="Small", estimated_value=Decimal("1000"))
+    ProspectFactory(owner=alice, name="Big", estimated_value=Decimal("90000"))
+    ProspectFactory(owner=bob, name="Bob Won", status=Prospect.Status.WON)
+    client.force_login(maria)
+    url = reverse("prospect_list")
+
+    assert names(client.get(url, {"status": "won"})) == ["Bob Won"]
+    assert names(client.get(url, {"owner": alice.pk})) == ["Big", "Small"]
+    assert names(client.get(url, {"value_min": "50000"})) == ["Big"]
+    assert names(client.get(url, {"cadence": "none", "sort": "-value"})) == ["Big", "Bob Won", "Small"]
+
+
+def test_a_rep_lists_only_their_own_prospects(client, alice, bob):
+    ProspectFactory(owner=bob, name="Bob's")
+    ProspectFactory(owner=alice, name="Alice's")
+    client.force_login(alice)
+
+    assert names(client.get(reverse("prospect_list"))) == ["Alice's"]
+
+
+def test_a_value_range_upside_down_is_explained(client, alice):
+    client.force_login(alice)
+
+    response = client.get(reverse("prospect_list"), {"value_min": "10", "value_max": "5"})
+
+    assert "Must not be below" in response.content.decode()
+
+
+def test_the_list_paginates_and_costs_the_same_queries_for_3_and_30_rows(
+    client, alice, django_assert_num_queries
+):
+    client.force_login(alice)
+    for i in range(3):
+        ProspectFactory(owner=alice, name=f"P{i:02d}")
+    # session, user, owners for the filter, count, page
+    with django_assert_num_queries(5):
+        client.get(reverse("prospect_list"))
+    for i in range(3, 30):
+        ProspectFactory(owner=alice, name=f"P{i:02d}")
+    with django_assert_num_queries(5):
+        first = client.get(reverse("prospect_list"))
+    second = client.get(reverse("prospect_list"), {"page": 2})
+
+    assert len(names(first)) == 25 and len(names(second)) == 5
+
+
+def test_names_are_escaped_in_the_list(client, alice):
+    ProspectFactory(owner=alice, name="<img src=x onerror=alert(1)>")
+    client.force_login(alice)
+
+    assert "<img src=x" not in client.get(reverse("prospect_list")).content.decode()

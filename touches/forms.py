@@ -1,0 +1,218 @@
+"""Forms for logging touches: the one-click outcome on My day and the full form on the prospect page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils import timezone
+
+from crm.models import Contact
+from touches.message_library import note_similar_earlier
+from touches.models import Channel, Kind, Outcome, Theme
+
+
+@dataclass(frozen=True)
+class QuickOutcome:
+    value: str
+    label: str
+    outcome: str
+    channel: str  # "" keeps the follow-up's own channel
+    shortcut: str = ""
+
+
+# The outcomes a rep logs from My day, in the order of the buttons. Shortcut keys go to the common ones.
+QUICK_OUTCOMES = (
+    QuickOutcome("no_answer", "No answer", Outcome.NO_ANSWER, Channel.CALL, "n"),
+    QuickOutcome("left_voicemail", "Left voicemail", Outcome.LEFT_VOICEMAIL, Channel.VOICEMAIL, "v"),
+    QuickOutcome("email_sent", "Email sent", Outcome.SENT, Channel.EMAIL, "e"),
+    QuickOutcome("connected", "Connected", Outcome.CONNECTED, "", "c"),
+    QuickOutcome("meeting_booked", "Meeting booked", Outcome.MEETING_BOOKED, "", "m"),
+    QuickOutcome("not_interested", "Not interested", Outcome.NOT_INTERESTED, ""),
+    QuickOutcome("wrong_person", "Wrong person", Outcome.WRONG_PERSON, ""),
+    QuickOutcome("left_company", "Left company", Outcome.LEFT_COMPANY, ""),
+    QuickOutcome("opted_out", "Opted out", Outcome.OPTED_OUT, ""),
+    QuickOutcome("bounced", "Bounced", Outcome.BOUNCED, Channel.EMAIL),
+)
+QUICK_BY_VALUE = {q.value: q for q in QUICK_OUTCOMES}
+# Outcomes that are a conversation: the rep must say what happens next before the touch is saved.
+NEEDS_NEXT_STEP = {"connected", "meeting_booked"}
+SPOKEN = {Channel.CALL, Channel.VOICEMAIL, Channel.IN_PERSON}
+
+
+def channel_for(quick: QuickOutcome, planned_channel: str) -> str:
+    """The channel a one-click outcome was reached on: its own, or the planned one when that fits."""
+    if quick.channel:
+        return quick.channel
+    if planned_channel == Channel.IN_PERSON:
+        return Channel.IN_PERSON
+    return (
+        Channel.EMAIL
+        if planned_channel == Channel.EMAIL and quick.outcome == Outcome.OPTED_OUT
+        else Channel.CALL
+    )
+
+
+def wall_clock_in(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """A datetime-local value is a wall-clock time in the zone its label names; Django has read it in the
+    server's zone, so take the wall clock back and place it in the right one."""
+    naive = timezone.make_naive(value) if timezone.is_aware(value) else value
+    return naive.replace(tzinfo=tz)
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+class SimilarNoteMixin:
+    """Says when a note nearly repeats an earlier one to the same contact; the rep may save it anyway."""
+
+    earlier_notes: list[str]
+    similar_to: str | None = None
+
+    def check_similar(self, note: str, acknowledged: bool) -> None:
+        self.similar_to = (
+            None if acknowledged else note_similar_earlier(note=note, earlier=self.earlier_notes)
+        )
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.similar_to is not None
+
+
+class NextStepFields(forms.Form):
+    next_step_what = forms.CharField(
+        label="Next step",
+        max_length=200,
+        required=False,
+        help_text="What you agreed, e.g. “send lane pricing”.",
+    )
+    next_step_when = forms.DateTimeField(
+        label="When (their time)",
+        required=False,
+        widget=LocalDateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+
+    def __init__(self, *args: object, tz: ZoneInfo, now: dt.datetime, **kwargs: object) -> None:
+        self.tz, self.now = tz, now
+        super().__init__(*args, **kwargs)
+
+    def clean_next_step_when(self) -> dt.datetime | None:
+        when = self.cleaned_data["next_step_when"]
+        if when is None:
+            return None
+        aware = wall_clock_in(when, self.tz)  # the contact's, as the label says
+        if aware <= self.now:
+            raise forms.ValidationError("Pick a time in the future.")
+        return aware
+
+    def _require_next_step(self) -> None:
+        what, when = (
+            self.cleaned_data.get("next_step_what", "").strip(),
+            self.cleaned_data.get("next_step_when"),
+        )
+        if not what:
+            self.add_error("next_step_what", "Before saving: what is the next step?")
+        if when is None and "next_step_when" not in self.errors:
+            self.add_error("next_step_when", "Before saving: when is it?")
+
+
+class QuickLogForm(SimilarNoteMixin, NextStepFields):
+    outcome = forms.ChoiceField(choices=[(q.value, q.label) for q in QUICK_OUTCOMES])
+    note = forms.CharField(
+        label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    duration_minutes = forms.IntegerField(label="Minutes", required=False, min_value=0, max_value=600)
+    acknowledge_similar = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, earlier_notes: list[str], **kwargs: object) -> None:
+        self.earlier_notes = earlier_notes
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("outcome") in NEEDS_NEXT_STEP:
+            self._require_next_step()
+        if not self.errors:
+            self.check_similar(cleaned.get("note", ""), cleaned.get("acknowledge_similar", False))
+        return cleaned
+
+    @property
+    def quick(self) -> QuickOutcome:
+        return QUICK_BY_VALUE[self.cleaned_data["outcome"]]
+
+    @property
+    def asks_next_step(self) -> bool:
+        return self.data.get("outcome") in NEEDS_NEXT_STEP
+
+    @property
+    def duration_seconds(self) -> int | None:
+        minutes = self.cleaned_data.get("duration_minutes")
+        return None if minutes is None else minutes * 60
+
+
+class TouchForm(SimilarNoteMixin, NextStepFields):
+    """Any touch, logged from the prospect page: the channel, outcome and message as they happened."""
+
+    contact = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
+    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.CALL)
+    outcome = forms.ChoiceField(choices=Outcome.choices, initial=Outcome.NO_ANSWER)
+    kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.REGULAR)
+    theme = forms.ChoiceField(choices=Theme.choices, initial=Theme.NONE, label="Theme (the three I's)")
+    note = forms.CharField(
+        label="Message or note", required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+    duration_minutes = forms.IntegerField(label="Minutes", required=False, min_value=0, max_value=600)
+    occurred_at = forms.DateTimeField(
+        label="When (your time)", widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    acknowledge_similar = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: object,
+        contacts: list[Contact],
+        earlier_notes_for: Callable[[int], list[str]],
+        rep_tz: ZoneInfo,
+        **kwargs: object,
+    ) -> None:
+        self.earlier_notes_for, self.rep_tz = earlier_notes_for, rep_tz
+        self.earlier_notes = []
+        super().__init__(*args, **kwargs)
+        self._contacts = {c.pk: c for c in contacts}
+        self.fields["contact"].choices = [("", "No one in particular")] + [
+            (c.pk, f"{c.name} ({c.get_role_display()})") for c in contacts
+        ]
+
+    def clean_contact(self) -> Contact | None:
+        # The choices came with the page (the prospect's own contacts), so no second lookup is needed.
+        contact_id = self.cleaned_data["contact"]
+        return None if contact_id is None else self._contacts[contact_id]
+
+    def clean_occurred_at(self) -> dt.datetime:
+        when = self.cleaned_data["occurred_at"]
+        return wall_clock_in(when, self.rep_tz)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("outcome") in (Outcome.CONNECTED, Outcome.MEETING_BOOKED) and (
+            cleaned.get("next_step_what") or cleaned.get("next_step_when")
+        ):
+            self._require_next_step()
+        contact = cleaned.get("contact")
+        if contact is not None and not self.errors:
+            self.earlier_notes = self.earlier_notes_for(contact.pk)
+            self.check_similar(cleaned.get("note", ""), cleaned.get("acknowledge_similar", False))
+        return cleaned
+
+    @property
+    def duration_seconds(self) -> int | None:
+        minutes = self.cleaned_data.get("duration_minutes")
+        return None if minutes is None else minutes * 60
