@@ -4,7 +4,11 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/", include("api.urls")),
+    path("dashboard/", include("cadence.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    # Logout, password change and the password reset flow (the mail goes through EMAIL_BACKEND).
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("touches.urls")),
     path("", include("crm.urls")),
 ]

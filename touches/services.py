@@ -259,7 +259,10 @@ def touch_upsert(
         if not differing:
             return touch, TouchWrite.UNCHANGED
         if "prospect" in differing:
-            raise ValidationError({"prospect": "A touch cannot move to another prospect."})
+            raise TouchConflict(
+                "This touch belongs to another prospect and cannot move; nothing was written.",
+                fields=["prospect"],
+            )
         if data.contact is not None and data.contact.prospect_id != touch.prospect_id:
             raise ValidationError({"contact": "That contact does not belong to this prospect."})
         if data.occurred_at.tzinfo is None:

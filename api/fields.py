@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 timestamp that must carry its offset: a naive time is refused rather than guessed."""
+
+    default_error_messages = {
+        "naive": "Give the time with its time zone, e.g. 2025-03-01T09:30:00+01:00.",
+        "overflow": "This time is out of range.",
+    }
+
+    def to_internal_value(self, value: Any) -> dt.datetime:
+        naive = False
+        if isinstance(value, dt.datetime):
+            naive = value.tzinfo is None
+        elif isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None
+            naive = parsed is not None and parsed.tzinfo is None
+        if naive:
+            self.fail("naive")
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            self.fail("overflow")
+
+
+# JSON clients get exactly the types the schema promises: DRF's fields would quietly coerce 5 into "5",
+# "5" into 5 and 1 into a UUID, which makes the schema a lie in one direction.
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictUUIDField(serializers.UUIDField):
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
+class StrictDecimalField(serializers.DecimalField):
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)

@@ -1,0 +1,277 @@
+"""Representations of the API's resources, one per resource. Input serializers live with their endpoint."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.services import etag_for
+from cadence.models import Cadence, Enrollment, FollowUp
+from crm.models import Contact, Prospect, User
+from touches.models import Touch
+
+
+def no_surrogates(value: str) -> None:
+    """PostgreSQL stores UTF-8 only; a lone surrogate (valid JSON, invalid text) must be a 400, not a 500."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise serializers.ValidationError("This text contains characters that are not valid Unicode.") from None
+
+
+class TextField(serializers.CharField):
+    """Text that must arrive as a JSON string and be storable UTF-8."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(no_surrogates)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+TIMEZONES = frozenset(zoneinfo.available_timezones())
+
+
+def _known_timezone(value: str) -> None:
+    if value and value not in TIMEZONES:
+        raise serializers.ValidationError(f"{value} is not an IANA time zone (e.g. Europe/London).")
+
+
+def timezone_field(*, blank: bool) -> serializers.CharField:
+    """An IANA time zone name. A string, not an enum, in the schema: several names (GMT+0, GMT-0, Etc/GMT+1,
+    Etc/GMT-1...) differ only in punctuation, which makes client generators produce clashing enum members."""
+    return TextField(
+        max_length=64,
+        allow_blank=blank,
+        validators=[_known_timezone],
+        help_text="An IANA time zone name, e.g. Europe/Berlin." + (" Blank: the prospect's." if blank else ""),
+    )
+
+
+def country_field() -> serializers.RegexField:
+    return serializers.RegexField(
+        r"^[A-Z]{2}$", allow_blank=True, max_length=2, help_text="Two-letter ISO code, e.g. US; blank if unknown."
+    )
+
+
+class NextFollowUpSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "attempt",
+            "due_start",
+            "due_end",
+            "channel",
+            "kind",
+            "theme",
+            "reason",
+            "contact",
+            "is_next_step",
+            "overdue_since",
+        ]
+        read_only_fields = fields
+
+
+class ProspectSerializer(serializers.ModelSerializer):
+    etag = serializers.SerializerMethodField()
+    next_follow_up = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Prospect
+        fields = [
+            "id",
+            "name",
+            "team",
+            "owner",
+            "status",
+            "estimated_value",
+            "country",
+            "timezone",
+            "source",
+            "is_right_buyer",
+            "buys_what_we_sell",
+            "still_there",
+            "recycle_on",
+            "created_at",
+            "updated_at",
+            "etag",
+            "next_follow_up",
+        ]
+        read_only_fields = fields
+
+    def get_etag(self, prospect: Prospect) -> str:
+        return etag_for(prospect)
+
+    @extend_schema_field(NextFollowUpSerializer(allow_null=True))
+    def get_next_follow_up(self, prospect: Prospect) -> dict[str, Any] | None:
+        # Lists prefetch `planned_follow_ups`; a single prospect may be given without it.
+        planned = getattr(prospect, "planned_follow_ups", None)
+        if planned is None:
+            planned = list(prospect.follow_ups.filter(status=FollowUp.Status.PLANNED).order_by("due_start")[:1])
+        return NextFollowUpSerializer(planned[0]).data if planned else None
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    etag = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "prospect",
+            "name",
+            "role",
+            "title",
+            "phone",
+            "email",
+            "timezone",
+            "do_not_contact",
+            "left_company",
+            "wrong_person",
+            "email_bounced",
+            "created_at",
+            "updated_at",
+            "etag",
+        ]
+        read_only_fields = fields
+
+    def get_etag(self, contact: Contact) -> str:
+        return etag_for(contact)
+
+
+class TouchSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Touch
+        fields = [
+            "id",
+            "prospect",
+            "contact",
+            "rep",
+            "channel",
+            "kind",
+            "outcome",
+            "theme",
+            "note",
+            "duration_seconds",
+            "occurred_at",
+            "source",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CadenceSerializer(serializers.ModelSerializer):
+    windows = serializers.ListField(child=serializers.ListField(child=serializers.CharField()), read_only=True)
+
+    class Meta:
+        model = Cadence
+        fields = [
+            "id",
+            "team",
+            "name",
+            "is_default",
+            "is_high_value",
+            "gaps_days",
+            "windows",
+            "working_weekdays",
+            "voicemail_after_no_answer",
+            "email_after_voicemail",
+            "min_touches",
+            "max_touches",
+            "pleasantly_persistent",
+            "pleasantly_persistent_action",
+            "breakup_wait_days",
+            "on_finish",
+            "recycle_after_days",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Enrollment
+        fields = [
+            "id",
+            "prospect",
+            "cadence",
+            "owner",
+            "status",
+            "started_at",
+            "next_due_at",
+            "last_action",
+            "last_reason",
+            "paused_until",
+            "snoozed_until",
+            "next_step",
+            "next_step_due_at",
+            "needs_contact",
+            "snooze_count",
+            "gave_up_early",
+            "ended_at",
+            "end_reason",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "enrollment",
+            "prospect",
+            "contact",
+            "rep",
+            "attempt",
+            "due_start",
+            "due_end",
+            "channel",
+            "kind",
+            "theme",
+            "reason",
+            "status",
+            "overdue_since",
+            "snooze_count",
+            "is_next_step",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "email", "role", "team", "timezone"]
+        read_only_fields = fields
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape (documentation only)."""
+
+    code = serializers.CharField(help_text="Stable, for programs: invalid, not_found, conflict, throttled...")
+    message = serializers.CharField(help_text="For people.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.JSONField()),
+        required=False,
+        help_text="Invalid input only: each field's messages.",
+    )
+    conflicting_fields = serializers.ListField(child=serializers.CharField(), required=False)
+    resync_cursor = serializers.CharField(required=False, help_text="410 from the changes feed only.")
+    results = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="A rejected atomic bulk request only."
+    )
+
+    class Meta:
+        ref_name = "Error"

@@ -1,0 +1,37 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from api.views.cadences import CadenceDetailApi, CadenceListApi
+from api.views.contacts import ContactDetailApi, ContactListApi
+from api.views.enrollments import EnrollmentDetailApi, EnrollmentListCreateApi
+from api.views.follow_ups import FollowUpDetailApi, FollowUpListApi
+from api.views.me import MeApi, TokenRotateApi
+from api.views.prospects import ProspectDetailApi, ProspectListApi
+from api.views.touches import TouchBulkApi, TouchChangesApi, TouchDetailApi, TouchListCreateApi
+
+# Ids are matched as any text: the views turn a malformed one into the same JSON 404 as a missing one.
+v1 = [
+    path("me/", MeApi.as_view(), name="me"),
+    path("me/token/rotate/", TokenRotateApi.as_view(), name="token-rotate"),
+    path("prospects/", ProspectListApi.as_view(), name="prospect-list"),
+    path("prospects/<str:id>/", ProspectDetailApi.as_view(), name="prospect-detail"),
+    path("contacts/", ContactListApi.as_view(), name="contact-list"),
+    path("contacts/<str:id>/", ContactDetailApi.as_view(), name="contact-detail"),
+    path("touches/", TouchListCreateApi.as_view(), name="touch-list"),
+    path("touches/bulk/", TouchBulkApi.as_view(), name="touch-bulk"),
+    path("touches/changes/", TouchChangesApi.as_view(), name="touch-changes"),
+    path("touches/<str:id>/", TouchDetailApi.as_view(), name="touch-detail"),
+    path("cadences/", CadenceListApi.as_view(), name="cadence-list"),
+    path("cadences/<str:id>/", CadenceDetailApi.as_view(), name="cadence-detail"),
+    path("enrollments/", EnrollmentListCreateApi.as_view(), name="enrollment-list"),
+    path("enrollments/<str:id>/", EnrollmentDetailApi.as_view(), name="enrollment-detail"),
+    path("follow-ups/", FollowUpListApi.as_view(), name="follow-up-list"),
+    path("follow-ups/<str:id>/", FollowUpDetailApi.as_view(), name="follow-up-detail"),
+]
+
+app_name = "api"
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.fields import StrictBooleanField
+from api.filters import ContactFilter
+from api.serializers import ContactSerializer, TextField, timezone_field
+from api.services import contact_update, etag_for
+from api.views.common import IF_MATCH, errors, int_path, parse_int_id
+from crm.models import Contact
+from crm.selectors import contact_list_visible
+
+
+@extend_schema(tags=["contacts"], responses={200: ContactSerializer(many=True), **errors(400, 404)})
+class ContactListApi(generics.ListAPIView):
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilter
+
+    def get_queryset(self) -> QuerySet[Contact]:
+        return contact_list_visible(user=self.request.user).order_by("prospect_id", "name", "id")
+
+
+class ContactDetailApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        name = TextField(max_length=200)
+        role = serializers.ChoiceField(choices=Contact.Role.choices)
+        title = TextField(max_length=200, allow_blank=True)
+        phone = TextField(max_length=40, allow_blank=True)
+        email = serializers.EmailField(max_length=254, allow_blank=True)
+        timezone = timezone_field(blank=True)
+        do_not_contact = StrictBooleanField()
+        left_company = StrictBooleanField()
+        wrong_person = StrictBooleanField()
+        email_bounced = StrictBooleanField()
+
+        class Meta:
+            ref_name = "ContactInput"
+
+    def _respond(self, contact: Contact) -> Response:
+        return Response(ContactSerializer(contact).data, headers={"ETag": etag_for(contact)})
+
+    @extend_schema(tags=["contacts"], parameters=[int_path()], responses={200: ContactSerializer, **errors(404)})
+    def get(self, request: Request, id: str) -> Response:
+        return self._respond(contact_list_visible(user=request.user).get(pk=parse_int_id(id)))
+
+    def _update(self, request: Request, id: str, *, partial: bool) -> Response:
+        contact_id = parse_int_id(id)
+        contact_list_visible(user=request.user).get(pk=contact_id)
+        serializer = self.InputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        contact = contact_update(
+            user=request.user,
+            contact_id=contact_id,
+            changes=serializer.validated_data,
+            if_match=request.headers.get("If-Match"),
+        )
+        return self._respond(contact)
+
+    @extend_schema(
+        tags=["contacts"],
+        parameters=[int_path(), IF_MATCH],
+        request=InputSerializer,
+        responses={200: ContactSerializer, **errors(400, 404, 412, 413)},
+    )
+    def put(self, request: Request, id: str) -> Response:
+        return self._update(request, id, partial=False)
+
+    @extend_schema(
+        tags=["contacts"],
+        parameters=[int_path(), IF_MATCH],
+        request=InputSerializer(partial=True),
+        responses={200: ContactSerializer, **errors(400, 404, 412, 413)},
+    )
+    def patch(self, request: Request, id: str) -> Response:
+        return self._update(request, id, partial=True)

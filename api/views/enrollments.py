@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.errors import Conflict
+from api.fields import StrictIntegerField
+from api.filters import EnrollmentFilter
+from api.idempotency import idempotent
+from api.serializers import EnrollmentSerializer
+from api.views.cadences import cadence_list_visible
+from api.views.common import IDEMPOTENCY_KEY, errors, int_path, parse_int_id
+from cadence.models import Enrollment
+from cadence.services import enrollment_create
+from crm.models import User
+from crm.selectors import prospect_list_visible
+
+
+def enrollment_list_visible(*, user: User) -> QuerySet[Enrollment]:
+    return Enrollment.objects.filter(prospect__in=prospect_list_visible(user=user).values("pk"))
+
+
+class EnrollmentListCreateApi(generics.ListAPIView):
+    serializer_class = EnrollmentSerializer
+    filterset_class = EnrollmentFilter
+
+    class InputSerializer(serializers.Serializer):
+        prospect = StrictIntegerField(min_value=1, max_value=2**63 - 1)
+        cadence = StrictIntegerField(
+            min_value=1,
+            max_value=2**63 - 1,
+            allow_null=True,
+            default=None,
+            help_text="Omit for the team's cadence for the prospect's value.",
+        )
+
+        class Meta:
+            ref_name = "EnrollmentInput"
+
+    def get_queryset(self) -> QuerySet[Enrollment]:
+        return enrollment_list_visible(user=self.request.user).order_by("-started_at", "id")
+
+    @extend_schema(tags=["enrollments"], responses={200: EnrollmentSerializer(many=True), **errors(400, 404)})
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+    @extend_schema(
+        tags=["enrollments"],
+        summary="Enroll a prospect in a cadence (its first follow-up is planned after commit)",
+        parameters=[IDEMPOTENCY_KEY],
+        request=InputSerializer,
+        responses={201: EnrollmentSerializer, **errors(400, 409, 413, 422)},
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        prospect = prospect_list_visible(user=request.user).filter(pk=serializer.validated_data["prospect"]).first()
+        if prospect is None:
+            raise ValidationError({"prospect": ["There is no prospect with this id."]})
+        cadence = None
+        if serializer.validated_data["cadence"] is not None:
+            cadence = cadence_list_visible(user=request.user).filter(pk=serializer.validated_data["cadence"]).first()
+            if cadence is None:
+                raise ValidationError({"cadence": ["There is no cadence with this id."]})
+        try:
+            enrollment = enrollment_create(prospect=prospect, cadence=cadence, now=timezone.now())
+        except DjangoValidationError as exc:
+            # Already enrolled, closed, or no cadence yet: the request is fine, the prospect's state is not.
+            raise Conflict(" ".join(exc.messages), code="not_enrollable") from None
+        return Response(EnrollmentSerializer(enrollment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["enrollments"], parameters=[int_path()], responses={200: EnrollmentSerializer, **errors(404)})
+class EnrollmentDetailApi(APIView):
+    def get(self, request: Request, id: str) -> Response:
+        enrollment = enrollment_list_visible(user=request.user).get(pk=parse_int_id(id))
+        return Response(EnrollmentSerializer(enrollment).data)
