@@ -213,6 +213,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": dt.timedelta(seconds=_SWEEP_SECONDS) if _SWEEP_SECONDS else crontab(),  # * * * * *
         "options": {"expires": min(50, _SWEEP_SECONDS or 50)},
     },
+    "api-prune": {
+        "task": "api.tasks.prune",
+        "schedule": crontab(minute=17),  # 17 * * * *  hourly, off the top of the hour
+        "options": {"expires": 3000},
+    },
 }
 
 LOGGING = {
