@@ -1,0 +1,347 @@
+"""The manager dashboard: stalled leads and what to do about them, rep results, the charts, and their CSVs.
+
+Only managers get in (a rep gets 403), and every read goes through `team_list_managed`/`prospect_list_visible`:
+a lead of another team is a 404. Actions post to one URL, go through the cadence services with the manager as
+actor (so each is recorded in the lead's history), and either all succeed or nothing changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from functools import wraps
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from cadence import dashboard as board
+from cadence.csv_export import csv_response
+from cadence.forms import DashboardFilterForm, StalledActionForm
+from cadence.models import Enrollment
+from cadence.planner.windows import zone
+from cadence.services import enrollment_extend, enrollment_give_up, enrollment_pause, prospect_reassign
+from crm.models import Prospect, User
+
+PAGE_SIZE = 25
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+    user: User
+
+
+def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    @login_required
+    def wrapped(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (request.user.is_manager or request.user.is_superuser):
+            raise PermissionDenied("The dashboard is for managers.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _filter_form(request: HtmxHttpRequest, data: QueryDict) -> DashboardFilterForm:
+    teams = board.dashboard_teams(user=request.user)
+    reps = User.objects.filter(team__in=teams, role=User.Role.REP).order_by("first_name", "username")
+    return DashboardFilterForm(data or None, teams=teams, reps=reps)
+
+
+def _get_leads_for_manager(request: HtmxHttpRequest, ids: list[int]) -> list[Prospect]:
+    """The selected leads, all of them in the manager's teams, or a 404."""
+    leads = list(board.dashboard_prospects(user=request.user).filter(pk__in=ids).select_related("team", "owner"))
+    if len(leads) != len(ids):
+        raise Http404("No such lead.")
+    return leads
+
+
+def _stalled_context(
+    request: HtmxHttpRequest, form: DashboardFilterForm, now: dt.datetime, page_number: str | None
+) -> dict[str, Any]:
+    filters = form.filters()
+    number = int(page_number) if (page_number or "").isdigit() and int(page_number) > 0 else 1
+    found = board.stalled_page(
+        user=request.user, now=now, filters=filters, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    page = Paginator(range(found.total), PAGE_SIZE).get_page(number)
+    if page.number != number:  # past the last page (the list shrank): show the last one
+        offset = (page.number - 1) * PAGE_SIZE
+        found = board.stalled_page(user=request.user, now=now, filters=filters, offset=offset, limit=PAGE_SIZE)
+    query = form.data.copy() if form.is_bound else QueryDict(mutable=True)
+    query.pop("page", None)
+    reps = board.dashboard_reps(user=request.user).filter(is_available=True)
+    return {
+        "filters": filters,
+        "summary": [(r, found.summary[r.key]) for r in board.REASONS],
+        "total": found.total,
+        "page": page,
+        "rows": found.rows,
+        "query": query.urlencode(),
+        "without": {key: _without(query, key) for key in ("reason", "sort")},
+        "action_form": StalledActionForm(reps=reps, today=_today(request, now)),
+    }
+
+
+def _without(query: QueryDict, key: str) -> str:
+    """The query string minus one parameter, for links that set it."""
+    rest = query.copy()
+    rest.pop(key, None)
+    return rest.urlencode()
+
+
+def _results_context(request: HtmxHttpRequest, form: DashboardFilterForm, now: dt.datetime) -> dict[str, Any]:
+    team_id, tz = form.filters().team_id, _zone_of(request)
+    period = board.Period.ending(now, form.period_days)
+    found = board.persistence(user=request.user, period=period, team_id=team_id)
+    done = board.activity(user=request.user, period=period, tz=tz, team_id=team_id)
+    daily = board.attempts_per_day(user=request.user, period=period, tz=tz, team_id=team_id, done=done)
+    curve = board.persistence_curve(found)
+    stats = board.rep_stats(user=request.user, now=now, period=period, team_id=team_id, found=found, done=done)
+    return {
+        "period": period,
+        "stats": stats,
+        "daily": daily,
+        "curve": curve,
+        "reached": found.reached,
+        "heatmap": board.when_to_call(user=request.user, period=period, team_id=team_id),
+        "studies": board.STUDY_CONNECT_RATE,
+        "chart_data": _chart_data(daily, curve),
+    }
+
+
+def _chart_data(daily: board.DailySeries, curve: list[board.AttemptBar]) -> dict[str, Any]:
+    return {
+        "attempts": {
+            "labels": [f"{day:%a %d %b}" for day in daily.days],
+            "datasets": [{"label": name, "data": values} for name, values in daily.reps],
+        },
+        "persistence": {
+            "labels": [bar.label for bar in curve],
+            "share": [round(bar.share, 1) for bar in curve],
+            "cumulative": [round(bar.cumulative, 1) for bar in curve],
+            "study": [bar.study for bar in curve],
+        },
+    }
+
+
+def _today(request: HtmxHttpRequest, now: dt.datetime) -> dt.date:
+    return now.astimezone(_zone_of(request)).date()
+
+
+@require_GET
+@manager_required
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    """Stalled leads first (where to step in), then the reps' results and the charts for the period."""
+    now = timezone.now()
+    form = _filter_form(request, request.GET)
+    context: dict[str, Any] = {"form": form, **_stalled_context(request, form, now, request.GET.get("page"))}
+    if request.htmx and request.htmx.target == "stalled":
+        return render(request, "cadence/dashboard.html#stalled", context)
+    context.update(_results_context(request, form, now))
+    if request.htmx and request.htmx.target == "dashboard":
+        return render(request, "cadence/dashboard.html#dashboard", context)
+    return render(request, "cadence/dashboard.html", context)
+
+
+@require_POST
+@manager_required
+def stalled_action(request: HtmxHttpRequest) -> HttpResponse:
+    """Reassign, extend, pause or give up the selected leads, all or none."""
+    now = timezone.now()
+    query = QueryDict(request.POST.get("query", ""))
+    reps = board.dashboard_reps(user=request.user).filter(is_available=True)
+    action_form = StalledActionForm(request.POST, reps=reps, today=_today(request, now))
+    notice, ok = "", False
+    if action_form.is_valid():
+        leads = _get_leads_for_manager(request, action_form.cleaned_data["leads"])
+        try:
+            notice, ok = _act(leads, action_form.cleaned_data, actor=request.user, now=now, tz=_zone_of(request)), True
+        except ValidationError as exc:
+            notice = "Nothing was changed. " + " ".join(exc.messages)
+    else:
+        notice = "Nothing was changed. " + " ".join(e for errors in action_form.errors.values() for e in errors)
+    if not request.htmx:
+        (messages.success if ok else messages.error)(request, notice)
+        return redirect(reverse("dashboard") + (f"?{query.urlencode()}" if query else ""))
+    form = _filter_form(request, query)
+    context = {**_stalled_context(request, form, now, query.get("page")), "form": form, "notice": notice, "ok": ok}
+    if not ok:
+        context["action_form"], context["selected"] = action_form, set(map(str, request.POST.getlist("leads")))
+    return render(request, "cadence/dashboard.html#stalled", context)
+
+
+def _zone_of(request: HtmxHttpRequest) -> ZoneInfo:
+    return zone(request.user.timezone, fallback="UTC")
+
+
+def _act(leads: list[Prospect], data: dict[str, Any], *, actor: User, now: dt.datetime, tz: ZoneInfo) -> str:
+    """Run one cadence service per lead in one transaction: the first refusal rolls every lead back."""
+    action, note = data["action"], data["reason"].strip()
+    open_enrollments = {
+        e.prospect_id: e for e in Enrollment.objects.filter(prospect__in=leads, status__in=Enrollment.OPEN_STATUSES)
+    }
+    done: list[str] = []
+    with transaction.atomic():
+        for lead in leads:
+            try:
+                done.append(_act_on_one(lead, open_enrollments.get(lead.pk), action, data, note, actor, now, tz))
+            except ValidationError as exc:
+                raise ValidationError(f"{lead}: {' '.join(exc.messages)}") from exc
+    return f"{len(leads)} lead{'s' if len(leads) != 1 else ''}: " + "; ".join(done) + "."
+
+
+def _act_on_one(
+    lead: Prospect,
+    enrollment: Enrollment | None,
+    action: str,
+    data: dict[str, Any],
+    note: str,
+    actor: User,
+    now: dt.datetime,
+    tz: ZoneInfo,
+) -> str:
+    if action == StalledActionForm.Action.REASSIGN:
+        reason = note or "Reassigned from the manager dashboard"
+        new_owner = prospect_reassign(prospect=lead, now=now, reason=reason, to=data["to"], actor=actor)
+        if new_owner is None:
+            raise ValidationError(f"nobody else on {lead.team} is available to take it.")
+        return f"{lead} to {new_owner}"
+    if enrollment is None:
+        raise ValidationError("its cadence has ended; reassign it to start a new one.")
+    if action == StalledActionForm.Action.EXTEND:
+        enrollment_extend(enrollment=enrollment, extra_touches=data["extra_touches"], now=now, actor=actor)
+        return f"{lead} extended by {data['extra_touches']}"
+    if action == StalledActionForm.Action.PAUSE:
+        until = data["pause_until"]
+        resume_at = dt.datetime.combine(until, dt.time(8), tzinfo=tz) if until else None
+        enrollment_pause(enrollment=enrollment, now=now, until=resume_at, actor=actor)
+        return f"{lead} paused"
+    reason = note or "Given up from the manager dashboard"
+    early = enrollment_give_up(enrollment=enrollment, now=now, reason=reason, confirm_early=True, actor=actor)
+    return f"{lead} given up" + (" (early)" if early else "")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# CSV
+# ---------------------------------------------------------------------------------------------------------
+
+STALLED_HEADER = [
+    "Lead",
+    "Lead id",
+    "Team",
+    "Owner",
+    "Value",
+    "Status",
+    "Stalled for (days)",
+    "Stalled since",
+    "Reasons",
+]
+
+
+@require_GET
+@manager_required
+def stalled_csv(request: HtmxHttpRequest) -> HttpResponse:
+    """Every stalled lead under the filters (not just a page), streamed."""
+    now = timezone.now()
+    filters = _filter_form(request, request.GET).filters()
+    found = board.stalled_page(user=request.user, now=now, filters=filters, limit=None)
+
+    def rows() -> Iterator[list[object]]:
+        for row in found.rows:
+            p, enrollment = row.prospect, row.enrollment
+            reasons = " | ".join(r.detail for r in row.reasons)
+            since = row.stalled_since.isoformat() if row.stalled_since else ""
+            yield [
+                p.name,
+                p.pk,
+                p.team,
+                enrollment.owner,
+                p.estimated_value,
+                p.get_status_display(),
+                row.age_days,
+                since,
+                reasons,
+            ]
+
+    return csv_response(f"stalled-leads-{now:%Y-%m-%d}.csv", STALLED_HEADER, rows())
+
+
+REP_HEADER = [
+    "Rep or team",
+    "Team",
+    "Days",
+    "Attempts",
+    "Attempts per day",
+    "Dials",
+    "Connects",
+    "Connect rate %",
+    "Leads first reached",
+    "Median attempts to first connect",
+    "Given up",
+    "Given up early",
+    "Given up early %",
+    "Time spent (hours)",
+    "Overdue follow-ups now",
+]
+
+
+def _num(value: float | None, places: int = 1) -> str:
+    return "" if value is None else f"{value:.{places}f}"
+
+
+@require_GET
+@manager_required
+def reps_csv(request: HtmxHttpRequest) -> HttpResponse:
+    now = timezone.now()
+    form = _filter_form(request, request.GET)
+    period = board.Period.ending(now, form.period_days)
+    stats = board.rep_stats(user=request.user, now=now, period=period, team_id=form.filters().team_id)
+    rows = (
+        [
+            s.label, s.team_name, s.days, s.attempts, _num(s.attempts_per_day), s.dials, s.connects,
+            _num(s.connect_rate), s.reached, _num(s.median_to_connect), s.gave_up, s.gave_up_early,
+            _num(s.early_share), _num(s.hours), s.overdue,
+        ]
+        for s in stats
+    )  # fmt: skip
+    return csv_response(f"rep-results-{period.days}d-{now:%Y-%m-%d}.csv", REP_HEADER, rows)
+
+
+@require_GET
+@manager_required
+def chart_csv(request: HtmxHttpRequest, chart: str) -> HttpResponse:
+    """The numbers behind each chart."""
+    now = timezone.now()
+    form = _filter_form(request, request.GET)
+    period, team_id = board.Period.ending(now, form.period_days), form.filters().team_id
+    name = f"{chart}-{period.days}d-{now:%Y-%m-%d}.csv"
+    if chart == "attempts":
+        daily = board.attempts_per_day(user=request.user, period=period, tz=_zone_of(request), team_id=team_id)
+        rows = ([day.isoformat(), rep, values[n]] for rep, values in daily.reps for n, day in enumerate(daily.days))
+        return csv_response(name, ["Day", "Rep", "Attempts"], rows)
+    if chart == "persistence":
+        curve = board.persistence_curve(board.persistence(user=request.user, period=period, team_id=team_id))
+        header = ["Reached on attempt", "Leads", "Share %", "Reached by then %", "Studies: reached by then %"]
+        rows = ([b.label, b.reached, _num(b.share), _num(b.cumulative), b.study or ""] for b in curve)
+        return csv_response(name, header, rows)
+    if chart == "when-to-call":
+        heat = board.when_to_call(user=request.user, period=period, team_id=team_id)
+        header = ["Weekday", "Local time", "Dials", "Connects", "Connect rate %"]
+        rows = (
+            [day, heat.columns[n], cell.dials, cell.connects, _num(cell.rate)]
+            for day, cells in heat.rows
+            for n, cell in enumerate(cells)
+        )
+        return csv_response(name, header, rows)
+    raise Http404("No such chart.")
