@@ -81,6 +81,7 @@ def _windows_error(windows: object) -> str | None:
     example = 'e.g. [["08:00", "09:00"], ["16:00", "17:00"]]'
     if not isinstance(windows, list) or not windows:
         return f"Give the call windows as a list of [start, end] local times, {example}."
+    parsed = []
     for window in windows:
         try:
             start, end = (dt.time.fromisoformat(value) for value in window)
@@ -88,6 +89,11 @@ def _windows_error(windows: object) -> str | None:
             return f"{window!r} is not a [start, end] pair of HH:MM times, {example}."
         if start >= end:
             return f"The window {window[0]}-{window[1]} must end after it starts."
+        parsed.append((start, end))
+    parsed.sort()
+    for (_, earlier_end), (later_start, _) in zip(parsed, parsed[1:], strict=False):
+        if later_start < earlier_end:
+            return "Call windows must not overlap: each attempt goes in a different window."
     return None
 
 

@@ -29,12 +29,13 @@ from touches.models import Touch
 
 
 def rules_from_cadence(cadence: Cadence, *, extra_touches: int = 0) -> Rules:
+    windows = [
+        CallWindow(start=dt.time.fromisoformat(start), end=dt.time.fromisoformat(end)) for start, end in cadence.windows
+    ]
     return Rules(
         gaps_days=tuple(cadence.gaps_days) or (2,),
-        windows=tuple(
-            CallWindow(start=dt.time.fromisoformat(start), end=dt.time.fromisoformat(end))
-            for start, end in cadence.windows
-        ),
+        # The planner wants windows in order of the day; managers may type them in any order.
+        windows=tuple(sorted(windows, key=lambda window: window.start)),
         working_weekdays=frozenset(cadence.working_weekdays),
         voicemail_after_no_answer=cadence.voicemail_after_no_answer,
         email_after_voicemail=cadence.email_after_voicemail,

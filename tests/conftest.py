@@ -110,3 +110,51 @@ def django_db_setup(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium as root in a closed network: no sandbox, no GPU, and no background calls to the outside.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Real Chromium driven by Playwright; skips without it, fails without it in CI."""
+    import shutil
+
+    from playwright import sync_api
+
+    if not shutil.which(CHROMIUM):
+        service_unavailable(f"Chromium is not installed at {CHROMIUM}")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls must still be allowed.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as exc:  # noqa: BLE001 - any launch failure means no usable browser here
+            service_unavailable(f"Chromium could not start: {exc}")
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def shot():
+    """Save a screenshot under artifacts/screenshots/, the test artifacts CI keeps."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, *, full_page: bool = False) -> None:
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
+
+    return take

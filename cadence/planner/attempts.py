@@ -188,7 +188,7 @@ def _right_away(plan: _Next, at: datetime, channel: Channel, outcome: Outcome) -
         window = window_at(at, rules.windows, plan.tz)
         end = at + RIGHT_AWAY_SLACK
         if window is not None:
-            end = window_bounds(local_date(at, plan.tz), rules.windows[window], plan.tz)[1]
+            end = window_bounds(local_date(at, plan.tz), window, rules.windows, plan.tz)[1]
         follow = f"no answer at {at.astimezone(plan.tz):%H:%M}, leave a voicemail now"
         new_channel = Channel.VOICEMAIL
     elif rules.email_after_voicemail and (

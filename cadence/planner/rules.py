@@ -27,7 +27,7 @@ class CallWindow:
 
     @property
     def length(self) -> float:
-        """Nominal length in seconds, used to keep a window whole when DST swallows its start."""
+        """Nominal length in seconds: a window lasts this long in real time, even on a DST night."""
         return (datetime.combine(date.min, self.end) - datetime.combine(date.min, self.start)).total_seconds()
 
 

@@ -47,36 +47,39 @@ def wall_to_utc(day: date, at: time, tz: ZoneInfo) -> datetime:
 
 
 def is_wall_time_skipped(day: date, at: time, tz: ZoneInfo) -> bool:
+    """Whether the clocks jump over this wall-clock time on that date, so it never shows on a clock."""
     local = datetime.combine(day, at, tzinfo=tz)
     return local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None)
 
 
-def window_bounds(day: date, window: CallWindow, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """UTC start and end of a window on a local date.
+@lru_cache(maxsize=4096)
+def day_bounds(day: date, windows: tuple[CallWindow, ...], tz: ZoneInfo) -> tuple[tuple[datetime, datetime], ...]:
+    """UTC start and end of every window on one local date.
 
-    Never shorter than the window's nominal length, so a DST jump can shift a window but never shrink or
-    erase it: 02:00-03:00 on a spring-forward night in New York becomes 03:00-04:00. On a fall-back night
-    the window may be longer, since its start is taken at the first occurrence.
+    1. A window starts the first time its wall-clock start comes round (see wall_to_utc): on a fall-back
+       night it is taken once, on its first pass; when the clocks jump over its start, it moves forward by
+       the size of the jump (02:00-03:00 on a spring-forward night in New York becomes 03:00-04:00).
+    2. It lasts exactly its nominal length, so a clock change can move a window but never shrink, stretch
+       or erase it.
+    3. It never starts before the previous window ends: a window moved forward can run into the next one,
+       which then starts when it ends. Windows never overlap, so every moment belongs to one window at most.
     """
-    start = wall_to_utc(day, window.start, tz)
-    end = wall_to_utc(day, window.end, tz)
-    return start, max(end, start + timedelta(seconds=window.length))
+    bounds: list[tuple[datetime, datetime]] = []
+    for window in windows:
+        start = wall_to_utc(day, window.start, tz)
+        if bounds and start < bounds[-1][1]:
+            start = bounds[-1][1]
+        bounds.append((start, start + timedelta(seconds=window.length)))
+    return tuple(bounds)
 
 
-def window_at(moment: datetime, windows: Sequence[CallWindow], tz: ZoneInfo) -> int | None:
-    """Index of the window a moment falls in, on its local date, or None.
+def window_bounds(day: date, index: int, windows: tuple[CallWindow, ...], tz: ZoneInfo) -> tuple[datetime, datetime]:
+    return day_bounds(day, windows, tz)[index]
 
-    The wall clock decides first. Only a moment outside every window's wall-clock span is matched against
-    windows that a DST jump moved: on the night 00:00-01:00 is skipped, 00:00-00:15 moves onto 01:00-01:15,
-    and a call at 01:05 still belongs to the 01:00 window.
-    """
-    wall = moment.astimezone(tz).time()
-    for index, window in enumerate(windows):
-        if window.start <= wall < window.end:
-            return index
-    day = local_date(moment, tz)
-    for index, window in enumerate(windows):
-        start, end = window_bounds(day, window, tz)
+
+def window_at(moment: datetime, windows: tuple[CallWindow, ...], tz: ZoneInfo) -> int | None:
+    """Index of the window a moment falls in, on its local date, or None."""
+    for index, (start, end) in enumerate(day_bounds(local_date(moment, tz), windows, tz)):
         if start <= moment < end:
             return index
     return None
@@ -115,7 +118,7 @@ def first_open_slot(
     for _ in range(MAX_DAYS_AHEAD):
         day = next_workday(day, rules=rules, days_off=days_off)
         for index in order:
-            start, end = window_bounds(day, rules.windows[index], tz)
+            start, end = window_bounds(day, index, rules.windows, tz)
             # A date a zone skipped entirely (Samoa, 30 December 2011) has no windows of its own.
             if end > now and local_date(start, tz) == day:
                 return Slot(day=day, index=index, start=start, end=end)

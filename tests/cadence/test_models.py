@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
         ("windows", [["09:00", "08:00"]], "must end after it starts"),
         ("windows", [["8am", "9am"]], "not a [start, end] pair"),
         ("windows", [], "list of [start, end]"),
+        ("windows", [["08:00", "10:00"], ["09:00", "11:00"]], "must not overlap"),
         ("gaps_days", [2, 0], "one day or more"),
         ("working_weekdays", [7], "0 (Monday) to 6 (Sunday)"),
     ],

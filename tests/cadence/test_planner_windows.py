@@ -9,13 +9,13 @@ import pytest
 
 from cadence.planner import CallWindow, FixedDaysOff, NoDaysOff, Rules, holiday_calendar
 from cadence.planner.windows import (
+    day_bounds,
     first_open_slot,
     is_wall_time_skipped,
     next_workday,
     rotation,
     wall_to_utc,
     window_at,
-    window_bounds,
     zone,
 )
 
@@ -26,6 +26,10 @@ KOLKATA = ZoneInfo("Asia/Kolkata")
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def window_bounds(day: date, window: CallWindow, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    return day_bounds(day, (window,), tz)[0]
 
 
 # Wall-clock times around DST
@@ -55,12 +59,22 @@ def test_lord_howes_half_hour_gap_shifts_a_window_by_half_an_hour_and_keeps_its_
     assert end - start == timedelta(hours=1)
 
 
-def test_an_ambiguous_fall_back_time_is_taken_at_its_first_occurrence() -> None:
+def test_a_window_in_the_hour_that_happens_twice_is_taken_once_on_its_first_pass() -> None:
     # New York, Sunday 2 November 2025: 01:00-02:00 happens twice; the first time is still EDT (-4).
     start, end = window_bounds(date(2025, 11, 2), CallWindow(start=time(1), end=time(2)), NEW_YORK)
 
     assert start == utc(2025, 11, 2, 5, 0)
-    assert end == utc(2025, 11, 2, 7, 0)  # 02:00 EST happens once
+    assert end == utc(2025, 11, 2, 6, 0)  # 02:00 EDT, the moment the clocks go back to 01:00 EST
+
+
+def test_a_window_moved_by_a_jump_pushes_the_next_one_rather_than_overlap_it() -> None:
+    # New York, Sunday 8 March 2026: 01:30-02:30 keeps its hour and ends at 03:30 EDT.
+    windows = (CallWindow(start=time(1, 30), end=time(2, 30)), CallWindow(start=time(3), end=time(4)))
+
+    (first_start, first_end), (second_start, second_end) = day_bounds(date(2026, 3, 8), windows, NEW_YORK)
+
+    assert first_end == second_start == utc(2026, 3, 8, 7, 30)
+    assert second_end - second_start == timedelta(hours=1)
 
 
 def test_a_skipped_wall_time_is_recognised_and_a_doubled_one_is_not() -> None:

@@ -288,3 +288,11 @@ def test_an_extension_out_of_range_is_refused(enrollment):
 
     with pytest.raises(ValidationError, match="1 to 30"):
         enrollment_extend(enrollment=enrollment, extra_touches=0, now=MONDAY_MORNING)
+
+
+def test_windows_typed_out_of_order_still_plan_the_first_call_at_eight(team, alice, joe, prospect):
+    CadenceFactory(team=team, windows=[["16:00", "17:00"], ["08:00", "09:00"], ["11:00", "12:00"]])
+
+    enrollment = enroll_and_plan(prospect, now=MONDAY_MORNING)
+
+    assert local(planned(enrollment).due_start).time() == dt.time(8, 0)

@@ -7,9 +7,6 @@ with CI=true, where it fails.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -17,42 +14,6 @@ from django.utils import timezone
 from cadence.models import Enrollment, FollowUp, LeadEvent
 from crm.demo import DEMO_PASSWORD, demo_data_seed
 from crm.models import Prospect, User
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-IN_CI = os.environ.get("CI", "").lower() == "true"
-# Playwright's sync API runs an event loop in this thread; Django must still allow the test's own ORM calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-def service_unavailable(message: str) -> None:
-    if IN_CI:
-        pytest.fail(f"{message} (CI=true: required services must be reachable)")
-    pytest.skip(message)
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
-        service_unavailable(f"Chromium is not installed at {CHROMIUM}")
-    with sync_api.sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        except Exception as exc:  # noqa: BLE001 - any launch failure means no browser on this machine
-            service_unavailable(f"Chromium could not start: {exc}")
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -77,12 +38,7 @@ def demo_team(transactional_db, eager_celery) -> dict[str, Prospect]:
     return {"overdue": [e.prospect for e in behind]}
 
 
-def shot(page, name: str, *, full_page: bool = False) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"dashboard_{name}.png"), full_page=full_page)
-
-
-def test_the_demo_manager_sees_stalled_leads_and_charts_and_reassigns_a_lead(browser, live_server, demo_team):
+def test_the_demo_manager_sees_stalled_leads_and_charts_and_reassigns_a_lead(browser, shot, live_server, demo_team):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -100,15 +56,15 @@ def test_the_demo_manager_sees_stalled_leads_and_charts_and_reassigns_a_lead(bro
         row.wait_for()
         assert "Follow-up overdue" in row.inner_text()
     assert "Snoozed 4 times" in page.locator(f"#lead-{overdue[0].pk}").inner_text()
-    shot(page, "stalled")
+    shot(page, "dashboard_stalled")
 
     for chart in ("attempts", "persistence"):
         drawn = page.evaluate(f"() => !!Chart.getChart(document.querySelector('canvas[data-chart={chart}]'))")
         assert drawn, f"the {chart} chart was not drawn"
     assert page.locator("table.heatmap td").count() > 10
     page.get_by_role("heading", name="Persistence pays").scroll_into_view_if_needed()
-    shot(page, "charts")
-    shot(page, "full", full_page=True)
+    shot(page, "dashboard_charts")
+    shot(page, "dashboard_full", full_page=True)
 
     target = overdue[1]
     page.locator(f"#pick-{target.pk}").check()
@@ -121,7 +77,7 @@ def test_the_demo_manager_sees_stalled_leads_and_charts_and_reassigns_a_lead(bro
     notice.wait_for()
     assert f"{target.name} to Sam Whitfield" in notice.inner_text()
     assert page.url.startswith(f"{live_server.url}/dashboard/")  # swapped in place
-    shot(page, "after_reassign")
+    shot(page, "dashboard_after_reassign")
 
     target.refresh_from_db()
     assert target.owner == sam
@@ -133,9 +89,9 @@ def test_the_demo_manager_sees_stalled_leads_and_charts_and_reassigns_a_lead(bro
     phone.context.add_cookies(page.context.cookies())
     phone.goto(f"{live_server.url}/dashboard/")
     phone.get_by_role("heading", name="Stalled leads").wait_for()
-    shot(phone, "phone")
+    shot(phone, "dashboard_phone")
     phone.locator(f"#lead-{overdue[0].pk}").scroll_into_view_if_needed()
-    shot(phone, "phone_stalled")
+    shot(phone, "dashboard_phone_stalled")
     phone.locator(".rep-table").scroll_into_view_if_needed()
-    shot(phone, "phone_results")
+    shot(phone, "dashboard_phone_results")
     assert errors == []
