@@ -6,6 +6,7 @@ COPY config ./config
 COPY crm ./crm
 COPY cadence ./cadence
 COPY touches ./touches
+COPY api ./api
 COPY devserver ./devserver
 RUN pip install --no-cache-dir .
 COPY . .

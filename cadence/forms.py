@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from cadence.dashboard import DEFAULT_IDLE_DAYS, PERIODS, REASONS, SORTS, StalledFilters
+from cadence.dashboard.scope import DEFAULT_IDLE_DAYS, PERIODS, REASONS, SORTS
+from cadence.dashboard.stalled import StalledFilters
 from cadence.services import MAX_EXTENSION
 from crm.models import Team, User
 

@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from cadence import dashboard as board
 from cadence.csv_export import csv_response
+from cadence.dashboard import charts, metrics, scope, stalled
 from cadence.forms import DashboardFilterForm, StalledActionForm
 from cadence.models import Enrollment
 from cadence.planner.windows import zone
@@ -53,14 +53,14 @@ def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
 
 def _filter_form(request: HtmxHttpRequest, data: QueryDict) -> DashboardFilterForm:
-    teams = board.dashboard_teams(user=request.user)
+    teams = scope.dashboard_teams(user=request.user)
     reps = User.objects.filter(team__in=teams, role=User.Role.REP).order_by("first_name", "username")
     return DashboardFilterForm(data or None, teams=teams, reps=reps)
 
 
 def _get_leads_for_manager(request: HtmxHttpRequest, ids: list[int]) -> list[Prospect]:
     """The selected leads, all of them in the manager's teams, or a 404."""
-    leads = list(board.dashboard_prospects(user=request.user).filter(pk__in=ids).select_related("team", "owner"))
+    leads = list(scope.dashboard_prospects(user=request.user).filter(pk__in=ids).select_related("team", "owner"))
     if len(leads) != len(ids):
         raise Http404("No such lead.")
     return leads
@@ -71,19 +71,19 @@ def _stalled_context(
 ) -> dict[str, Any]:
     filters = form.filters()
     number = int(page_number) if (page_number or "").isdigit() and int(page_number) > 0 else 1
-    found = board.stalled_page(
+    found = stalled.stalled_page(
         user=request.user, now=now, filters=filters, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
     page = Paginator(range(found.total), PAGE_SIZE).get_page(number)
     if page.number != number:  # past the last page (the list shrank): show the last one
         offset = (page.number - 1) * PAGE_SIZE
-        found = board.stalled_page(user=request.user, now=now, filters=filters, offset=offset, limit=PAGE_SIZE)
+        found = stalled.stalled_page(user=request.user, now=now, filters=filters, offset=offset, limit=PAGE_SIZE)
     query = form.data.copy() if form.is_bound else QueryDict(mutable=True)
     query.pop("page", None)
-    reps = board.dashboard_reps(user=request.user).filter(is_available=True)
+    reps = scope.dashboard_reps(user=request.user).filter(is_available=True)
     return {
         "filters": filters,
-        "summary": [(r, found.summary[r.key]) for r in board.REASONS],
+        "summary": [(r, found.summary[r.key]) for r in scope.REASONS],
         "total": found.total,
         "page": page,
         "rows": found.rows,
@@ -102,25 +102,25 @@ def _without(query: QueryDict, key: str) -> str:
 
 def _results_context(request: HtmxHttpRequest, form: DashboardFilterForm, now: dt.datetime) -> dict[str, Any]:
     team_id, tz = form.filters().team_id, _zone_of(request)
-    period = board.Period.ending(now, form.period_days)
-    found = board.persistence(user=request.user, period=period, team_id=team_id)
-    done = board.activity(user=request.user, period=period, tz=tz, team_id=team_id)
-    daily = board.attempts_per_day(user=request.user, period=period, tz=tz, team_id=team_id, done=done)
-    curve = board.persistence_curve(found)
-    stats = board.rep_stats(user=request.user, now=now, period=period, team_id=team_id, found=found, done=done)
+    period = metrics.Period.ending(now, form.period_days)
+    found = metrics.persistence(user=request.user, period=period, team_id=team_id)
+    done = metrics.activity(user=request.user, period=period, tz=tz, team_id=team_id)
+    daily = charts.attempts_per_day(user=request.user, period=period, tz=tz, team_id=team_id, done=done)
+    curve = charts.persistence_curve(found)
+    stats = metrics.rep_stats(user=request.user, now=now, period=period, team_id=team_id, found=found, done=done)
     return {
         "period": period,
         "stats": stats,
         "daily": daily,
         "curve": curve,
         "reached": found.reached,
-        "heatmap": board.when_to_call(user=request.user, period=period, team_id=team_id),
-        "studies": board.STUDY_CONNECT_RATE,
+        "heatmap": charts.when_to_call(user=request.user, period=period, team_id=team_id),
+        "studies": scope.STUDY_CONNECT_RATE,
         "chart_data": _chart_data(daily, curve),
     }
 
 
-def _chart_data(daily: board.DailySeries, curve: list[board.AttemptBar]) -> dict[str, Any]:
+def _chart_data(daily: charts.DailySeries, curve: list[charts.AttemptBar]) -> dict[str, Any]:
     return {
         "attempts": {
             "labels": [f"{day:%a %d %b}" for day in daily.days],
@@ -160,7 +160,7 @@ def stalled_action(request: HtmxHttpRequest) -> HttpResponse:
     """Reassign, extend, pause or give up the selected leads, all or none."""
     now = timezone.now()
     query = QueryDict(request.POST.get("query", ""))
-    reps = board.dashboard_reps(user=request.user).filter(is_available=True)
+    reps = scope.dashboard_reps(user=request.user).filter(is_available=True)
     action_form = StalledActionForm(request.POST, reps=reps, today=_today(request, now))
     notice, ok = "", False
     if action_form.is_valid():
@@ -255,7 +255,7 @@ def stalled_csv(request: HtmxHttpRequest) -> HttpResponse:
     """Every stalled lead under the filters (not just a page), streamed."""
     now = timezone.now()
     filters = _filter_form(request, request.GET).filters()
-    found = board.stalled_page(user=request.user, now=now, filters=filters, limit=None)
+    found = stalled.stalled_page(user=request.user, now=now, filters=filters, limit=None)
 
     def rows() -> Iterator[list[object]]:
         for row in found.rows:
@@ -305,8 +305,8 @@ def _num(value: float | None, places: int = 1) -> str:
 def reps_csv(request: HtmxHttpRequest) -> HttpResponse:
     now = timezone.now()
     form = _filter_form(request, request.GET)
-    period = board.Period.ending(now, form.period_days)
-    stats = board.rep_stats(user=request.user, now=now, period=period, team_id=form.filters().team_id)
+    period = metrics.Period.ending(now, form.period_days)
+    stats = metrics.rep_stats(user=request.user, now=now, period=period, team_id=form.filters().team_id)
     rows = (
         [
             s.label, s.team_name, s.days, s.attempts, _num(s.attempts_per_day), s.dials, s.connects,
@@ -324,19 +324,19 @@ def chart_csv(request: HtmxHttpRequest, chart: str) -> HttpResponse:
     """The numbers behind each chart."""
     now = timezone.now()
     form = _filter_form(request, request.GET)
-    period, team_id = board.Period.ending(now, form.period_days), form.filters().team_id
+    period, team_id = metrics.Period.ending(now, form.period_days), form.filters().team_id
     name = f"{chart}-{period.days}d-{now:%Y-%m-%d}.csv"
     if chart == "attempts":
-        daily = board.attempts_per_day(user=request.user, period=period, tz=_zone_of(request), team_id=team_id)
+        daily = charts.attempts_per_day(user=request.user, period=period, tz=_zone_of(request), team_id=team_id)
         rows = ([day.isoformat(), rep, values[n]] for rep, values in daily.reps for n, day in enumerate(daily.days))
         return csv_response(name, ["Day", "Rep", "Attempts"], rows)
     if chart == "persistence":
-        curve = board.persistence_curve(board.persistence(user=request.user, period=period, team_id=team_id))
+        curve = charts.persistence_curve(metrics.persistence(user=request.user, period=period, team_id=team_id))
         header = ["Reached on attempt", "Leads", "Share %", "Reached by then %", "Studies: reached by then %"]
         rows = ([b.label, b.reached, _num(b.share), _num(b.cumulative), b.study or ""] for b in curve)
         return csv_response(name, header, rows)
     if chart == "when-to-call":
-        heat = board.when_to_call(user=request.user, period=period, team_id=team_id)
+        heat = charts.when_to_call(user=request.user, period=period, team_id=team_id)
         header = ["Weekday", "Local time", "Dials", "Connects", "Connect rate %"]
         rows = (
             [day, heat.columns[n], cell.dials, cell.connects, _num(cell.rate)]

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cadence import dashboard as board
+from cadence.dashboard import charts, metrics
 from cadence.models import Enrollment
 from tests.dashboard.conftest import lead, planned
 from tests.factories import ContactFactory, ProspectFactory, TouchFactory
@@ -30,19 +30,19 @@ def history(prospect, outcomes: str, *, start: dt.datetime, rep=None, channel: s
         )
 
 
-def by_label(stats: list[board.RepStats]) -> dict[str, board.RepStats]:
+def by_label(stats: list[metrics.RepStats]) -> dict[str, metrics.RepStats]:
     return {line.label: line for line in stats}
 
 
 def test_rep_lines_count_attempts_connects_time_and_the_team_line_adds_them_up(maria, alice, bob, now):
-    period = board.Period.ending(now, 30)
+    period = metrics.Period.ending(now, 30)
     start = now - dt.timedelta(days=10)
     history(ProspectFactory(owner=alice), "nnnc", start=start, seconds=90)
     history(ProspectFactory(owner=alice), "nc", start=start, seconds=90)
     history(ProspectFactory(owner=bob), "nnnnnn", start=start, seconds=30)
     history(ProspectFactory(owner=bob), "n", start=now - dt.timedelta(days=45))  # before the period
 
-    lines = by_label(board.rep_stats(user=maria, now=now, period=period))
+    lines = by_label(metrics.rep_stats(user=maria, now=now, period=period))
 
     alice_line, bob_line, team_line = lines["Alice"], lines["Bob"], lines["Freight East (team)"]
     assert (alice_line.attempts, alice_line.dials, alice_line.connects) == (6, 6, 2)
@@ -56,7 +56,7 @@ def test_rep_lines_count_attempts_connects_time_and_the_team_line_adds_them_up(m
 
 
 def test_give_ups_count_the_early_ones_apart_and_overdue_follow_ups_are_counted_now(maria, alice, now):
-    period = board.Period.ending(now, 7)
+    period = metrics.Period.ending(now, 7)
     ended = {"status": Enrollment.Status.GAVE_UP, "ended_at": now - dt.timedelta(days=2)}
     lead(alice, now=now, gave_up_early=True, **ended)
     lead(alice, now=now, gave_up_early=False, **ended)
@@ -64,7 +64,7 @@ def test_give_ups_count_the_early_ones_apart_and_overdue_follow_ups_are_counted_
     late = lead(alice, now=now)
     planned(late, due_start=now - dt.timedelta(days=1))
 
-    line = by_label(board.rep_stats(user=maria, now=now, period=period))["Alice"]
+    line = by_label(metrics.rep_stats(user=maria, now=now, period=period))["Alice"]
 
     assert (line.gave_up, line.gave_up_early, line.early_share) == (2, 1, 50)
     assert line.overdue == 1
@@ -79,8 +79,8 @@ def test_persistence_pays_counts_only_first_reaches_and_buckets_ten_and_more(mar
     history(again, "c", start=now - dt.timedelta(days=60))  # first reached before the period
     history(again, "nc", start=start)  # so this later connect is not a first reach
 
-    found = board.persistence(user=maria, period=board.Period.ending(now, 30))
-    curve = board.persistence_curve(found)
+    found = metrics.persistence(user=maria, period=metrics.Period.ending(now, 30))
+    curve = charts.persistence_curve(found)
 
     assert found.buckets == {1: 1, 2: 1, 10: 1}
     assert [bar.reached for bar in curve] == [1, 1, 0, 0, 0, 0, 0, 0, 0, 1]
@@ -101,7 +101,7 @@ def test_when_to_call_buckets_by_the_contacts_local_weekday_and_hour(maria, alic
     TouchFactory(prospect=tokyo, contact=in_london, occurred_at=when, outcome="connected")
     TouchFactory(prospect=tokyo, contact=at_head_office, occurred_at=when.replace(hour=0), outcome="no_answer")
 
-    heat = board.when_to_call(user=maria, period=board.Period.ending(now, 30))
+    heat = charts.when_to_call(user=maria, period=metrics.Period.ending(now, 30))
 
     cells = {(day, heat.columns[n]): cell for day, row in heat.rows for n, cell in enumerate(row)}
     assert (heat.dials, heat.connects) == (2, 1)
@@ -112,12 +112,12 @@ def test_when_to_call_buckets_by_the_contacts_local_weekday_and_hour(maria, alic
 
 
 def test_attempts_per_day_fills_quiet_days_with_zero_in_the_managers_calendar(maria, alice, bob, now):
-    period = board.Period.ending(now, 7)
+    period = metrics.Period.ending(now, 7)
     prospect = ProspectFactory(owner=alice)
     history(prospect, "nn", start=now - dt.timedelta(days=3))
     TouchFactory(prospect=prospect, channel="other", outcome="no_answer", occurred_at=now - dt.timedelta(days=3))
 
-    series = board.attempts_per_day(user=maria, period=period, tz=ZoneInfo("UTC"))
+    series = charts.attempts_per_day(user=maria, period=period, tz=ZoneInfo("UTC"))
 
     assert len(series.days) == 8
     totals = dict((name, sum(values)) for name, values in series.reps)
@@ -129,10 +129,10 @@ def test_the_results_never_include_another_managers_team(maria, otto, alice, car
     start = now - dt.timedelta(days=5)
     history(ProspectFactory(owner=carol), "nnc", start=start)
 
-    period = board.Period.ending(now, 30)
-    labels = [line.label for line in board.rep_stats(user=maria, now=now, period=period)]
+    period = metrics.Period.ending(now, 30)
+    labels = [line.label for line in metrics.rep_stats(user=maria, now=now, period=period)]
 
     assert "Carol" not in labels
-    assert board.persistence(user=maria, period=period).reached == 0
-    assert board.when_to_call(user=maria, period=period).dials == 0
-    assert by_label(board.rep_stats(user=otto, now=now, period=period))["Carol"].connects == 1
+    assert metrics.persistence(user=maria, period=period).reached == 0
+    assert charts.when_to_call(user=maria, period=period).dials == 0
+    assert by_label(metrics.rep_stats(user=otto, now=now, period=period))["Carol"].connects == 1

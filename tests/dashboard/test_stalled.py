@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from cadence import dashboard as board
+from cadence.dashboard import stalled as board
 from cadence.models import Enrollment
 from tests.dashboard.conftest import lead, planned
 

@@ -1,0 +1,282 @@
+"""Rep persistence and results over a period, aggregated in PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+
+from cadence.dashboard.scope import (
+    ATTEMPT_BUCKETS,
+    ATTEMPT_CHANNELS,
+    CONNECT_OUTCOMES,
+    REACHED_OUTCOMES,
+    dashboard_reps,
+    dashboard_teams,
+)
+from cadence.models import Enrollment, FollowUp
+from crm.models import User
+from touches.models import Channel, Touch
+
+
+@dataclass
+class RepStats:
+    """One line of the rep table: a rep, or a whole team when `rep` is None."""
+
+    label: str
+    team_name: str
+    days: int
+    rep: User | None = None
+    attempts: int = 0
+    dials: int = 0
+    connects: int = 0
+    seconds: int = 0
+    gave_up: int = 0
+    gave_up_early: int = 0
+    overdue: int = 0
+    reached: int = 0
+    median_to_connect: float | None = None
+
+    @property
+    def attempts_per_day(self) -> float:
+        return self.attempts / self.days
+
+    @property
+    def connect_rate(self) -> float | None:
+        return 100 * self.connects / self.dials if self.dials else None
+
+    @property
+    def early_share(self) -> float | None:
+        return 100 * self.gave_up_early / self.gave_up if self.gave_up else None
+
+    @property
+    def hours(self) -> float:
+        return self.seconds / 3600
+
+    def add(self, other: RepStats) -> None:
+        for name in ("attempts", "dials", "connects", "seconds", "gave_up", "gave_up_early", "overdue", "reached"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass(frozen=True)
+class Period:
+    days: int
+    start: dt.datetime
+    end: dt.datetime
+
+    @classmethod
+    def ending(cls, now: dt.datetime, days: int) -> Period:
+        return cls(days=days, start=now - dt.timedelta(days=days), end=now)
+
+
+def _touches(*, user: User, period: Period, team_id: int | None) -> QuerySet[Touch]:
+    """The period's touches made by the reps of the managed teams: the team's own work.
+
+    One index-only range scan of `touch_rep_stats_idx` (touches migration 0002) per rep: the heap is never read,
+    so aggregates over a 90-day period of a busy team stay cheap. Count occurred_at, not the id: the id is not in
+    the index.
+    """
+    return (
+        Touch.objects.alive()
+        .filter(
+            rep__in=User.objects.filter(team__in=dashboard_teams(user=user, team_id=team_id)).values("pk"),
+            occurred_at__gte=period.start,
+            occurred_at__lt=period.end,
+        )
+        .order_by()
+    )
+
+
+def first_reaches(*, user: User, period: Period, team_id: int | None = None) -> QuerySet[Touch]:
+    """The touches that reached a prospect for the first time ever, made in the period, each with `attempt`:
+    how many attempts the prospect had had by then, that one included (Velocify's "reached on attempt n")."""
+    # Both read `touch_history_idx` (prospect, occurred_at) INCLUDE (channel, outcome): index-only.
+    earlier_reach = Touch.objects.alive().filter(
+        prospect=OuterRef("prospect_id"), outcome__in=REACHED_OUTCOMES, occurred_at__lt=OuterRef("occurred_at")
+    )
+    attempts_so_far = (
+        Touch.objects.alive()
+        .filter(
+            prospect=OuterRef("prospect_id"), channel__in=ATTEMPT_CHANNELS, occurred_at__lte=OuterRef("occurred_at")
+        )
+        .order_by()
+        .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+        .values("n")
+    )
+    return (
+        _touches(user=user, period=period, team_id=team_id)
+        .filter(outcome__in=REACHED_OUTCOMES)
+        .exclude(Exists(earlier_reach))
+        .annotate(attempt=Greatest(Subquery(attempts_so_far, output_field=IntegerField()), Value(1)))
+    )
+
+
+@dataclass(frozen=True)
+class Persistence:
+    """Of the leads first reached in the period, on which attempt: per rep, per team and for the scope."""
+
+    median_by_rep: dict[int, float]
+    reached_by_rep: dict[int, int]
+    median_by_team: dict[int, float]
+    reached_by_team: dict[int, int]
+    buckets: dict[int, int]  # attempt (10 means 10+) -> leads reached
+    median: float | None
+
+    @property
+    def reached(self) -> int:
+        return sum(self.buckets.values())
+
+
+def persistence(*, user: User, period: Period, team_id: int | None = None) -> Persistence:
+    """One query: the first reaches, grouped at once by rep, by team and by attempt (GROUPING SETS)."""
+    sql, params = (
+        first_reaches(user=user, period=period, team_id=team_id)
+        .order_by()
+        .values("prospect_id", "rep_id", "rep__team_id", "attempt")
+        .query.sql_with_params()
+    )
+    # Two reaching touches logged at the same instant are one first reach: DISTINCT ON keeps one per lead.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH firsts (prospect_id, rep_id, team_id, attempt) AS ({sql}),
+            one AS (SELECT DISTINCT ON (prospect_id) * FROM firsts ORDER BY prospect_id, attempt)
+            SELECT GROUPING(rep_id, team_id, bucket), rep_id, team_id, bucket, count(*),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY attempt)
+            FROM (SELECT rep_id, team_id, attempt, LEAST(attempt, %s) AS bucket FROM one) AS f
+            GROUP BY GROUPING SETS ((rep_id), (team_id), (bucket), ())
+            """,
+            [*params, ATTEMPT_BUCKETS],
+        )
+        rows = cursor.fetchall()
+    by_rep, reached_rep, by_team, reached_team, buckets, overall = {}, {}, {}, {}, {}, None
+    for grouping, rep_id, team, bucket, count, median in rows:
+        if grouping == 0b011:  # grouped by rep only
+            by_rep[rep_id], reached_rep[rep_id] = median, count
+        elif grouping == 0b101 and team is not None:
+            by_team[team], reached_team[team] = median, count
+        elif grouping == 0b110:
+            buckets[bucket] = count
+        elif grouping == 0b111:
+            overall = median
+    return Persistence(by_rep, reached_rep, by_team, reached_team, buckets, overall)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """The period's touches counted per rep and local day: one pass serves the rep table and the daily chart."""
+
+    days: list[dt.date]
+    per_day: dict[tuple[int, dt.date], dict[str, int]]
+
+    def totals(self, rep_id: int) -> dict[str, int]:
+        found = [counts for (rep, _), counts in self.per_day.items() if rep == rep_id]
+        return {key: sum(counts[key] for counts in found) for key in ("attempts", "dials", "connects", "seconds")}
+
+
+def activity(*, user: User, period: Period, tz: ZoneInfo, team_id: int | None = None) -> Activity:
+    """Attempts, dials, connects and seconds per rep and day (in the manager's calendar), grouped in SQL."""
+    dial = Q(channel=Channel.CALL)
+    rows = (
+        _touches(user=user, period=period, team_id=team_id)
+        .values("rep_id", day=TruncDate("occurred_at", tzinfo=tz))
+        .annotate(
+            attempts=Count("occurred_at", filter=Q(channel__in=ATTEMPT_CHANNELS)),
+            dials=Count("occurred_at", filter=dial),
+            connects=Count("occurred_at", filter=dial & Q(outcome__in=CONNECT_OUTCOMES)),
+            seconds=Coalesce(Sum("duration_seconds"), 0),
+        )
+    )
+    first = period.start.astimezone(tz).date()
+    days = [first + dt.timedelta(days=n) for n in range((period.end.astimezone(tz).date() - first).days + 1)]
+    per_day = {(row.pop("rep_id"), row.pop("day")): row for row in rows}
+    return Activity(days=days, per_day=per_day)
+
+
+def rep_stats(
+    *,
+    user: User,
+    now: dt.datetime,
+    period: Period,
+    team_id: int | None = None,
+    found: Persistence | None = None,
+    done: Activity | None = None,
+) -> list[RepStats]:
+    """Per rep, then per team: attempts, dials and connects, time spent, give-ups (early ones apart), overdue
+    follow-ups and attempts to first connect. Three grouped queries, plus activity and persistence unless given."""
+    reps = list(dashboard_reps(user=user, team_id=team_id))
+    rep_ids = [rep.pk for rep in reps]
+    done = done or activity(user=user, period=period, tz=dt.UTC, team_id=team_id)
+    # Scoped by the team's reps, like the touches: their own give-ups and their own overdue follow-ups.
+    give_ups = (
+        Enrollment.objects.filter(
+            owner_id__in=rep_ids,
+            status=Enrollment.Status.GAVE_UP,
+            ended_at__gte=period.start,
+            ended_at__lt=period.end,
+        )
+        .values("owner_id")
+        .annotate(gave_up=Count("pk"), gave_up_early=Count("pk", filter=Q(gave_up_early=True)))
+    )
+    overdue = (
+        FollowUp.objects.filter(rep_id__in=rep_ids, status=FollowUp.Status.PLANNED, due_start__lt=now)
+        .filter(Q(overdue_since__isnull=False) | Q(due_end__lte=now))
+        .values("rep_id")
+        .annotate(overdue=Count("pk"))
+    )
+    found = found or persistence(user=user, period=period, team_id=team_id)
+    stats = {
+        rep.pk: RepStats(label=str(rep), team_name=rep.team.name if rep.team else "", days=period.days, rep=rep)
+        for rep in reps
+    }
+    for rep_id, line in stats.items():
+        totals = done.totals(rep_id)
+        line.attempts, line.dials, line.connects, line.seconds = (
+            totals["attempts"],
+            totals["dials"],
+            totals["connects"],
+            totals["seconds"],
+        )
+    for row in give_ups:
+        stats[row["owner_id"]].gave_up, stats[row["owner_id"]].gave_up_early = row["gave_up"], row["gave_up_early"]
+    for row in overdue:
+        stats[row["rep_id"]].overdue = row["overdue"]
+    for rep_id, line in stats.items():
+        line.median_to_connect = found.median_by_rep.get(rep_id)
+        line.reached = found.reached_by_rep.get(rep_id, 0)
+    return [*stats.values(), *_team_lines(reps, stats, found, period)]
+
+
+def _team_lines(reps: list[User], stats: dict[int, RepStats], found: Persistence, period: Period) -> list[RepStats]:
+    """A team's line adds up its reps' counts; its median comes from the database, as medians do not add."""
+    teams: dict[int, RepStats] = {}
+    for rep in reps:
+        if rep.team_id is None:
+            continue
+        team = teams.setdefault(
+            rep.team_id, RepStats(label=f"{rep.team.name} (team)", team_name=rep.team.name, days=period.days)
+        )
+        team.add(stats[rep.pk])
+    for team_id, team in teams.items():
+        team.median_to_connect = found.median_by_team.get(team_id)
+    return list(teams.values())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Charts
+# ---------------------------------------------------------------------------------------------------------

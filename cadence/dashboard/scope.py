@@ -1,0 +1,111 @@
+"""Who sees what on the dashboard, the thresholds it judges by, and the SQL helpers it shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+)
+
+from cadence.models import Enrollment
+from crm.models import Prospect, Team, User
+from crm.selectors import prospect_list_visible, team_list_managed
+from touches.models import Channel, Outcome
+
+PERIODS = (7, 30, 90)
+DEFAULT_IDLE_DAYS = 7
+SNOOZED_TOO_OFTEN = 3
+# A conversation gets a day to turn into an agreed next step before the lead counts as drifting.
+NEXT_STEP_GRACE = dt.timedelta(days=1)
+# Early give-ups older than this are history, not something a manager can still rescue.
+GAVE_UP_LOOKBACK = dt.timedelta(days=90)
+ATTEMPT_BUCKETS = 10  # "persistence pays" counts 1, 2, ... 9 and 10+
+# Published comparison lines (field notes): share of eventually reached leads reached by attempt n.
+STUDY_REACHED_BY = {1: 48, 6: 93}
+STUDY_CONNECT_RATE = {"average rep": Decimal("5.4"), "top quartile": Decimal("13.3")}
+STUDY_BEST_HOURS = (8, 16)  # 8-9 am and 4-5 pm
+STUDY_BEST_DAYS = (3, 4)  # ISO weekdays: Wednesday and Thursday
+HEATMAP_HOURS = tuple(range(7, 19))  # local 7 am to 7 pm; earlier and later calls are counted apart
+
+ATTEMPT_CHANNELS = [Channel.CALL, Channel.VOICEMAIL, Channel.EMAIL, Channel.IN_PERSON]
+REACHED_OUTCOMES = [Outcome.CONNECTED, Outcome.REPLIED, Outcome.MEETING_BOOKED]
+CONNECT_OUTCOMES = [Outcome.CONNECTED, Outcome.MEETING_BOOKED]
+OPEN = list(Enrollment.OPEN_STATUSES)
+WORKING = [Enrollment.Status.ACTIVE, Enrollment.Status.ENGAGED]
+
+
+@dataclass(frozen=True)
+class Reason:
+    key: str
+    label: str
+
+
+REASONS = (
+    Reason("overdue", "Follow-up overdue"),
+    Reason("no_touch", "No recent touch"),
+    Reason("finished", "Cadence finished, awaiting give-up or reassign"),
+    Reason("blocked", "Could not be reassigned"),
+    Reason("no_next_step", "Connected, no next step"),
+    Reason("next_step_passed", "Next step date passed"),
+    Reason("snoozed", f"Snoozed {SNOOZED_TOO_OFTEN}+ times"),
+    Reason("gave_up_early", "High-value, given up early"),
+)
+REASON_LABELS = {reason.key: reason.label for reason in REASONS}
+SORTS = {
+    "-value": ("-prospect__estimated_value", "stalled_since", "pk"),
+    "value": ("prospect__estimated_value", "stalled_since", "pk"),
+    "-age": ("stalled_since", "-prospect__estimated_value", "pk"),
+    "age": ("-stalled_since", "-prospect__estimated_value", "pk"),
+}
+
+
+class LocalTime(Func):
+    """`occurred_at AT TIME ZONE <zone>`: the wall-clock time where the call was answered (or not)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " AT TIME ZONE "
+    output_field = DateTimeField()
+
+
+class DatePart(Func):
+    template = "EXTRACT(%(part)s FROM %(expressions)s)::integer"
+    output_field = IntegerField()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Scope
+# ---------------------------------------------------------------------------------------------------------
+
+
+def dashboard_teams(*, user: User, team_id: int | None = None) -> QuerySet[Team]:
+    teams = team_list_managed(user=user)
+    return teams.filter(pk=team_id) if team_id is not None else teams
+
+
+def dashboard_prospects(*, user: User, team_id: int | None = None) -> QuerySet[Prospect]:
+    """The prospects the dashboard reads: visible to the user and in a team they manage."""
+    return prospect_list_visible(user=user).filter(team__in=dashboard_teams(user=user, team_id=team_id))
+
+
+def dashboard_reps(*, user: User, team_id: int | None = None, now: dt.datetime | None = None) -> QuerySet[User]:
+    """The reps of the managed teams, with their open leads (what "least-loaded" means when reassigning)."""
+    working = Q(owned_prospects__status__in=[Prospect.Status.ACTIVE, Prospect.Status.ENGAGED])
+    return (
+        User.objects.filter(team__in=dashboard_teams(user=user, team_id=team_id), role=User.Role.REP, is_active=True)
+        .select_related("team")
+        .annotate(open_leads=Count("owned_prospects", filter=working))
+        .order_by("team__name", "first_name", "username")
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Stalled leads
+# ---------------------------------------------------------------------------------------------------------

@@ -1,0 +1,256 @@
+"""Stalled leads: every open lead that needs a manager, with all its reasons, in one SQL statement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.utils.timesince import timesince
+
+from cadence.dashboard.scope import (
+    DEFAULT_IDLE_DAYS,
+    GAVE_UP_LOOKBACK,
+    NEXT_STEP_GRACE,
+    REASONS,
+    SNOOZED_TOO_OFTEN,
+    SORTS,
+    dashboard_prospects,
+    dashboard_teams,
+)
+from cadence.models import Enrollment
+from crm.models import Prospect, User
+
+
+@dataclass(frozen=True)
+class StalledFilters:
+    team_id: int | None = None
+    rep_id: int | None = None
+    min_value: Decimal | None = None
+    reason: str = ""
+    idle_days: int = DEFAULT_IDLE_DAYS
+    sort: str = "-value"
+
+
+# Each reason as a SQL condition on the `facts` of one enrollment (see `_STALLED_SQL`), with when it began: the
+# age of a stalled lead counts from its oldest reason. Placeholders are filled in this order by `_reason_params`.
+_OPEN = "status IN ('active', 'engaged', 'paused')"
+_REASON_SQL = {
+    "overdue": (f"{_OPEN} AND overdue_start IS NOT NULL", "overdue_start"),
+    "no_touch": ("status IN ('active', 'engaged') AND idle_since < %s", "quiet_since"),
+    "finished": (f"{_OPEN} AND last_action = 'wait' AND next_due_at <= %s", "next_due_at"),
+    "blocked": (f"{_OPEN} AND last_action = 'reassign_blocked'", "planned_at"),
+    "no_next_step": ("status = 'engaged' AND next_step_due_at IS NULL AND idle_since < %s", "quiet_since"),
+    "next_step_passed": (f"{_OPEN} AND next_step_due_at < %s", "next_step_due_at"),
+    "snoozed": (f"{_OPEN} AND snooze_count >= %s", "quiet_since"),
+    "gave_up_early": ("status = 'gave_up' AND gave_up_early AND is_high_value", "ended_at"),
+}
+_ORDER_SQL = {
+    "-value": "estimated_value DESC, stalled_since ASC, id",
+    "value": "estimated_value ASC, stalled_since ASC, id",
+    "-age": "stalled_since ASC, estimated_value DESC, id",
+    "age": "stalled_since DESC, estimated_value DESC, id",
+}
+assert set(_ORDER_SQL) == set(SORTS)
+
+_STALLED_SQL = """
+WITH scope AS (
+    SELECT e.id, e.prospect_id, e.status, e.started_at, e.last_action, e.next_due_at, e.planned_at,
+           e.next_step_due_at, e.snooze_count, e.gave_up_early, e.ended_at, p.estimated_value,
+           COALESCE(p.estimated_value > t.high_value_threshold, false) AS is_high_value
+    FROM ({visible}) p
+    JOIN crm_team t ON t.id = p.team_id
+    JOIN cadence_enrollment e ON e.prospect_id = p.id
+    WHERE (e.status IN ('active', 'engaged', 'paused')
+           OR (e.status = 'gave_up' AND e.gave_up_early AND e.ended_at >= %s
+               AND NOT EXISTS (SELECT 1 FROM cadence_enrollment later
+                               WHERE later.prospect_id = e.prospect_id AND later.created_at > e.created_at)))
+),
+recent AS (
+    -- The team's touches of the last idle_days, newest per lead: index-only ranges of touch_rep_stats_idx.
+    SELECT t.prospect_id, max(t.occurred_at) AS last_at
+    FROM ({users}) u JOIN touches_touch t ON t.rep_id = u.id
+    WHERE t.deleted_at IS NULL AND t.occurred_at >= %s
+    GROUP BY t.prospect_id
+),
+late AS (
+    -- Overdue follow-ups of the team's reps: a range of follow_up_queue_idx per rep, not every planned row.
+    SELECT f.enrollment_id, f.due_start, f.attempt, f.channel
+    FROM ({users}) u JOIN cadence_followup f ON f.rep_id = u.id
+    WHERE f.status = 'planned' AND f.due_start < %s AND (f.overdue_since IS NOT NULL OR f.due_end <= %s)
+),
+facts AS (
+    SELECT s.*, GREATEST(recent.last_at, s.started_at) AS idle_since,
+           late.due_start AS overdue_start, late.attempt AS overdue_attempt, late.channel AS overdue_channel
+    FROM scope s
+    LEFT JOIN recent ON recent.prospect_id = s.prospect_id
+    LEFT JOIN late ON late.enrollment_id = s.id
+),
+flagged AS (
+    SELECT facts.*, {flags} FROM facts
+),
+stalled AS (
+    -- Only stalled leads get their true last touch (one index-only probe each), for their age.
+    SELECT quiet.*, LEAST({since}) AS stalled_since FROM (
+        SELECT flagged.*, last.occurred_at AS last_touch_at,
+               GREATEST(last.occurred_at, flagged.started_at) AS quiet_since
+        FROM flagged
+        LEFT JOIN LATERAL (
+            SELECT t.occurred_at FROM touches_touch t
+            WHERE t.prospect_id = flagged.prospect_id AND t.deleted_at IS NULL
+            ORDER BY t.occurred_at DESC LIMIT 1
+        ) last ON true
+        WHERE {any_reason}
+    ) quiet
+),
+summary AS (
+    SELECT count(*) AS total, {counts} FROM stalled
+),
+page AS (
+    SELECT id, stalled_since, last_touch_at, overdue_start, overdue_attempt, overdue_channel, {flag_names},
+           row_number() OVER (ORDER BY {order}) AS position
+    FROM stalled WHERE {chosen}
+    ORDER BY {order} LIMIT %s OFFSET %s
+)
+SELECT summary.*, page.* FROM summary LEFT JOIN page ON true ORDER BY page.position
+"""
+
+
+def _stalled_query(
+    *, user: User, now: dt.datetime, filters: StalledFilters, limit: int | None, offset: int
+) -> tuple[str, list[object]]:
+    """The stalled leads as one statement: every open enrollment of the scope is read once, its last touch found
+    with one index-only probe (LATERAL), its reasons flagged, and from that one pass come both the count per
+    reason and the requested page (LEFT JOIN, so the counts arrive even when the page is empty)."""
+    prospects = dashboard_prospects(user=user, team_id=filters.team_id).order_by()
+    if filters.rep_id is not None:
+        prospects = prospects.filter(owner_id=filters.rep_id)
+    if filters.min_value is not None:
+        prospects = prospects.filter(estimated_value__gte=filters.min_value)
+    visible, visible_params = prospects.values("id", "team_id", "estimated_value").query.sql_with_params()
+    team_users = User.objects.filter(team__in=dashboard_teams(user=user, team_id=filters.team_id)).order_by()
+    users, users_params = team_users.values("id").query.sql_with_params()
+    idle_cutoff = now - dt.timedelta(days=filters.idle_days)
+    reason_params = {
+        "no_touch": [idle_cutoff],
+        "finished": [now],
+        "no_next_step": [now - NEXT_STEP_GRACE],
+        "next_step_passed": [now],
+        "snoozed": [SNOOZED_TOO_OFTEN],
+    }
+    keys = [reason.key for reason in REASONS]
+    sql = _STALLED_SQL.format(
+        visible=visible,
+        users=users,
+        flags=", ".join(f"({_REASON_SQL[key][0]}) AS r_{key}" for key in keys),
+        since=", ".join(f"CASE WHEN r_{key} THEN {_REASON_SQL[key][1]} END" for key in keys),
+        any_reason=" OR ".join(f"r_{key}" for key in keys),
+        counts=", ".join(f"count(*) FILTER (WHERE r_{key}) AS n_{key}" for key in keys),
+        flag_names=", ".join(f"r_{key}" for key in keys),
+        chosen=f"r_{filters.reason}" if filters.reason in _REASON_SQL else "true",
+        order=_ORDER_SQL.get(filters.sort, _ORDER_SQL["-value"]),
+    )
+    recent_since = min(idle_cutoff, now - NEXT_STEP_GRACE)
+    params: list[object] = [*visible_params, now - GAVE_UP_LOOKBACK, *users_params, recent_since]
+    params += [*users_params, now, now]
+    for key in keys:
+        params += reason_params.get(key, [])
+    return sql, [*params, limit, offset]
+
+
+@dataclass(frozen=True)
+class StalledPage:
+    summary: dict[str, int]  # leads per reason, and "total", under every filter but the reason
+    total: int  # leads under the reason filter too
+    rows: list[StalledRow]
+
+
+def stalled_page(
+    *, user: User, now: dt.datetime, filters: StalledFilters, offset: int = 0, limit: int | None = 25
+) -> StalledPage:
+    """A page of stalled leads and the counts per reason: two queries however long the page."""
+    sql, params = _stalled_query(user=user, now=now, filters=filters, limit=limit, offset=offset)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [col.name for col in cursor.description]
+        found = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    first = found[0]
+    summary = {"total": first["total"], **{key: first[f"n_{key}"] for key in _REASON_SQL}}
+    total = summary[filters.reason] if filters.reason in _REASON_SQL else summary["total"]
+    hits = [row for row in found if row["id"] is not None]
+    enrollments = Enrollment.objects.select_related("prospect", "prospect__team", "owner").in_bulk(
+        [row["id"] for row in hits]
+    )
+    for row in hits:
+        enrollment = enrollments[row["id"]]
+        for key in _REASON_SQL:
+            setattr(enrollment, f"r_{key}", row[f"r_{key}"])
+        enrollment.stalled_since, enrollment.last_touch = row["stalled_since"], row["last_touch_at"]
+        enrollment.planned_attempt, enrollment.planned_channel = row["overdue_attempt"], row["overdue_channel"]
+        enrollment.planned_due_start = row["overdue_start"]
+    ordered = [enrollments[row["id"]] for row in hits]
+    return StalledPage(summary, total, stalled_rows(ordered, now=now, idle_days=filters.idle_days))
+
+
+@dataclass(frozen=True)
+class StalledReason:
+    key: str
+    label: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class StalledRow:
+    enrollment: Enrollment
+    prospect: Prospect
+    reasons: tuple[StalledReason, ...]
+    stalled_since: dt.datetime | None
+    age: str
+    age_days: int
+
+
+def _ago(moment: dt.datetime | None, now: dt.datetime) -> str:
+    return timesince(moment, now, depth=1) if moment else "a while"
+
+
+def _details(e: Enrollment, now: dt.datetime, idle_days: int) -> Iterator[StalledReason]:
+    """One sentence per reason the lead is stalled, from the row's annotations (no query)."""
+    text = {
+        "overdue": lambda: (
+            f"Attempt {e.planned_attempt} ({e.planned_channel}) overdue by {_ago(e.planned_due_start, now)}"
+        ),
+        "no_touch": lambda: f"No touch for {_ago(e.last_touch or e.started_at, now)} (limit {idle_days} days)",
+        "finished": lambda: f"Breakup wait ended {_ago(e.next_due_at, now)} ago; give up or reassign",
+        "blocked": lambda: "The rules could not hand it over: nobody on the team is available",
+        "no_next_step": lambda: f"Last touch {_ago(e.last_touch, now)} ago, no next step agreed",
+        "next_step_passed": lambda: f"“{e.next_step or 'Next step'}” was due {_ago(e.next_step_due_at, now)} ago",
+        "snoozed": lambda: f"Snoozed {e.snooze_count} times",
+        "gave_up_early": lambda: f"Given up {_ago(e.ended_at, now)} ago, before the minimum attempts",
+    }
+    for reason in REASONS:
+        if getattr(e, f"r_{reason.key}", False):
+            yield StalledReason(reason.key, reason.label, text[reason.key]())
+
+
+def stalled_rows(
+    enrollments: Sequence[Enrollment], *, now: dt.datetime, idle_days: int = DEFAULT_IDLE_DAYS
+) -> list[StalledRow]:
+    """Lay out a page of `stalled_list` for display and export."""
+    return [
+        StalledRow(
+            enrollment=e,
+            prospect=e.prospect,
+            reasons=tuple(_details(e, now, idle_days)),
+            stalled_since=e.stalled_since,
+            age=_ago(e.stalled_since, now),
+            age_days=0 if e.stalled_since is None else max(0, (now - e.stalled_since).days),
+        )
+        for e in enrollments
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Rep persistence and results
+# ---------------------------------------------------------------------------------------------------------
