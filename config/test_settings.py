@@ -13,3 +13,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 # Every run its own test database, so concurrent runs (CI, a developer, a second terminal) never collide.
 DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
+# The test client says "testserver"; schemathesis and the live server say "localhost"/"127.0.0.1".
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
