@@ -8,8 +8,9 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cadence.models import Cadence
 from cadence.selectors import enrollment_open_for_prospect
-from cadence.services import enrollment_request_plan, enrollment_set_next_step
+from cadence.services import enrollment_create, enrollment_request_plan, enrollment_set_next_step
 from crm.imports import ImportPreview, import_preview_build
 from crm.models import Contact, Marker, Prospect, User
 from touches.models import Touch
@@ -132,6 +133,7 @@ def prospect_import_confirm(
     1. Re-read and re-check the file: the data may have changed since the preview (another import, a new lead).
     2. Refuse if the result differs from what the rep confirmed, so nothing is written that they did not see.
     3. Create the prospects, then their contacts, in one transaction.
+    4. Enroll each new prospect in the team's cadence for its value, so its first call is planned at once.
     """
     preview = import_preview_build(user=user, text=text)
     if preview.digest != expected_digest:
@@ -168,6 +170,9 @@ def prospect_import_confirm(
         ]
         Contact.objects.bulk_create(contacts)
         Prospect.objects.filter(pk__in=[p.pk for p in prospects]).update(updated_at=now)
+        if Cadence.objects.filter(team=user.team, is_default=True).exists():
+            for prospect in prospects:
+                enrollment_create(prospect=prospect, now=now, actor=user)
     preview.created = len(prospects)
     return preview
 

@@ -142,3 +142,16 @@ def preview_now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+def test_imported_prospects_are_enrolled_in_the_teams_cadence(alice, cadence, django_capture_on_commit_callbacks):
+    from cadence.models import Enrollment
+
+    preview = import_preview_build(user=alice, text=HUBSPOT)
+
+    with django_capture_on_commit_callbacks(execute=False) as planning:
+        prospect_import_confirm(user=alice, text=HUBSPOT, now=preview_now(), expected_digest=preview.digest)
+
+    enrollment = Enrollment.objects.get(prospect__name="Harbor Crate Co")
+    assert (enrollment.cadence, enrollment.owner, enrollment.status) == (cadence, alice, Enrollment.Status.ACTIVE)
+    assert len(planning) == 1
