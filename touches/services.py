@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, Exists, OuterRef, UUIDField, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from cadence.models import Enrollment, FollowUp
 from cadence.services import enrollment_request_plan
@@ -46,15 +51,9 @@ def touch_log(
        a conversation makes the prospect engaged.
     4. Ask for the enrollment to be re-planned after commit.
     """
-    if contact is not None and contact.prospect_id != prospect.pk:
-        raise ValidationError({"contact": "That contact does not belong to this prospect."})
-    if occurred_at.tzinfo is None:
-        raise ValidationError({"occurred_at": "Give the time with its time zone."})
-    if occurred_at > now + FUTURE_TOLERANCE:
-        raise ValidationError({"occurred_at": "A touch cannot happen in the future."})
-    if duration_seconds is not None and duration_seconds < 0:
-        raise ValidationError({"duration_seconds": "A duration cannot be negative."})
-
+    _touch_check(
+        prospect=prospect, contact=contact, occurred_at=occurred_at, now=now, duration_seconds=duration_seconds
+    )
     with transaction.atomic():
         touch = Touch(
             prospect=prospect,
@@ -75,7 +74,7 @@ def touch_log(
         touch.save(force_insert=True)
         _apply_outcome(touch, prospect=prospect, contact=contact, now=now)
         enrollment = Enrollment.objects.filter(prospect=prospect, status__in=Enrollment.OPEN_STATUSES).first()
-        if enrollment is not None and (touch.is_attempt or outcome in ENGAGING):
+        if enrollment is not None and _answers_follow_up(touch):
             answered = FollowUp.objects.filter(enrollment=enrollment, status=FollowUp.Status.PLANNED)
             if answered.filter(is_next_step=True).exists():
                 # The agreed next step has happened; whatever comes next is planned afresh.
@@ -85,19 +84,47 @@ def touch_log(
     return touch
 
 
-def _apply_outcome(touch: Touch, *, prospect: Prospect, contact: Contact | None, now: dt.datetime) -> None:
-    outcome = touch.outcome
-    if contact is not None:
-        flags = {
-            Outcome.WRONG_PERSON: {"wrong_person": True},
-            Outcome.LEFT_COMPANY: {"left_company": True},
-            Outcome.OPTED_OUT: {"do_not_contact": True},
-            Outcome.NOT_INTERESTED: {"do_not_contact": True},
-        }.get(outcome, {})
-        if outcome == Outcome.BOUNCED and touch.channel == Channel.EMAIL:
-            flags = {"email_bounced": True}
-        if flags:
-            Contact.objects.filter(pk=contact.pk).update(**flags, updated_at=now)
+def _touch_check(
+    *,
+    prospect: Prospect,
+    contact: Contact | None,
+    occurred_at: dt.datetime,
+    now: dt.datetime,
+    duration_seconds: int | None,
+) -> None:
+    """touch_log's own rules, shared with the bulk path so both reject the same touches with the same messages."""
+    if contact is not None and contact.prospect_id != prospect.pk:
+        raise ValidationError({"contact": "That contact does not belong to this prospect."})
+    if occurred_at.tzinfo is None:
+        raise ValidationError({"occurred_at": "Give the time with its time zone."})
+    if occurred_at > now + FUTURE_TOLERANCE:
+        raise ValidationError({"occurred_at": "A touch cannot happen in the future."})
+    if duration_seconds is not None and duration_seconds < 0:
+        raise ValidationError({"duration_seconds": "A duration cannot be negative."})
+
+
+def _answers_follow_up(touch: Touch) -> bool:
+    """A real attempt or a conversation answers the planned follow-up; a mere note does not."""
+    return touch.is_attempt or touch.outcome in ENGAGING
+
+
+CONTACT_FLAGS: dict[str, dict[str, bool]] = {
+    Outcome.WRONG_PERSON: {"wrong_person": True},
+    Outcome.LEFT_COMPANY: {"left_company": True},
+    Outcome.OPTED_OUT: {"do_not_contact": True},
+    Outcome.NOT_INTERESTED: {"do_not_contact": True},
+}
+
+
+def _contact_flags(*, outcome: str, channel: str) -> dict[str, bool]:
+    """What an outcome says about the contact it reached (a bounce only means something for an email)."""
+    if outcome == Outcome.BOUNCED and channel == Channel.EMAIL:
+        return {"email_bounced": True}
+    return CONTACT_FLAGS.get(outcome, {})
+
+
+def _prospect_status_after(*, outcome: str, prospect: Prospect) -> str | None:
+    """The prospect's new status after this outcome, or None to leave it (a closed prospect stays closed)."""
     new_status = {
         Outcome.OPTED_OUT: Prospect.Status.DO_NOT_CONTACT,
         Outcome.NOT_INTERESTED: Prospect.Status.LOST,
@@ -105,6 +132,17 @@ def _apply_outcome(touch: Touch, *, prospect: Prospect, contact: Contact | None,
     if new_status is None and outcome in ENGAGING and prospect.status == Prospect.Status.ACTIVE:
         new_status = Prospect.Status.ENGAGED
     if new_status is not None and not prospect.is_closed:
+        return new_status
+    return None
+
+
+def _apply_outcome(touch: Touch, *, prospect: Prospect, contact: Contact | None, now: dt.datetime) -> None:
+    if contact is not None:
+        flags = _contact_flags(outcome=touch.outcome, channel=touch.channel)
+        if flags:
+            Contact.objects.filter(pk=contact.pk).update(**flags, updated_at=now)
+    new_status = _prospect_status_after(outcome=touch.outcome, prospect=prospect)
+    if new_status is not None:
         Prospect.objects.filter(pk=prospect.pk).update(status=new_status, updated_at=now)
         prospect.status = new_status
 
@@ -339,22 +377,21 @@ def touches_bulk_sync(
     atomic: bool = False,
     source: str = Source.API,
 ) -> BulkSyncReport:
-    """Write many touches exactly once, with one result per item in input order.
+    """Write many touches exactly once, with one result per item in input order, in a fixed number of queries.
 
     1. Lock every existing row among the ids in one query; those items are compared, never rewritten.
-    2. Each new item goes through `touch_log` in its own savepoint, so one bad item does not undo the others;
-       an id a concurrent request wrote first is compared like an existing one.
-    3. With `atomic`, any failed item rolls everything back; the report then says nothing was committed.
+    2. Validate every new item in Python (the rules of `touch_log`), so invalid items are known before writing.
+    3. Insert the valid new ones in one multi-row INSERT ... ON CONFLICT DO NOTHING; an id that does not come
+       back was written by a concurrent request first, and is compared like an existing one.
+    4. Apply `touch_log`'s effects for all created touches set-wise: contacts, prospects, follow-ups, planning.
+    5. With `atomic`, any failed item rolls everything back; the report then says nothing was committed.
     """
     if len(items) > BULK_MAX_ITEMS:
         raise ValidationError(f"At most {BULK_MAX_ITEMS} touches per request.")
     results: list[BulkItemResult] = []
     try:
         with transaction.atomic():
-            ids = [item.id for item in items if isinstance(item, TouchData)]
-            known = {t.pk: t for t in Touch.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
-            for item in items:
-                results.append(_bulk_one(item, known=known, rep=rep, now=now, source=source))
+            results = _bulk_write(rep=rep, items=items, now=now, source=source)
             if atomic and any(result.status == "error" for result in results):
                 raise _RollBack
     except _RollBack:
@@ -362,28 +399,211 @@ def touches_bulk_sync(
     return BulkSyncReport(results=results, committed=True)
 
 
-def _bulk_one(
-    item: TouchData | TouchItemError, *, known: dict[uuid.UUID, Touch], rep: User, now: dt.datetime, source: str
+def _bulk_write(
+    *, rep: User, items: Sequence[TouchData | TouchItemError], now: dt.datetime, source: str
+) -> list[BulkItemResult]:
+    ids = {item.id for item in items if isinstance(item, TouchData)}
+    known = _touches_lock(ids=ids)
+    failed: dict[int, BulkItemResult] = {}
+    # id -> (index of the item that writes it, the unsaved touch); a repeated id is written by its first valid item.
+    new: dict[uuid.UUID, tuple[int, Touch]] = {}
+    for index, item in enumerate(items):
+        if isinstance(item, TouchItemError):
+            failed[index] = BulkItemResult(
+                id=item.id, status="error", code=item.code, message=_first(item.errors), errors=item.errors
+            )
+        elif item.id not in known and item.id not in new:
+            try:
+                new[item.id] = (index, _touch_build(rep=rep, data=item, now=now, source=source))
+            except ValidationError as exc:
+                failed[index] = _invalid(item.id, exc)
+    inserted = _touches_insert(touches=[touch for _, touch in new.values()])
+    # Not inserted: a concurrent request committed that id first. Its row is compared like one that was there.
+    known.update(_touches_lock(ids={pk for pk in new if pk not in inserted}))
+    created = sorted((index, touch) for pk, (index, touch) in new.items() if pk in inserted)
+    known.update({touch.pk: touch for _, touch in created})
+    _outcomes_apply(touches=[touch for _, touch in created], now=now)
+    _follow_ups_answer(touches=[touch for _, touch in created], now=now)
+    creators = {index for index, _ in created}
+    return [
+        _bulk_result(index, item, failed=failed, creators=creators, known=known, rep=rep)
+        for index, item in enumerate(items)
+    ]
+
+
+def _bulk_result(
+    index: int,
+    item: TouchData | TouchItemError,
+    *,
+    failed: dict[int, BulkItemResult],
+    creators: set[int],
+    known: dict[uuid.UUID, Touch],
+    rep: User,
 ) -> BulkItemResult:
-    if isinstance(item, TouchItemError):
-        return BulkItemResult(
-            id=item.id, status="error", code=item.code, message=_first(item.errors), errors=item.errors
-        )
+    if index in failed:
+        return failed[index]
+    if index in creators:
+        return BulkItemResult(id=item.id, status="created")
+    assert isinstance(item, TouchData)  # anything not failed is a TouchData
+    return _bulk_compare(item, known=known, rep=rep)
+
+
+def _touches_lock(*, ids: set[uuid.UUID]) -> dict[uuid.UUID, Touch]:
+    """Lock and load the stored touches among `ids`, in id order so concurrent requests lock alike."""
+    if not ids:
+        return {}
+    return {t.pk: t for t in Touch.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+
+
+def _touch_build(*, rep: User, data: TouchData, now: dt.datetime, source: str) -> Touch:
+    """The unsaved touch `touch_log` would store, validated by the same rules (raises ValidationError)."""
+    _touch_check(
+        prospect=data.prospect,
+        contact=data.contact,
+        occurred_at=data.occurred_at,
+        now=now,
+        duration_seconds=data.duration_seconds,
+    )
+    touch = Touch(
+        id=data.id,
+        prospect=data.prospect,
+        contact=data.contact,
+        rep=rep,
+        channel=data.channel,
+        kind=data.kind,
+        outcome=data.outcome,
+        theme=data.theme,
+        note=data.note,
+        duration_seconds=data.duration_seconds,
+        occurred_at=data.occurred_at,
+        source=source,
+    )
+    # The id's uniqueness is settled by the INSERT itself, not by a query per item.
+    touch.full_clean(exclude=["prospect", "contact", "rep"], validate_unique=False)
+    return touch
+
+
+# Spelled out rather than derived from the model's fields: preparing 15 values per row through each field's
+# `get_db_prep_save` took longer than the INSERT itself. The values are already validated Python objects.
+INSERT_COLUMNS = (
+    "id, prospect_id, contact_id, rep_id, channel, kind, outcome, theme, note, duration_seconds, occurred_at, "
+    "source, created_at, updated_at, deleted_at"
+)
+
+
+def _touches_insert(*, touches: Sequence[Touch]) -> set[uuid.UUID]:
+    """Insert in one statement; returns the ids actually inserted (a conflicting id is skipped, not an error).
+
+    Rows go in id order: two requests inserting overlapping ids then wait on each other instead of deadlocking.
+    """
+    if not touches:
+        return set()
+    stamp = timezone.now()  # what auto_now_add / auto_now would have set
+    params: list[object] = []
+    for t in sorted(touches, key=lambda t: t.pk):
+        params += [
+            t.pk, t.prospect_id, t.contact_id, t.rep_id, t.channel, t.kind, t.outcome, t.theme, t.note,
+            t.duration_seconds, t.occurred_at, t.source, stamp, stamp, t.deleted_at,
+        ]  # fmt: skip
+    row = f"({', '.join(['%s'] * 15)})"
+    sql = (
+        f"INSERT INTO {Touch._meta.db_table} ({INSERT_COLUMNS}) VALUES {', '.join([row] * len(touches))} "
+        "ON CONFLICT (id) DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {pk for (pk,) in cursor.fetchall()}
+
+
+def _outcomes_apply(*, touches: Sequence[Touch], now: dt.datetime) -> None:
+    """`_apply_outcome` for each touch in input order, as one UPDATE per contact flag and per new status.
+
+    Statuses are followed through the touches in order, as one-by-one logging would (an engaged prospect then
+    opted out ends do-not-contact); only the final status is written.
+    """
+    flagged: dict[str, set[int]] = defaultdict(set)
+    prospects: dict[int, Prospect] = {}
+    new_status: dict[int, str] = {}
+    for touch in touches:
+        if touch.contact_id is not None:
+            for flag in _contact_flags(outcome=touch.outcome, channel=touch.channel):
+                flagged[flag].add(touch.contact_id)
+        prospect = prospects.setdefault(touch.prospect_id, touch.prospect)
+        status = _prospect_status_after(outcome=touch.outcome, prospect=prospect)
+        if status is not None:
+            prospect.status = new_status[prospect.pk] = status
+    for flag, contact_ids in flagged.items():
+        Contact.objects.filter(pk__in=contact_ids).update(**{flag: True}, updated_at=now)
+    by_status: dict[str, list[int]] = defaultdict(list)
+    for prospect_id, status in new_status.items():
+        by_status[status].append(prospect_id)
+    for status, prospect_ids in by_status.items():
+        Prospect.objects.filter(pk__in=prospect_ids).update(status=status, updated_at=now)
+
+
+def _follow_ups_answer(*, touches: Sequence[Touch], now: dt.datetime) -> None:
+    """`touch_log`'s follow-up rule for many touches: planned follow-ups done, next steps cleared, re-planning.
+
+    Logged one by one, the first answering touch of an enrollment marks all its planned follow-ups done (and
+    clears an agreed next step); later ones find none planned. So the first touch in input order is the answer.
+    """
+    answering = [touch for touch in touches if _answers_follow_up(touch)]
+    if not answering:
+        return
+    open_enrollments = dict(
+        Enrollment.objects.filter(
+            prospect_id__in={touch.prospect_id for touch in answering}, status__in=Enrollment.OPEN_STATUSES
+        ).values_list("prospect_id", "pk")
+    )
+    answered_by: dict[int, uuid.UUID] = {}
+    for touch in answering:
+        enrollment_id = open_enrollments.get(touch.prospect_id)
+        if enrollment_id is not None:
+            answered_by.setdefault(enrollment_id, touch.pk)
+    if not answered_by:
+        return
+    planned = FollowUp.objects.filter(enrollment_id__in=answered_by, status=FollowUp.Status.PLANNED)
+    next_step_planned = planned.filter(enrollment_id=OuterRef("pk"), is_next_step=True)
+    Enrollment.objects.filter(pk__in=answered_by).filter(Exists(next_step_planned)).update(
+        next_step="", next_step_due_at=None
+    )
+    planned.update(
+        status=FollowUp.Status.DONE,
+        touch_id=Case(
+            *[When(enrollment_id=e, then=Value(t)) for e, t in answered_by.items()], output_field=UUIDField()
+        ),
+        completed_at=now,
+    )
+    _plans_request(enrollment_ids=list(answered_by), now=now)
+
+
+def _plans_request(*, enrollment_ids: Sequence[int], now: dt.datetime) -> None:
+    """`enrollment_request_plan` for many enrollments: one UPDATE marks them stale (the sweep's safety net if a
+    message is lost), then one planning task each after commit."""
+    from cadence.tasks import enrollment_plan
+
+    Enrollment.objects.filter(pk__in=enrollment_ids, status__in=Enrollment.OPEN_STATUSES).update(
+        replan_requested_at=Coalesce("replan_requested_at", now)
+    )
+    for enrollment_id in enrollment_ids:
+        transaction.on_commit(partial(enrollment_plan.delay, enrollment_id))
+
+
+def _bulk_compare(item: TouchData, *, known: dict[uuid.UUID, Touch], rep: User) -> BulkItemResult:
+    touch = known.get(item.id)
+    if touch is None:
+        raise IntegrityError(f"Touch {item.id} could not be written.")
     try:
-        touch = known.get(item.id)
-        created = False
-        if touch is None:
-            touch, created = _touch_insert_or_lock(rep=rep, data=item, now=now, source=source)
-            known[item.id] = touch
-        if not created:
-            _touch_compare(touch, rep=rep, data=item)
+        _touch_compare(touch, rep=rep, data=item)
     except TouchConflict as exc:
         errors = {name: [exc.message] for name in exc.fields}
         return BulkItemResult(id=item.id, status="error", code=exc.code, message=exc.message, errors=errors)
-    except ValidationError as exc:
-        errors = {key: [str(m) for m in messages] for key, messages in _message_dict(exc).items()}
-        return BulkItemResult(id=item.id, status="error", code="invalid", message=_first(errors), errors=errors)
-    return BulkItemResult(id=item.id, status="created" if created else "unchanged")
+    return BulkItemResult(id=item.id, status="unchanged")
+
+
+def _invalid(touch_id: uuid.UUID, exc: ValidationError) -> BulkItemResult:
+    errors = {key: [str(m) for m in messages] for key, messages in _message_dict(exc).items()}
+    return BulkItemResult(id=touch_id, status="error", code="invalid", message=_first(errors), errors=errors)
 
 
 def _message_dict(exc: ValidationError) -> dict[str, list[str]]:
