@@ -8,16 +8,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Exists, OuterRef, UUIDField, Value, When
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cadence.models import Enrollment, FollowUp
-from cadence.services import enrollment_request_plan
+from cadence.services import enrollment_request_plan, enrollments_request_plan
 from crm.models import Contact, Prospect, User
 from touches.models import Channel, Kind, Outcome, Source, Theme, Touch
 
@@ -574,19 +572,7 @@ def _follow_ups_answer(*, touches: Sequence[Touch], now: dt.datetime) -> None:
         ),
         completed_at=now,
     )
-    _plans_request(enrollment_ids=list(answered_by), now=now)
-
-
-def _plans_request(*, enrollment_ids: Sequence[int], now: dt.datetime) -> None:
-    """`enrollment_request_plan` for many enrollments: one UPDATE marks them stale (the sweep's safety net if a
-    message is lost), then one planning task each after commit."""
-    from cadence.tasks import enrollment_plan
-
-    Enrollment.objects.filter(pk__in=enrollment_ids, status__in=Enrollment.OPEN_STATUSES).update(
-        replan_requested_at=Coalesce("replan_requested_at", now)
-    )
-    for enrollment_id in enrollment_ids:
-        transaction.on_commit(partial(enrollment_plan.delay, enrollment_id))
+    enrollments_request_plan(enrollment_ids=list(answered_by), now=now)
 
 
 def _bulk_compare(item: TouchData, *, known: dict[uuid.UUID, Touch], rep: User) -> BulkItemResult:
