@@ -140,3 +140,18 @@ def test_my_day_says_so_when_nothing_is_planned(client):
     content = client.get(reverse("home")).content.decode()
 
     assert "Nothing planned this week." in content
+
+
+def test_a_long_backlog_shows_the_first_rows_of_each_group_and_counts_the_rest(client, alice, settings):
+    from crm import workspace
+
+    for i in range(workspace.DAY_GROUP_LIMIT + 3):
+        follow_up_make(alice, start=NOW - dt.timedelta(days=2, minutes=i))
+    client.force_login(alice)
+
+    response = client.get(reverse("home"))
+
+    overdue = response.context["groups"][0]
+    assert (len(overdue.rows), overdue.total, overdue.hidden) == (workspace.DAY_GROUP_LIMIT, 43, 3)
+    assert overdue.rows[0].follow_up.due_start < overdue.rows[-1].follow_up.due_start
+    assert "And 3 more overdue" in response.content.decode()
