@@ -28,7 +28,7 @@ from touches.models import Channel, Touch
 # My day shows the follow-ups of the next week; further out belongs to the calendar feed.
 DAY_HORIZON = dt.timedelta(days=7)
 # A day's page shows what a rep can work through; a backlog beyond this is counted, not rendered.
-DAY_GROUP_LIMIT = 40
+DAY_GROUP_LIMIT = 25
 TIMELINE_PAGE = 20
 # The similarity check reads this many of the contact's latest notes; older messages are long forgotten.
 EARLIER_NOTES = 50
