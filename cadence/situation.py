@@ -7,6 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
+from django.db.models import F
+
 from cadence.models import Cadence, Enrollment
 from cadence.planner import (
     CallWindow,
@@ -85,8 +87,12 @@ def situations_build(*, enrollments: Iterable[Enrollment], now: dt.datetime) -> 
     prospect_ids = {e.prospect_id for e in enrollments}
     touches: dict[int, list[dict]] = defaultdict(list)
     for row in (
+        # Only the touches of each enrollment's own round: a long history is read by the index, not by Python.
         Touch.objects.alive()
-        .filter(prospect_id__in=prospect_ids)
+        .filter(
+            prospect__enrollments__in=[e.pk for e in enrollments],
+            occurred_at__gte=F("prospect__enrollments__started_at"),
+        )
         .values("prospect_id", "occurred_at", "channel", "kind", "outcome", "theme", "contact_id")
     ):
         touches[row["prospect_id"]].append(row)
@@ -115,7 +121,7 @@ def situations_build(*, enrollments: Iterable[Enrollment], now: dt.datetime) -> 
             rules = rules_by_cadence[key] = rules_from_cadence(
                 enrollment.cadence, extra_touches=enrollment.extra_touches
             )
-        history = tuple(_past_touch(row) for row in touches[prospect.pk] if row["occurred_at"] >= enrollment.started_at)
+        history = tuple(_past_touch(row) for row in touches[prospect.pk])
         next_step = (
             NextStep(what=enrollment.next_step, due_at=enrollment.next_step_due_at)
             if enrollment.next_step_due_at
