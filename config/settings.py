@@ -154,8 +154,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
-    # Per token (per session user, per address when anonymous). The cache is Django's default one: without a
-    # CACHES setting that is a per-process LocMemCache, so each web process counts on its own.
+    # Per token (per session user, per address when anonymous), counted in the Redis cache all web processes share.
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api": env_str("API_THROTTLE_RATE", "600/min")},
     "DATETIME_INPUT_FORMATS": ["iso-8601"],
@@ -186,6 +185,15 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: JSON only, acknowledge after the work is done (tasks are idempotent), and a hard limit on every task.
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Shared by every web process, so API throttling counts per token, not per process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "pursuit"),
+        "TIMEOUT": 300,
+    }
+}
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -15,3 +15,5 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
 # The test client says "testserver"; schemathesis and the live server say "localhost"/"127.0.0.1".
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# Cache keys of this run's own, so concurrent runs sharing one Redis never see each other's throttle counts.
+CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ['CELERY_QUEUE']}"  # noqa: F405
