@@ -1,0 +1,296 @@
+"""The "where we miss and why" section: every miss with its numbers, and what this run's measurements say about it.
+
+Only measured facts go in here (timings, query shapes, profiles, row counts); the recommendations that follow
+from them are in the text of each explainer, and they name the code they are about.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bench.registry import CaseResult
+    from bench.report import Run
+    from bench.timing import Measurement
+
+GROWTH_BOUNDED = ("page_", "api_follow", "api_changes", "follow_up_queue", "prospect_list", "timeline")
+
+
+def _statements(m: Measurement, top: int = 6) -> list[str]:
+    counts = Counter(m.statements)
+    return [f"    - {count}× `{text}`" for text, count in counts.most_common(top)]
+
+
+def _share(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "?"
+
+
+def _phase(profile: dict[str, Any], *needles: str) -> float:
+    """Cumulative seconds of the first profiled function whose name contains every needle."""
+    for cumulative, _, _, name in profile.get("phases", []):
+        if all(needle in name for needle in needles):
+            return cumulative
+    return 0.0
+
+
+def _sweep(result: CaseResult, run: Run) -> Iterator[str]:
+    raw = result.raw
+    if raw is not None:
+        yield (
+            f"The same reads and writes in hand-written SQL, without the planner, ran at {raw.rate:,.0f}/s in this"
+            " run: that is the floor this design allows on this machine, before any Python."
+        )
+    if "touch rows loaded per sweep" in result.facts:
+        yield (
+            f"Touch rows read per sweep: {result.facts['touch rows loaded per sweep']}. `situations_build` "
+            "(cadence/situation.py) loads every alive touch of each prospect and drops those before the "
+            "enrollment's `started_at` in Python."
+        )
+    scale, profile = next(
+        (
+            (s, p["scheduler_sweep"])
+            for s in reversed(run.scales)
+            if "scheduler_sweep" in (p := run.profiles.get(s) or {})
+        ),
+        (result.scale, None),
+    )
+    if not profile:
+        return
+    wall = profile["wall_s"]
+    parts = [
+        ("`Enrollment.objects.bulk_update` in `_plan_locked`", _phase(profile, "models/query.py", "(bulk_update)")),
+        ("`FollowUp.objects.bulk_create(update_conflicts=True)`", _phase(profile, "models/query.py", "(bulk_create)")),
+        ("`situations_build`", _phase(profile, "situation.py", "(situations_build)")),
+        ("`plan_next` (the planner itself)", _phase(profile, "decide.py", "(plan_next)")),
+        ("model instances (`Model.__init__`)", _phase(profile, "models/base.py", "(__init__)")),
+        ("all SQL (`cursor.execute`)", profile.get("sql_total_s", 0.0)),
+    ]
+    yield (
+        f"Profile of one sweep at scale {scale:g} ({wall:.1f}s under cProfile): "
+        + "; ".join(f"{name} {_share(seconds, wall)}" for name, seconds in parts if seconds)
+        + "."
+    )
+    bulk_update = parts[0][1]
+    if bulk_update and bulk_update / wall > 0.25:
+        yield (
+            "`bulk_update` is the largest cost: for 500 rows and 9 fields Django builds 4,500 `When(pk=…)` "
+            "expressions per batch, resolves and compiles each, and PostgreSQL then evaluates nine 500-branch "
+            "`CASE`s per row (quadratic). One `UPDATE cadence_enrollment … FROM unnest(%s::bigint[], …)` "
+            "statement does the same write in linear time."
+        )
+
+
+def _bulk(result: CaseResult, run: Run) -> Iterator[str]:
+    m = result.main
+    if result.raw is not None:
+        yield (
+            f"The raw multi-row INSERT of the same rows ran at {result.raw.rate:,.0f} touches/s; the target needs "
+            f"{0.25 * result.raw.rate:,.0f}/s, the app did {m.rate:,.0f}/s."
+        )
+    if m.queries and m.units > 1 and m.queries >= 2 * m.units:
+        yield (
+            f"{m.queries:,} queries for {m.units} touches ({m.queries / m.units:.1f} per touch): the work is done row"
+            " by row, so its cost is per touch, not per request. Most frequent statements:"
+        )
+        yield from _statements(m)
+    elif m.queries:
+        cpu = m.cpu_median
+        yield (
+            f"{m.queries} queries for {m.units} touches: the writes are set-based. Of the {m.median:,.0f} ms median,"
+            f" {m.median * m.sql_share:,.0f} ms are SQL and {cpu:,.0f} ms this process's CPU"
+            f" ({cpu / m.units * 1000:,.0f} µs of Python per touch): the remaining gap to the raw INSERT is per-item"
+            " Python work and the statements below."
+        )
+    yield from _case_updates(m)
+    yield from _python(m)
+
+
+def _case_updates(m: Measurement | None) -> Iterator[str]:
+    if m is None:
+        return
+    from bench.timing import CASE_WHEN
+
+    seen = sum(1 for text in m.statements if text.startswith("UPDATE") and CASE_WHEN.search(text))
+    count = max(m.case_updates, seen)
+    if not count:
+        return
+    yield (
+        f"{count} UPDATE(s) of the run set columns through a per-row `CASE WHEN pk = … THEN … END`"
+        " (Django's `bulk_update`, or `Case(When(…))` over many rows): Django builds, resolves and compiles one"
+        " expression per row and column, and PostgreSQL tries the branches one by one for every row (quadratic"
+        " in the batch). `UPDATE … SET … FROM unnest(%s::bigint[], %s::…[]) AS v(…) WHERE t.id = v.id` does the"
+        " same write in one linear statement."
+    )
+
+
+def _python(m: Measurement | None) -> Iterator[str]:
+    """Where one profiled run's Python time went, by project function (cumulative)."""
+    if m is None or not m.profile:
+        return
+    total = m.profile[0][0] or 1.0
+    rows = [f"`{name}` {100 * cumulative / total:.0f}%" for cumulative, name in m.profile[1:9]]
+    if rows:
+        yield (
+            f"Profiled run ({total * 1000:,.0f} ms under cProfile), time inside project functions: "
+            + "; ".join(rows)
+            + "."
+        )
+
+
+def _page(result: CaseResult, run: Run) -> Iterator[str]:
+    m = result.main
+    outside = 1 - m.sql_share if not math.isnan(m.sql_share) else math.nan
+    facts = "; ".join(f"{k}: {v}" for k, v in result.facts.items())
+    size_kib = float(result.facts.get("response size", "0 KiB").split()[0].replace(",", "") or 0)
+    if "planned follow-ups due within 7 days" in result.facts and size_kib > 1024:
+        yield (
+            "My day renders every planned follow-up of the coming week (crm/workspace.py `my_day_build`):"
+            f" {result.facts['planned follow-ups due within 7 days']} rows,"
+            f" {result.facts.get('response size', '?')} of HTML for a rep with ~2,000 open enrollments (issue 7's"
+            " 100,000 over 50 reps). The cost follows what is shown, and what is shown is unbounded: show the"
+            " overdue and due-now groups plus the first rows of the rest, and load more on demand (htmx)."
+        )
+    if not math.isnan(outside):
+        yield (
+            f"{100 * outside:.0f}% of the time is outside SQL (view, templates, serializers) and "
+            f"{100 * m.sql_share:.0f}% in SQL ({m.queries} queries)" + (f"; {facts}" if facts else "") + "."
+        )
+    yield from _case_updates(m)
+    yield from _python(m)
+    if m.statements:
+        yield "Queries of one request:"
+        yield from _statements(m, top=8)
+    yield from _plan(m)
+
+
+def _default(result: CaseResult, run: Run) -> Iterator[str]:
+    if result.main and result.main.statements:
+        yield "Queries of one run:"
+        yield from _statements(result.main, top=8)
+    yield from _plan(result.main)
+
+
+EXPLAINERS: dict[str, Callable[[CaseResult, Run], Iterator[str]]] = {
+    "scheduler_sweep": _sweep,
+    "bulk_insert_500": _bulk,
+    "api_bulk_sync": _bulk,
+}
+
+
+# What a plan shape means, and what would fix it: (texts the plan must contain, "!text" it must not, advice).
+PLAN_READINGS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("Sort Key: cadence_followup.due_start", "owner_id = ", "!follow_up_queue_idx"),
+        "The queue is reached through the visible prospects (`prospect__in=prospect_list_visible(user)` in"
+        " cadence/selectors.py `follow_up_list_for_user`), so PostgreSQL cannot use `follow_up_queue_idx"
+        " (rep_id, due_start) WHERE status = 'planned'`: it fetches every follow-up of every visible prospect,"
+        " done ones included, and sorts them before taking 50. For a rep, filter on `rep=user` (the column that"
+        " index was built for, kept equal to the prospect's owner) and the index is walked in due order and"
+        " stops at the 50th row.",
+    ),
+    (
+        ("Aggregate", "one_planned_follow_up_per_enrollment", "owner_id = "),
+        "The paginator's `COUNT(*)` reads every planned follow-up in the database (through the partial unique"
+        " index) and joins them to the user's prospects, so it grows with every rep's queue. Counting on"
+        " `rep=user` (follow_up_queue_idx), or paginating by cursor without an exact count, keeps it to the"
+        " user's rows.",
+    ),
+    (
+        ("Index Scan Backward using crm_prospec_updated", "Filter: (owner_id"),
+        "The rep's newest prospects are found by walking `updated_at` across every rep's prospects and"
+        " discarding the others, so the cost follows the table, not the page. An index on (owner, -updated_at)"
+        " (and (team, -updated_at) for managers) in crm/models.py reads just the rows shown.",
+    ),
+    (
+        ("Seq Scan on crm_prospect",),
+        "There is a sequential scan of crm_prospect: its cost follows every team's prospects, not this user's.",
+    ),
+    (
+        ("Seq Scan on touches_touch",),
+        "There is a sequential scan of touches_touch: its cost follows every touch ever logged.",
+    ),
+    (
+        ("Seq Scan on cadence_enrollment",),
+        "There is a sequential scan of cadence_enrollment: its cost follows every enrollment stored.",
+    ),
+)
+
+
+def _reads(text: str, needles: tuple[str, ...]) -> bool:
+    return all((needle[1:] not in text) if needle.startswith("!") else (needle in text) for needle in needles)
+
+
+def _plan(m: Measurement | None) -> Iterator[str]:
+    if m is None or m.slowest is None:
+        return
+    ms, sql, plan = m.slowest
+    text = "\n".join(plan)
+    for needles, advice in PLAN_READINGS:
+        if _reads(text, needles):
+            yield advice
+    yield f"Its slowest statement ({ms:,.1f} ms in the counted run), `{sql[:160]}`, is planned as:"
+    yield "    ```"
+    yield from (f"    {line}" for line in plan[:16])
+    yield "    ```"
+
+
+def _headline(result: CaseResult) -> str:
+    m = result.main
+    share = "" if math.isnan(m.sql_share) else f", {100 * m.sql_share:.0f}% in SQL"
+    return (
+        f"scale {result.scale:g}: median {m.median:,.1f} ms, p95 {m.p95:,.1f} ms ({m.runs} runs), "
+        f"{m.queries} queries{share}"
+        + (f", {m.rate:,.0f}/s" if m.units > 1 else "")
+        + (f", {result.raw_ratio:.1f}× the raw SQL" if not math.isnan(result.raw_ratio) else "")
+    )
+
+
+def explain(run: Run) -> Iterator[str]:
+    """One bullet per case that misses, with each scale's numbers and, once, what explains them."""
+    explained: set[str] = set()
+    for name in run.case_names():
+        results = [r for s in run.scales if (r := run.result(name, s)) is not None and r.main is not None]
+        missed = [r for r in results if r.verdict == "MISS"]
+        if not missed:
+            continue
+        explained.add(name)
+        first = missed[0]
+        yield f"- **{first.title}** (target {first.target.text}): " + "; ".join(_headline(r) for r in missed) + "."
+        largest = results[-1]
+        explainer = EXPLAINERS.get(name) or (_page if name.startswith(("page_", "log_", "api_")) else _default)
+        for line in explainer(largest, run):
+            yield line if line.startswith("  ") else f"  - {line}"
+    yield from _growth_misses(run, explained)
+
+
+def _growth_misses(run: Run, explained: set[str]) -> Iterator[str]:
+    if len(run.scales) < 2:
+        return
+    small, large = min(run.scales), max(run.scales)
+    for name in run.case_names():
+        if not name.startswith(GROWTH_BOUNDED):
+            continue
+        a, b = run.result(name, small), run.result(name, large)
+        if not (a and b and a.main and b.main and a.status == b.status == "ok") or not a.main.median:
+            continue
+        growth = b.main.median / a.main.median
+        if growth <= 1.3:
+            continue
+        sql_a = a.main.median * a.main.sql_share
+        sql_b = b.main.median * b.main.sql_share
+        yield (
+            f"- **{a.title}** grows {growth:.2f}× from scale {small:g} to {large:g} (limit 1.3×): median "
+            f"{a.main.median:,.1f} → {b.main.median:,.1f} ms, of which SQL {sql_a:,.1f} → {sql_b:,.1f} ms with "
+            f"{a.main.queries} → {b.main.queries} queries"
+            + (
+                ": the same queries read more rows as the tables grow (a plan that scans or sorts what the"
+                " user does not see)."
+                if sql_b - sql_a > 0.5 * (b.main.median - a.main.median)
+                else ": mostly outside SQL (more rows rendered or more load on the machine)."
+            )
+        )
+        if name not in explained:  # its plan is shown with its miss above
+            yield from (line if line.startswith("    ") else f"  - {line}" for line in _plan(b.main))

@@ -1,0 +1,5 @@
+"""Every benchmark case registers itself on import (see bench.registry.case for the order they run in)."""
+
+from bench.cases import pages, reads, scheduler, writes
+
+__all__ = ["pages", "reads", "scheduler", "writes"]

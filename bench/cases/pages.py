@@ -1,0 +1,230 @@
+"""Pages and endpoints, timed through django.test.Client as server time (middleware, view, template, JSON).
+
+Each case resolves its URL name first; until the page exists it is reported as "not built yet". The browser
+pages log in with a session (force_login), the API with a token, as the real clients do.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+
+from bench.cases.writes import BULK, bulk_rows, raw_insert, rolled_back
+from bench.registry import BenchContext, CaseResult, NotBuilt, case, p95_under, raw_ratio_at_least
+from bench.timing import measure
+
+# A page that takes seconds gets fewer timed runs (at least 10), so one slow page cannot hold the machine.
+BUDGET_S = 30
+
+
+def _browser(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _api(user: Any) -> Client:
+    try:
+        from rest_framework.authtoken.models import Token
+    except ImportError:
+        return _browser(user)
+    token, _ = Token.objects.get_or_create(user=user)
+    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+
+def _ok(response: Any, *codes: int) -> Any:
+    if response.status_code not in (codes or (200,)):
+        url = response.request.get("PATH_INFO", "") + "?" + response.request.get("QUERY_STRING", "")
+        raise RuntimeError(f"HTTP {response.status_code} from {url}: {response.content[:300]!r}")
+    return response
+
+
+def _get(client: Client, url: str, **headers: Any) -> Any:
+    return lambda _: _ok(client.get(url, **headers))
+
+
+def _page_case(ctx: BenchContext, url: str, client: Client, **headers: Any) -> CaseResult:
+    result = ctx.result()
+    result.target = p95_under(150)
+    warmup, runs = ctx.runs(5, quick=1), ctx.runs(30, quick=2)
+    result.main = measure(f"GET {url}", _get(client, url, **headers), warmup=warmup, runs=runs, budget_s=BUDGET_S)
+    response = client.get(url, **headers)
+    result.facts["response size"] = f"{len(response.content) / 1024:,.0f} KiB"
+    return result
+
+
+@case("page_my_day", "My day page (rep)", kind="page", order=30)
+def my_day_case(ctx: BenchContext) -> CaseResult:
+    rep = ctx.rep()
+    result = _page_case(ctx, ctx.url("home"), _browser(rep))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM cadence_followup WHERE rep_id = %s AND status = 'planned' "
+            "AND due_start < now() + interval '7 days'",
+            [rep.pk],
+        )
+        result.facts["planned follow-ups due within 7 days"] = f"{cursor.fetchone()[0]:,}"
+    return result
+
+
+@case("api_follow_ups", "API follow-ups queue (rep, first page)", kind="page", order=30)
+def api_follow_ups_case(ctx: BenchContext) -> CaseResult:
+    url = ctx.url("api:follow-up-list")
+    return _page_case(ctx, url, _api(ctx.rep()))
+
+
+@case("page_prospect", "Prospect page with a long history", kind="page", order=30)
+def prospect_page_case(ctx: BenchContext) -> CaseResult:
+    from crm.models import Prospect, User
+
+    prospect = Prospect.objects.get(pk=ctx.long_history_prospect_id())
+    owner = User.objects.get(pk=prospect.owner_id)
+    url = ctx.url("prospect_detail", pk=prospect.pk)
+    return _page_case(ctx, url, _browser(owner))
+
+
+@case("page_prospect_list", "Prospects list page (rep)", kind="page", order=30)
+def prospect_list_page_case(ctx: BenchContext) -> CaseResult:
+    url = ctx.url("prospect_list")
+    return _page_case(ctx, url, _browser(ctx.rep()))
+
+
+@case("page_manager_dashboard", "Manager dashboard", kind="page", order=30)
+def manager_dashboard_case(ctx: BenchContext) -> CaseResult:
+    for name in ("manager_dashboard", "dashboard", "team_dashboard"):
+        try:
+            url = ctx.url(name)
+        except NotBuilt:
+            continue
+        result = _page_case(ctx, url, _browser(ctx.manager()))
+        result.target = p95_under(300)
+        return result
+    raise NotBuilt("manager_dashboard")
+
+
+@case("log_touch_browser", "Log a touch from My day (one-click outcome, htmx)", kind="page", order=30)
+def log_touch_browser_case(ctx: BenchContext) -> CaseResult:
+    from crm.models import User
+
+    result = ctx.result()
+    result.target = p95_under(50)
+    ctx.url("follow_up_log", pk=1)
+    warmup, runs = ctx.runs(5, quick=1), ctx.runs(60, quick=2)
+    rep = ctx.rep()
+    subjects = ctx.subjects(warmup + runs + 1, owner_id=rep.pk)
+    client = _browser(User.objects.get(pk=rep.pk))
+
+    def post(subject: Any) -> Any:
+        url = ctx.url("follow_up_log", pk=subject.follow_up_id)
+        return _ok(client.post(url, {"outcome": "no_answer"}, HTTP_HX_REQUEST="true"))
+
+    result.main = measure(
+        "POST follow-ups/<pk>/log/ outcome=no_answer", post, prepare=lambda i: subjects[i], warmup=warmup, runs=runs
+    )
+    result.facts["each run"] = "a fresh planned follow-up of the rep; committed"
+    ctx.replan([s.enrollment_id for s in subjects])
+    return result
+
+
+@case("log_touch_api", "Log a touch through the API", kind="page", order=30)
+def log_touch_api_case(ctx: BenchContext) -> CaseResult:
+    result = ctx.result()
+    result.target = p95_under(50)
+    url = ctx.url("api:touch-list")
+    warmup, runs = ctx.runs(5, quick=1), ctx.runs(60, quick=2)
+    rep = ctx.rep()
+    subjects = ctx.subjects(warmup + runs + 1, owner_id=rep.pk)
+    client = _api(rep)
+
+    def body(subject: Any) -> str:
+        from django.utils import timezone
+
+        return json.dumps(
+            {
+                "id": str(uuid.uuid4()),
+                "prospect": subject.prospect_id,
+                "contact": subject.contact_id,
+                "channel": "call",
+                "outcome": "no_answer",
+                "occurred_at": timezone.now().isoformat(),
+            }
+        )
+
+    result.main = measure(
+        f"POST {url}",
+        lambda data: _ok(client.post(url, data, content_type="application/json"), 201),
+        prepare=lambda i: body(subjects[i]),
+        warmup=warmup,
+        runs=runs,
+    )
+    result.facts["each run"] = "a new touch (client UUID) on a fresh prospect of the rep; committed"
+    ctx.replan([s.enrollment_id for s in subjects])
+    return result
+
+
+@case("api_bulk_sync", "API bulk sync of 500 touches vs raw multi-row INSERT", kind="page", order=30)
+def api_bulk_sync_case(ctx: BenchContext) -> CaseResult:
+    result = ctx.result()
+    result.target = raw_ratio_at_least(0.25)
+    url = ctx.url("api:touch-bulk")
+    warmup, runs = ctx.runs(2, quick=1), ctx.runs(8, quick=2)
+    count = BULK if not ctx.quick else 50
+    inputs = [bulk_rows(ctx, 1000 + n, count) for n in range(warmup + runs + 1)]
+    client = _api(ctx.rep())
+
+    def body(rows: list[dict[str, Any]]) -> str:
+        return json.dumps(
+            {
+                "touches": [
+                    {
+                        "id": str(r["id"]),
+                        "prospect": r["prospect"],
+                        "contact": r["contact"],
+                        "channel": r["channel"],
+                        "outcome": r["outcome"],
+                        "occurred_at": r["occurred_at"].isoformat(),
+                    }
+                    for r in rows
+                ]
+            }
+        )
+
+    result.main = measure(
+        f"POST {url} with {count} touches",
+        rolled_back(lambda data: _ok(client.post(url, data, content_type="application/json"))),
+        prepare=lambda i: body(inputs[i]),
+        warmup=warmup,
+        runs=runs,
+        units=count,
+        budget_s=BUDGET_S,
+        min_runs=5,
+    )
+    result.raw = measure(
+        f"raw multi-row INSERT of the same {count}",
+        rolled_back(raw_insert),
+        prepare=lambda i: inputs[i],
+        warmup=warmup,
+        runs=runs,
+        units=count,
+    )
+    result.facts["each run"] = "new touches of one rep, in a transaction rolled back afterwards (both variants)"
+    return result
+
+
+@case("api_changes_feed", "API changes feed: a day of changes, first page", kind="page", order=30)
+def changes_feed_case(ctx: BenchContext) -> CaseResult:
+    url = ctx.url("api:touch-changes")
+    from api.changes import Cursor
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT xid, id FROM api_touchchange WHERE changed_at >= now() - interval '1 day' ORDER BY xid, id LIMIT 1"
+        )
+        row = cursor.fetchone()
+    query = f"?cursor={Cursor(row[0], row[1] - 1).encode()}" if row else ""
+    result = _page_case(ctx, url + query, _api(ctx.rep()))
+    return result

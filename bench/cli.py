@@ -1,0 +1,172 @@
+"""`python -m bench`: make (or reuse) the bench database of each scale, run the cases, write the report."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import pickle
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+SCALES = ("0.1", "1", "10")
+# The last run's results, so the report can be rewritten without running again (--render-last).
+LAST_RUN = Path(tempfile.gettempdir()) / "pursuit-bench-last-run.pickle"
+DEFAULT_SCALES = (0.1, 1.0)
+
+
+def say(message: str) -> None:
+    sys.stderr.write(f"bench: {message}\n")
+    sys.stderr.flush()
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--scale",
+        action="append",
+        choices=SCALES,
+        help="dataset scale, repeatable (1 = 50 reps, 100k prospects, 2M touches); default: 0.1 and 1",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only these cases (repeatable, or comma-separated); --only list shows them",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep an already generated database of that scale (follow-ups that came due since it was loaded "
+        "are swept, untimed, before the scheduler case)",
+    )
+    parser.add_argument("--report", default="bench/results.md", help="where to write the Markdown report")
+    parser.add_argument("--seed", type=int, default=7, help="generator seed (default 7)")
+    parser.add_argument(
+        "--render-last",
+        action="store_true",
+        help="only write the report again from the last run's saved results (no database needed)",
+    )
+    return parser.parse_args(argv)
+
+
+def prepare_database(base_url: str, scale: float, *, reuse: bool, seed: int) -> dict[str, Any]:
+    """The bench database of this scale, migrated and loaded; with --reuse an existing complete one is kept."""
+    from bench import db
+    from bench.generate import Scale, dataset_load, describe
+
+    url = db.bench_url(base_url, scale)
+    if reuse and db.database_exists(url):
+        db.django_use_database(url)
+        meta = db.meta_read()
+        if meta.get("complete") and float(meta.get("scale", {}).get("factor", -1)) == scale:
+            say(f"reusing {db.bench_database_name(scale)} (loaded {str(meta.get('now'))[:16]})")
+            db.migrate()
+            return {**meta, "reused": True}
+        say(f"{db.bench_database_name(scale)} is incomplete or of another scale: generating it again")
+    say(f"creating {db.bench_database_name(scale)} and migrating")
+    db.database_recreate(url)
+    db.django_use_database(url)
+    db.migrate()
+    say(f"generating scale {scale:g} (seed {seed})")
+    report = dataset_load(scale=Scale.of(scale), seed=seed)
+    for line in describe(report):
+        say(line)
+    meta = {**report.as_meta(), "complete": True}
+    db.meta_write(meta)
+    return meta
+
+
+def run_cases(ctx: Any, cases: Sequence[Any]) -> list[Any]:
+    """Run `cases` one after the other on the database Django is connected to, saying how each went."""
+    from bench.registry import run_case
+
+    results = []
+    for item in cases:
+        started = time.perf_counter()
+        result = run_case(item, ctx)
+        results.append(result)
+        if result.status == "ok" and result.main is not None:
+            summary = f"median {result.main.median:,.1f} ms, p95 {result.main.p95:,.1f} ms, {result.verdict}"
+        else:
+            summary = result.status + (f": {result.error}" if result.error else "")
+        say(f"scale {ctx.scale:g} {item.name}: {summary} ({time.perf_counter() - started:.0f}s)")
+    return results
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parse(argv)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    if args.render_last:
+        return render_last(args.report)
+    from bench import db
+
+    base_url = os.environ.get("DATABASE_URL") or db.DEFAULT_URL
+    scales = sorted({float(s) for s in args.scale}) if args.scale else list(DEFAULT_SCALES)
+    os.environ["DATABASE_URL"] = db.bench_url(base_url, scales[0])
+
+    import django
+
+    django.setup()
+    from bench.registry import BenchContext, cases_in_order
+    from bench.report import Run, machine_info, render
+    from bench.timing import TaskSink
+
+    cases = cases_in_order()
+    wanted = [name for item in args.only for name in item.split(",") if name]
+    if wanted == ["list"]:
+        for item in cases:
+            sys.stdout.write(f"{item.name:24} {item.title}\n")
+        return 0
+    unknown = set(wanted) - {item.name for item in cases}
+    if unknown:
+        say(f"unknown case(s) {', '.join(sorted(unknown))}; --only list shows the names")
+        return 2
+    if wanted:
+        cases = [item for item in cases if item.name in wanted]
+
+    run = Run(command="python -m bench " + " ".join(argv), started=dt.datetime.now(dt.UTC), scales=scales)
+    run.celery = (
+        "task_always_eager off; `Task.apply_async` replaced by a counting no-op for the whole run, so on-commit"
+        " callbacks run but publish nothing (the re-plans they would trigger are done untimed by the bench)"
+    )
+    with TaskSink().installed() as sink:
+        for scale in scales:
+            meta = prepare_database(base_url, scale, reuse=args.reuse, seed=args.seed)
+            run.datasets[scale] = meta
+            if not run.machine:
+                run.machine = machine_info()
+            ctx = BenchContext(scale=scale, meta=meta, sink=sink, profile=scale == scales[-1])
+            run.results += run_cases(ctx, cases)
+            run.profiles[scale] = ctx.profiles
+    run.finished = dt.datetime.now(dt.UTC)
+    with open(args.report, "w", encoding="utf-8") as handle:
+        handle.write(render(run))
+    with open(LAST_RUN, "wb") as handle:
+        pickle.dump(run, handle)
+    say(f"report written to {args.report} (results kept in {LAST_RUN} for --render-last)")
+    return 0
+
+
+def render_last(path: str) -> int:
+    """Write the report again from the saved results, e.g. after changing how it reads them."""
+    import django
+
+    django.setup()
+    from bench.report import render
+
+    try:
+        with open(LAST_RUN, "rb") as handle:
+            run = pickle.load(handle)  # noqa: S301  (our own file, written by the run above)
+    except FileNotFoundError:
+        say(f"no saved run at {LAST_RUN}: run the benchmark first")
+        return 1
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(render(run))
+    say(f"report written to {path} from the run of {run.started:%Y-%m-%d %H:%M} UTC")
+    return 0

@@ -1,0 +1,103 @@
+"""The benchmark end to end at a tiny scale: the generator loads a coherent dataset and every case gives numbers.
+
+The bench normally makes its own database; here the generator loads into the pytest database instead
+(transactional_db: the generator commits, COPYs and ANALYZEs like the real run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from bench.generate import Scale, dataset_load
+from bench.registry import BenchContext, cases_in_order
+from bench.report import Run, machine_info, render
+from bench.timing import TaskSink
+
+TINY = Scale(factor=0.002, teams=1, reps=5, prospects=200, contacts=300, touches=4_000)
+NOW = dt.datetime(2026, 3, 4, 15, 30, tzinfo=dt.UTC)
+
+
+def _count(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture
+def tiny_dataset(transactional_db):
+    return dataset_load(scale=TINY, seed=3, vacuum=False)
+
+
+def test_the_generator_loads_the_asked_shape(tiny_dataset):
+    assert _count("crm_prospect") == 200
+    assert _count("crm_contact") == 300
+    assert _count("touches_touch") == 4_000
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM cadence_enrollment WHERE status IN ('active', 'engaged', 'paused')")
+        assert cursor.fetchone()[0] == 200
+        cursor.execute("SELECT count(DISTINCT enrollment_id) FROM cadence_followup WHERE status = 'planned'")
+        assert cursor.fetchone()[0] > 150
+        cursor.execute("SELECT avg((outcome IN ('no_answer', 'left_voicemail'))::int) FROM touches_touch")
+        assert 0.7 < cursor.fetchone()[0] < 0.95
+    assert tiny_dataset.total_seconds > 0
+    assert tiny_dataset.long_history_prospect_ids
+
+
+def test_the_same_seed_and_now_give_the_same_rows(transactional_db):
+    def fingerprint() -> tuple:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT md5(string_agg(id::text || occurred_at::text, ',' ORDER BY id)) FROM touches_touch")
+            return cursor.fetchone()
+
+    small = Scale(factor=0.0005, teams=1, reps=5, prospects=30, contacts=40, touches=300)
+    dataset_load(scale=small, seed=11, now=NOW, vacuum=False)
+    first = fingerprint()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE touches_touch, cadence_followup, cadence_enrollment, crm_contact, crm_prospect, cadence_cadence,"
+            " crm_team_managers, crm_user, crm_team RESTART IDENTITY CASCADE"
+        )
+    dataset_load(scale=small, seed=11, now=NOW, vacuum=False)
+    assert fingerprint() == first
+
+
+def test_every_case_gives_numbers_and_the_report_says_so(tiny_dataset, tmp_path):
+    from bench.cli import run_cases
+
+    run = Run(command="pytest", started=dt.datetime.now(dt.UTC), scales=[TINY.factor])
+    run.machine = machine_info()
+    run.datasets[TINY.factor] = {**tiny_dataset.as_meta(), "scale": {"teams": 1, "reps": 5}}
+    with TaskSink().installed() as sink:
+        ctx = BenchContext(scale=TINY.factor, meta=tiny_dataset.as_meta(), sink=sink, quick=True)
+        run.results = run_cases(ctx, cases_in_order())
+    run.profiles[TINY.factor] = ctx.profiles
+
+    by_name = {result.name: result for result in run.results}
+    for name in (
+        "scheduler_sweep",
+        "touch_log",
+        "plan_one",
+        "follow_up_queue",
+        "prospect_list",
+        "timeline",
+        "bulk_insert_500",
+    ):
+        result = by_name[name]
+        assert result.status == "ok", (name, result.error, result.notes)
+        assert result.main.median > 0 and result.main.p95 >= result.main.median
+        assert result.main.queries, name
+        assert result.raw is not None and result.raw.median > 0
+    assert by_name["scheduler_sweep"].main.units == 50
+    assert all(result.status in ("ok", "not built") for result in run.results), [
+        (r.name, r.error) for r in run.results if r.status == "error"
+    ]
+    assert sink.sent["cadence.tasks.enrollment_plan"] > 0
+
+    text = render(run)
+    (tmp_path / "results.md").write_text(text)
+    assert "## Summary" in text and "## Growth" in text and "## Where we miss and why" in text
+    assert "Scheduler sweep" in text and "Where the scheduler's time goes" in text
+    assert ("PASS" in text) or ("MISS" in text)
