@@ -194,27 +194,7 @@ def _plan_locked(enrollments: list[Enrollment], *, now: dt.datetime, force: bool
     if cancelled:
         FollowUp.objects.filter(pk__in=cancelled).update(status=FollowUp.Status.CANCELLED)
     if upserts:
-        FollowUp.objects.bulk_create(
-            upserts,
-            update_conflicts=True,
-            unique_fields=["enrollment", "attempt"],
-            update_fields=[
-                "rep",
-                "contact",
-                "due_start",
-                "due_end",
-                "channel",
-                "kind",
-                "theme",
-                "reason",
-                "is_next_step",
-                "status",
-                "overdue_since",
-                "reminded_at",
-                "touch",
-                "completed_at",
-            ],
-        )
+        _follow_ups_upsert(upserts, now=now)
     _enrollments_write(enrollments, now=now)
     LeadEvent.objects.bulk_create(
         LeadEvent(
@@ -244,6 +224,46 @@ _ENROLLMENTS_WRITE_ROW = (
     "(%s::bigint, %s::varchar, %s::timestamptz, %s::timestamptz, %s::timestamptz, %s::varchar, %s::varchar, "
     "%s::boolean, %s::timestamptz, %s::varchar)"
 )
+
+
+# Upsert on (enrollment, attempt): a replan rewrites the same attempt in place and revives it if it was cancelled;
+# its snooze count and creation time stay.
+_FOLLOW_UPS_UPSERT_SQL = """
+    INSERT INTO cadence_followup (enrollment_id, rep_id, prospect_id, contact_id, attempt, due_start, due_end, channel,
+                                  kind, theme, reason, is_next_step, status, snooze_count, snooze_reason, created_at)
+    VALUES %s
+    ON CONFLICT (enrollment_id, attempt) DO UPDATE SET
+        rep_id = EXCLUDED.rep_id, contact_id = EXCLUDED.contact_id, due_start = EXCLUDED.due_start,
+        due_end = EXCLUDED.due_end, channel = EXCLUDED.channel, kind = EXCLUDED.kind, theme = EXCLUDED.theme,
+        reason = EXCLUDED.reason, is_next_step = EXCLUDED.is_next_step, status = EXCLUDED.status,
+        overdue_since = NULL, reminded_at = NULL, touch_id = NULL, completed_at = NULL
+"""
+
+
+def _follow_ups_upsert(follow_ups: list[FollowUp], *, now: dt.datetime) -> None:
+    rows = [
+        (
+            f.enrollment_id,
+            f.rep_id,
+            f.prospect_id,
+            f.contact_id,
+            f.attempt,
+            f.due_start,
+            f.due_end,
+            f.channel,
+            f.kind,
+            f.theme,
+            f.reason,
+            f.is_next_step,
+            FollowUp.Status.PLANNED.value,
+            0,
+            "",
+            now,
+        )
+        for f in follow_ups
+    ]
+    with connection.cursor() as cursor:
+        execute_values(cursor.cursor, _FOLLOW_UPS_UPSERT_SQL, rows, page_size=1000)
 
 
 def _enrollments_write(enrollments: list[Enrollment], *, now: dt.datetime) -> None:
