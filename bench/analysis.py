@@ -43,12 +43,6 @@ def _sweep(result: CaseResult, run: Run) -> Iterator[str]:
             f"The same reads and writes in hand-written SQL, without the planner, ran at {raw.rate:,.0f}/s in this"
             " run: that is the floor this design allows on this machine, before any Python."
         )
-    if "touch rows loaded per sweep" in result.facts:
-        yield (
-            f"Touch rows read per sweep: {result.facts['touch rows loaded per sweep']}. `situations_build` "
-            "(cadence/situation.py) loads every alive touch of each prospect and drops those before the "
-            "enrollment's `started_at` in Python."
-        )
     scale, profile = next(
         (
             (s, p["scheduler_sweep"])
@@ -60,6 +54,19 @@ def _sweep(result: CaseResult, run: Run) -> Iterator[str]:
     if not profile:
         return
     wall = profile["wall_s"]
+    touch_reads = [entry for entry in profile["sql"] if "touches_touch" in entry[2] and len(entry) > 3]
+    needed = int(result.facts.get("touch rows the planner needs", "0"))
+    if touch_reads and needed:
+        read = sum(entry[3] for entry in touch_reads)
+        yield (
+            f"The sweep read {read:,} touch rows for the {profile['planned']:,} enrollments; their current rounds,"
+            f" all the planner looks at, hold {needed:,}"
+            + (
+                ": it reads what it needs."
+                if read <= 1.2 * needed
+                else ": `situations_build` (cadence/situation.py) reads earlier rounds only to drop them in Python."
+            )
+        )
     parts = [
         ("`Enrollment.objects.bulk_update` in `_plan_locked`", _phase(profile, "models/query.py", "(bulk_update)")),
         ("`FollowUp.objects.bulk_create(update_conflicts=True)`", _phase(profile, "models/query.py", "(bulk_create)")),
@@ -70,9 +77,46 @@ def _sweep(result: CaseResult, run: Run) -> Iterator[str]:
     ]
     yield (
         f"Profile of one sweep at scale {scale:g} ({wall:.1f}s under cProfile): "
-        + "; ".join(f"{name} {_share(seconds, wall)}" for name, seconds in parts if seconds)
+        + "; ".join(f"{name} {_share(seconds, wall)}" for name, seconds in parts if seconds >= 0.01 * wall)
         + "."
     )
+    share = {name: seconds / wall for name, seconds in parts}
+    upsert = share["`FollowUp.objects.bulk_create(update_conflicts=True)`"]
+    if upsert > 0.1:
+        yield (
+            f"The follow-up upsert (`FollowUp.objects.bulk_create(update_conflicts=True)` in `_plan_locked`) is"
+            f" {100 * upsert:.0f}%: Django prepares each of ~20 fields of every row through the field machinery"
+            " before one INSERT ... ON CONFLICT; building the rows as tuples and sending them with `execute_values`"
+            + (
+                ", as the enrollment write of the same function already does, leaves only the statement."
+                if not parts[0][1]
+                else " leaves only the statement."
+            )
+        )
+    situations = share["`situations_build`"]
+    if situations > 0.15:
+        yield (
+            f"`situations_build` is {100 * situations:.0f}%: every touch and contact row becomes a dict, then a"
+            " frozen dataclass; `values_list` tuples fed straight to `PastTouch`/`ContactInfo` skip the dicts."
+        )
+    instances = share["model instances (`Model.__init__`)"]
+    if instances > 0.1:
+        calls = next((c for _, _, c, n in profile.get("phases", []) if "models/base.py" in n and "__init__" in n), 0)
+        yield (
+            f"{100 * instances:.0f}% builds {calls:,} model instances per sweep: each enrollment comes with its"
+            " prospect and its cadence (`select_related`), and the current and new follow-ups are full instances."
+            " Fetching the few cadences once per batch, and the current follow-ups as `values_list` (id, attempt,"
+            " due_end), removes most of them."
+        )
+    planner = share["`plan_next` (the planner itself)"]
+    window_calls = next((c for _, _, c, n in profile.get("self", []) if "(window_at)" in n), 0)
+    if planner > 0.15 and window_calls:
+        yield (
+            f"The planner is {100 * planner:.0f}%; `window_at` ran {window_calls:,} times for {profile['planned']:,}"
+            " plans, because `Ledger.occasions()` and `Ledger.picked_up()` (cadence/planner/history.py) are"
+            " recomputed by `_slot` and again by `_window_line`; caching them on the ledger per (rules, zone)"
+            " halves those calls."
+        )
     bulk_update = parts[0][1]
     if bulk_update and bulk_update / wall > 0.25:
         yield (
@@ -86,9 +130,19 @@ def _sweep(result: CaseResult, run: Run) -> Iterator[str]:
 def _bulk(result: CaseResult, run: Run) -> Iterator[str]:
     m = result.main
     if result.raw is not None:
+        others = [
+            f"{r.raw.rate:,.0f}/s at scale {r.scale:g}"
+            for s in run.scales
+            if (r := run.result(result.name, s)) is not None and r.raw is not None and r is not result
+        ]
         yield (
-            f"The raw multi-row INSERT of the same rows ran at {result.raw.rate:,.0f} touches/s; the target needs "
-            f"{0.25 * result.raw.rate:,.0f}/s, the app did {m.rate:,.0f}/s."
+            f"At scale {result.scale:g} the raw multi-row INSERT of the same rows ran at {result.raw.rate:,.0f}"
+            f" touches/s; the target needs {0.25 * result.raw.rate:,.0f}/s, the app did {m.rate:,.0f}/s"
+            + (
+                f" (the raw INSERT, a few tens of ms, itself varies from run to run: {', '.join(others)})."
+                if others
+                else "."
+            )
         )
     if m.queries and m.units > 1 and m.queries >= 2 * m.units:
         yield (
@@ -259,7 +313,7 @@ def explain(run: Run) -> Iterator[str]:
         explained.add(name)
         first = missed[0]
         yield f"- **{first.title}** (target {first.target.text}): " + "; ".join(_headline(r) for r in missed) + "."
-        largest = results[-1]
+        largest = missed[-1]  # explain the largest scale that misses, with its own numbers
         explainer = EXPLAINERS.get(name) or (_page if name.startswith(("page_", "log_", "api_")) else _default)
         for line in explainer(largest, run):
             yield line if line.startswith("  ") else f"  - {line}"

@@ -209,7 +209,7 @@ def _project_functions(profiler: cProfile.Profile, top: int = 12) -> list[tuple[
 
 
 def _explain_slowest(
-    captured: list[dict[str, str]], *, at_least_ms: float = 5.0
+    captured: list[dict[str, str]], *, at_least_ms: float = 1.0
 ) -> tuple[float, str, list[str]] | None:
     """The plan PostgreSQL chooses for the slowest SELECT of a run (EXPLAIN only: nothing is executed again)."""
     reads = [q for q in captured if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
