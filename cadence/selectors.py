@@ -45,9 +45,12 @@ def rep_pick_for_handover(*, team: Team, exclude_ids: set[int]) -> User | None:
 
 def follow_up_list_for_user(*, user: User, due_before: dt.datetime | None = None) -> QuerySet[FollowUp]:
     """The planned follow-ups a user may see: their own as a rep, their teams' as a manager."""
-    follow_ups = FollowUp.objects.filter(
-        status=FollowUp.Status.PLANNED, prospect__in=prospect_list_visible(user=user)
-    )
+    follow_ups = FollowUp.objects.filter(status=FollowUp.Status.PLANNED)
+    if user.is_authenticated and user.is_active and not (user.is_superuser or user.is_manager):
+        # A rep's queue is read through the (rep, due_start) index, not by joining every prospect they can see.
+        follow_ups = follow_ups.filter(rep=user, prospect__owner=user)
+    else:
+        follow_ups = follow_ups.filter(prospect__in=prospect_list_visible(user=user))
     if due_before is not None:
         follow_ups = follow_ups.filter(due_start__lt=due_before)
     return follow_ups.select_related("prospect", "contact", "rep").order_by("due_start")
