@@ -19,7 +19,8 @@ def scale_label(scale: float) -> str:
 
 
 def bench_database_name(scale: float) -> str:
-    return f"pursuit_bench_s{scale_label(scale)}"
+    # BENCH_DB_PREFIX lets two people (or a helper and you) bench on one server without sharing data.
+    return f"{os.environ.get('BENCH_DB_PREFIX', 'pursuit_bench')}_s{scale_label(scale)}"
 
 
 def bench_url(base_url: str, scale: float) -> str:
