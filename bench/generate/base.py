@@ -96,6 +96,11 @@ class LocalClock:
     def local_ordinal(self, tz: str, epoch: int) -> int:
         return dt.datetime.fromtimestamp(epoch, self.zone(tz)).date().toordinal()
 
+    def weekday_hour(self, tz: str, epoch: int) -> tuple[int, int]:
+        """ISO weekday and hour on the wall clock of `tz`, as the touches trigger stores them."""
+        local = dt.datetime.fromtimestamp(epoch, self.zone(tz))
+        return local.isoweekday(), local.hour
+
 
 class Load:
     """One load in progress: its scale, seed and `now`, and the report it fills in."""

@@ -13,7 +13,7 @@ from bench.words import NOTES, THEMES, WINDOW_LABELS, WINDOWS_MIN
 # fmt: off
 TOUCH_COLUMNS = (
     "id", "prospect_id", "contact_id", "rep_id", "channel", "kind", "outcome", "theme", "note", "duration_seconds",
-    "occurred_at", "source", "created_at", "updated_at", "deleted_at",
+    "occurred_at", "source", "created_at", "updated_at", "deleted_at", "callee_weekday", "callee_hour",
 )
 ENROLLMENT_COLUMNS = (
     "id", "prospect_id", "cadence_id", "owner_id", "status", "started_at", "next_due_at", "replan_requested_at",
@@ -120,6 +120,12 @@ class Histories:
             }
         )
 
+    def _callee_time(self, prospect: ProspectFacts, contact: str, at: int) -> str:
+        """The two trigger-kept columns (triggers are off during the load), tab first."""
+        zone = prospect.zones.get(int(contact), prospect.tz) if contact != NULL else prospect.tz
+        weekday, hour = self.clock.weekday_hour(zone, at)
+        return f"\t{weekday}\t{hour}"
+
     def _old_touch(self, prospect: ProspectFacts, team_reps: list[int], first_day: int, until_day: int) -> None:
         rng = self.rng
         day = workday(rng.randrange(first_day, max(first_day + 1, until_day)), forward=False)
@@ -151,6 +157,7 @@ class Histories:
         self.touches.add(
             f"{uuid_hex(rng)}\t{prospect.id}\t{contact}\t{rep}\t{channel}\t{kind}\t{outcome}\t{theme}\t"
             f"{note}\t{text(duration)}\t{ts(at)}\t{self.source_pick()}\t{ts(created)}\t{ts(created)}\t{deleted}"
+            f"{self._callee_time(prospect, contact, at)}"
         )
 
     def _current_round(self, prospect: ProspectFacts, attempts: int, today: int) -> list[Attempt]:
@@ -209,6 +216,7 @@ class Histories:
             self.touches.add(
                 f"{touch_id}\t{prospect.id}\t{contact}\t{prospect.owner}\t{channel}\tregular\t{outcome}\t{theme}\t"
                 f"\t{text(duration)}\t{ts(at)}\t{self.source_pick()}\t{ts(created)}\t{ts(created)}\t{NULL}"
+                f"{self._callee_time(prospect, contact, at)}"
             )
             self.follow_up_id += 1
             window_start, window_end = WINDOWS_MIN[window]

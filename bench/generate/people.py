@@ -36,6 +36,7 @@ class ProspectFacts:
     high_value: bool
     contacts: list[int]
     decision_maker: int | None
+    zones: dict[int, str]  # contacts with a zone of their own
 
 
 @dataclass
@@ -146,6 +147,7 @@ def prospects_and_contacts(load: Load, cast: Cast, writer: CopyWriter) -> list[P
             f"{marker_pick()}\t{marker_pick()}\t{marker_pick()}\t{ts(created)}\t{ts(updated)}"
         )
         contact_ids: list[int] = []
+        zones: dict[int, str] = {}
         decision_maker = None
         for n in range(1 + extra_contacts[index]):
             contact_id += 1
@@ -168,6 +170,8 @@ def prospects_and_contacts(load: Load, cast: Cast, writer: CopyWriter) -> list[P
                 + f"\t{ts(created)}\t{ts(updated)}"
             )
             contact_ids.append(contact_id)
+            if own_tz != tz:
+                zones[contact_id] = own_tz
         prospects.append(
             ProspectFacts(
                 id=pid,
@@ -178,6 +182,7 @@ def prospects_and_contacts(load: Load, cast: Cast, writer: CopyWriter) -> list[P
                 high_value=value > HIGH_VALUE_THRESHOLD,
                 contacts=contact_ids,
                 decision_maker=decision_maker,
+                zones=zones,
             )
         )
     prospect_table.flush()

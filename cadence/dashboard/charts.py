@@ -10,13 +10,11 @@ from django.db.models import (
     Case,
     Count,
     F,
-    FilteredRelation,
     IntegerField,
     Q,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 
 from cadence.dashboard.metrics import Activity, Period, Persistence, _touches, activity
 from cadence.dashboard.scope import (
@@ -26,8 +24,6 @@ from cadence.dashboard.scope import (
     STUDY_BEST_DAYS,
     STUDY_BEST_HOURS,
     STUDY_REACHED_BY,
-    DatePart,
-    LocalTime,
     dashboard_teams,
 )
 from crm.models import User
@@ -117,25 +113,19 @@ def _hour_label(hour: int) -> str:
 
 
 def when_to_call(*, user: User, period: Period, team_id: int | None = None) -> Heatmap:
-    """Connect rate of the period's dials by weekday and hour, both in the callee's local time (the contact's
-    zone, else the prospect's), bucketed in SQL with AT TIME ZONE.
+    """Connect rate of the period's dials by weekday and hour in the callee's local time.
 
-    Only contacts with a zone of their own are joined, and only the managed teams' prospects: the hash tables
-    stay small at 150k contacts and 100k prospects."""
-    local = LocalTime("occurred_at", Coalesce("own_zone__timezone", "prospect__timezone"))
+    The touch carries that weekday and hour (a trigger fills them from the contact's zone, else the
+    prospect's), and `touch_rep_stats_idx` includes them: the same index-only range per rep as `activity`."""
     rows = (
         _touches(user=user, period=period, team_id=team_id)
-        .filter(channel=Channel.CALL, prospect__team__in=dashboard_teams(user=user, team_id=team_id))
-        .alias(
-            own_zone=FilteredRelation("contact", condition=~Q(contact__timezone="")),
-            hour=DatePart(local, part="HOUR"),
-        )
+        .filter(channel=Channel.CALL, callee_weekday__isnull=False)
         .annotate(
-            weekday=DatePart(local, part="ISODOW"),
+            weekday=F("callee_weekday"),
             window=Case(
-                When(hour__lt=HEATMAP_HOURS[0], then=Value(-1)),
-                When(hour__gt=HEATMAP_HOURS[-1], then=Value(24)),
-                default=F("hour"),
+                When(callee_hour__lt=HEATMAP_HOURS[0], then=Value(-1)),
+                When(callee_hour__gt=HEATMAP_HOURS[-1], then=Value(24)),
+                default=F("callee_hour"),
                 output_field=IntegerField(),
             ),
         )

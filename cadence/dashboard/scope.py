@@ -8,9 +8,6 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
-    DateTimeField,
-    Func,
-    IntegerField,
     Q,
     QuerySet,
 )
@@ -65,19 +62,6 @@ SORTS = {
     "-age": ("stalled_since", "-prospect__estimated_value", "pk"),
     "age": ("-stalled_since", "-prospect__estimated_value", "pk"),
 }
-
-
-class LocalTime(Func):
-    """`occurred_at AT TIME ZONE <zone>`: the wall-clock time where the call was answered (or not)."""
-
-    template = "(%(expressions)s)"
-    arg_joiner = " AT TIME ZONE "
-    output_field = DateTimeField()
-
-
-class DatePart(Func):
-    template = "EXTRACT(%(part)s FROM %(expressions)s)::integer"
-    output_field = IntegerField()
 
 
 # ---------------------------------------------------------------------------------------------------------

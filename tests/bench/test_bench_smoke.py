@@ -101,3 +101,19 @@ def test_every_case_gives_numbers_and_the_report_says_so(tiny_dataset, tmp_path)
     assert "## Summary" in text and "## Growth" in text and "## Where we miss and why" in text
     assert "Scheduler sweep" in text and "Where the scheduler's time goes" in text
     assert ("PASS" in text) or ("MISS" in text)
+
+
+def test_the_generator_fills_the_callee_time_as_the_touches_trigger_would(tiny_dataset):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*) FILTER (WHERE t.callee_weekday IS DISTINCT FROM extract(isodow FROM z.local)
+                                    OR t.callee_hour IS DISTINCT FROM extract(hour FROM z.local)), count(*)
+            FROM touches_touch t
+            JOIN crm_prospect p ON p.id = t.prospect_id
+            LEFT JOIN crm_contact c ON c.id = t.contact_id,
+            LATERAL (SELECT t.occurred_at AT TIME ZONE COALESCE(NULLIF(c.timezone, ''), p.timezone) AS local) z
+            """
+        )
+        wrong, total = cursor.fetchone()
+    assert (wrong, total) == (0, 4_000)
