@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,7 @@ from cadence.dashboard.scope import (
     dashboard_reps,
     dashboard_teams,
 )
-from cadence.models import Enrollment, FollowUp
+from cadence.models import Enrollment
 from crm.models import User
 from touches.models import Channel, Touch
 
@@ -214,15 +215,19 @@ def rep_stats(
     now: dt.datetime,
     period: Period,
     team_id: int | None = None,
+    reps: Sequence[User] | None = None,
     found: Persistence | None = None,
     done: Activity | None = None,
 ) -> list[RepStats]:
     """Per rep, then per team: attempts, dials and connects, time spent, give-ups (early ones apart), overdue
-    follow-ups and attempts to first connect. Three grouped queries, plus activity and persistence unless given."""
-    reps = list(dashboard_reps(user=user, team_id=team_id))
+    follow-ups and attempts to first connect. One grouped query, plus the reps, activity and persistence unless
+    given (`reps` as `dashboard_reps` reads them, for any team filter: the view reads them once per page)."""
+    if reps is None:
+        reps = dashboard_reps(user=user, now=now, team_id=team_id)
+    reps = [rep for rep in reps if team_id is None or rep.team_id == team_id]
     rep_ids = [rep.pk for rep in reps]
     done = done or activity(user=user, period=period, tz=dt.UTC, team_id=team_id)
-    # Scoped by the team's reps, like the touches: their own give-ups and their own overdue follow-ups.
+    # Scoped by the team's reps, like the touches: their own give-ups.
     give_ups = (
         Enrollment.objects.filter(
             owner_id__in=rep_ids,
@@ -233,15 +238,15 @@ def rep_stats(
         .values("owner_id")
         .annotate(gave_up=Count("pk"), gave_up_early=Count("pk", filter=Q(gave_up_early=True)))
     )
-    overdue = (
-        FollowUp.objects.filter(rep_id__in=rep_ids, status=FollowUp.Status.PLANNED, due_start__lt=now)
-        .filter(Q(overdue_since__isnull=False) | Q(due_end__lte=now))
-        .values("rep_id")
-        .annotate(overdue=Count("pk"))
-    )
     found = found or persistence(user=user, period=period, team_id=team_id)
     stats = {
-        rep.pk: RepStats(label=str(rep), team_name=rep.team.name if rep.team else "", days=period.days, rep=rep)
+        rep.pk: RepStats(
+            label=str(rep),
+            team_name=rep.team.name if rep.team else "",
+            days=period.days,
+            rep=rep,
+            overdue=rep.overdue,
+        )
         for rep in reps
     }
     for rep_id, line in stats.items():
@@ -254,15 +259,13 @@ def rep_stats(
         )
     for row in give_ups:
         stats[row["owner_id"]].gave_up, stats[row["owner_id"]].gave_up_early = row["gave_up"], row["gave_up_early"]
-    for row in overdue:
-        stats[row["rep_id"]].overdue = row["overdue"]
     for rep_id, line in stats.items():
         line.median_to_connect = found.median_by_rep.get(rep_id)
         line.reached = found.reached_by_rep.get(rep_id, 0)
     return [*stats.values(), *_team_lines(reps, stats, found, period)]
 
 
-def _team_lines(reps: list[User], stats: dict[int, RepStats], found: Persistence, period: Period) -> list[RepStats]:
+def _team_lines(reps: Sequence[User], stats: dict[int, RepStats], found: Persistence, period: Period) -> list[RepStats]:
     """A team's line adds up its reps' counts; its median comes from the database, as medians do not add."""
     teams: dict[int, RepStats] = {}
     for rep in reps:

@@ -76,10 +76,15 @@ recent AS (
     GROUP BY t.prospect_id
 ),
 late AS (
-    -- Overdue follow-ups of the team's reps: a range of follow_up_queue_idx per rep, not every planned row.
+    -- Overdue follow-ups of the team's reps: a range of follow_up_queue_idx per rep. Left to itself the planner
+    -- filters every planned row of every team instead; OFFSET 0 keeps the LATERAL from being flattened.
     SELECT f.enrollment_id, f.due_start, f.attempt, f.channel
-    FROM ({users}) u JOIN cadence_followup f ON f.rep_id = u.id
-    WHERE f.status = 'planned' AND f.due_start < %s AND (f.overdue_since IS NOT NULL OR f.due_end <= %s)
+    FROM ({users}) u CROSS JOIN LATERAL (
+        SELECT f.enrollment_id, f.due_start, f.attempt, f.channel FROM cadence_followup f
+        WHERE f.rep_id = u.id AND f.status = 'planned' AND f.due_start < %s
+              AND (f.overdue_since IS NOT NULL OR f.due_end <= %s)
+        OFFSET 0
+    ) f
 ),
 facts AS (
     SELECT s.*, GREATEST(recent.last_at, s.started_at) AS idle_since,
