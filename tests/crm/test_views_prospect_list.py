@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from crm.models import Prospect
-from tests.factories import ContactFactory, ProspectFactory
+from tests.dashboard.conftest import planned
+from tests.factories import ContactFactory, EnrollmentFactory, ProspectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +80,15 @@ def test_names_are_escaped_in_the_list(client, alice):
     client.force_login(alice)
 
     assert "<img src=x" not in client.get(reverse("prospect_list")).content.decode()
+
+
+def test_the_next_follow_up_shows_on_the_reps_own_clock(client, alice):
+    alice.timezone = "America/New_York"
+    alice.save()
+    enrollment = EnrollmentFactory(prospect=ProspectFactory(owner=alice, name="Globex"), owner=alice)
+    planned(enrollment, due_start=dt.datetime(2026, 12, 2, 15, 0, tzinfo=dt.UTC))
+    client.force_login(alice)
+
+    page = client.get(reverse("prospect_list")).content.decode()
+
+    assert "Wed 2 Dec 10:00" in page  # 15:00 UTC is 10 am in New York
