@@ -49,11 +49,7 @@ def channel_for(quick: QuickOutcome, planned_channel: str) -> str:
         return quick.channel
     if planned_channel == Channel.IN_PERSON:
         return Channel.IN_PERSON
-    return (
-        Channel.EMAIL
-        if planned_channel == Channel.EMAIL and quick.outcome == Outcome.OPTED_OUT
-        else Channel.CALL
-    )
+    return Channel.EMAIL if planned_channel == Channel.EMAIL and quick.outcome == Outcome.OPTED_OUT else Channel.CALL
 
 
 def wall_clock_in(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
@@ -77,9 +73,7 @@ class SimilarNoteMixin:
     similar_to: str | None = None
 
     def check_similar(self, note: str, acknowledged: bool) -> None:
-        self.similar_to = (
-            None if acknowledged else note_similar_earlier(note=note, earlier=self.earlier_notes)
-        )
+        self.similar_to = None if acknowledged else note_similar_earlier(note=note, earlier=self.earlier_notes)
 
     @property
     def needs_confirmation(self) -> bool:
@@ -126,9 +120,7 @@ class NextStepFields(forms.Form):
 
 class QuickLogForm(SimilarNoteMixin, NextStepFields):
     outcome = forms.ChoiceField(choices=[(q.value, q.label) for q in QUICK_OUTCOMES])
-    note = forms.CharField(
-        label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
-    )
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     duration_minutes = forms.IntegerField(label="Minutes", required=False, min_value=0, max_value=600)
     acknowledge_similar = forms.BooleanField(required=False, widget=forms.HiddenInput)
 

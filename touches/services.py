@@ -11,7 +11,6 @@ from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Exists, OuterRef, UUIDField, Value, When
 from django.utils import timezone
 
 from cadence.models import Enrollment, FollowUp
@@ -257,9 +256,7 @@ def _touch_compare(touch: Touch, *, rep: User, data: TouchData) -> None:
         )
 
 
-def touch_create_once(
-    *, rep: User, data: TouchData, now: dt.datetime, source: str = Source.API
-) -> tuple[Touch, bool]:
+def touch_create_once(*, rep: User, data: TouchData, now: dt.datetime, source: str = Source.API) -> tuple[Touch, bool]:
     """Create a touch unless one with its id exists. Returns (touch, created).
 
     1. Lock the row with this id if it exists; otherwise insert it through `touch_log` (outcome effects and
@@ -276,9 +273,7 @@ def touch_create_once(
         return existing, False
 
 
-def touch_upsert(
-    *, rep: User, data: TouchData, now: dt.datetime, source: str = Source.API
-) -> tuple[Touch, TouchWrite]:
+def touch_upsert(*, rep: User, data: TouchData, now: dt.datetime, source: str = Source.API) -> tuple[Touch, TouchWrite]:
     """Create the touch, or bring the stored one to this content (PUT semantics: replaying it changes nothing).
 
     A changed touch keeps its rep and prospect; the new outcome's effects are applied and the cadence re-planned.
@@ -476,9 +471,36 @@ def _touch_build(*, rep: User, data: TouchData, now: dt.datetime, source: str) -
         occurred_at=data.occurred_at,
         source=source,
     )
-    # The id's uniqueness is settled by the INSERT itself, not by a query per item.
-    touch.full_clean(exclude=["prospect", "contact", "rep"], validate_unique=False)
+    if not _plainly_valid(touch):
+        # The id's uniqueness is settled by the INSERT itself, not by a query per item.
+        touch.full_clean(exclude=["prospect", "contact", "rep"], validate_unique=False)
     return touch
+
+
+CHOICES = {
+    "channel": frozenset(Channel.values),
+    "kind": frozenset(Kind.values),
+    "outcome": frozenset(Outcome.values),
+    "theme": frozenset(Theme.values),
+    "source": frozenset(Source.values),
+}
+DURATION_MAX = 2**31 - 1  # PostgreSQL's integer
+
+
+def _plainly_valid(touch: Touch) -> bool:
+    """True when `full_clean` (without relations and uniqueness) has nothing to say about this touch.
+
+    It checks what full_clean would, for values of the types it would leave as they are; anything else gets the
+    real full_clean and its messages. For 500 touches, full_clean's per-field machinery was a tenth of the write.
+    """
+    duration = touch.duration_seconds
+    return (
+        all(isinstance(value := getattr(touch, name), str) and value in allowed for name, allowed in CHOICES.items())
+        and isinstance(touch.note, str)
+        and (duration is None or (type(duration) is int and 0 <= duration <= DURATION_MAX))
+        and isinstance(touch.occurred_at, dt.datetime)
+        and isinstance(touch.pk, uuid.UUID)
+    )
 
 
 # Spelled out rather than derived from the model's fields: preparing 15 values per row through each field's
@@ -544,35 +566,55 @@ def _follow_ups_answer(*, touches: Sequence[Touch], now: dt.datetime) -> None:
 
     Logged one by one, the first answering touch of an enrollment marks all its planned follow-ups done (and
     clears an agreed next step); later ones find none planned. So the first touch in input order is the answer.
+    Written as two statements over arrays: a CASE per enrollment made Django build, and PostgreSQL test, one
+    branch per row, which cost more than the INSERT of the touches.
     """
-    answering = [touch for touch in touches if _answers_follow_up(touch)]
-    if not answering:
+    answer_of: dict[int, uuid.UUID] = {}
+    for touch in touches:
+        if _answers_follow_up(touch):
+            answer_of.setdefault(touch.prospect_id, touch.pk)
+    if not answer_of:
         return
-    open_enrollments = dict(
-        Enrollment.objects.filter(
-            prospect_id__in={touch.prospect_id for touch in answering}, status__in=Enrollment.OPEN_STATUSES
-        ).values_list("prospect_id", "pk")
-    )
-    answered_by: dict[int, uuid.UUID] = {}
-    for touch in answering:
-        enrollment_id = open_enrollments.get(touch.prospect_id)
-        if enrollment_id is not None:
-            answered_by.setdefault(enrollment_id, touch.pk)
-    if not answered_by:
-        return
-    planned = FollowUp.objects.filter(enrollment_id__in=answered_by, status=FollowUp.Status.PLANNED)
-    next_step_planned = planned.filter(enrollment_id=OuterRef("pk"), is_next_step=True)
-    Enrollment.objects.filter(pk__in=answered_by).filter(Exists(next_step_planned)).update(
-        next_step="", next_step_due_at=None
-    )
-    planned.update(
-        status=FollowUp.Status.DONE,
-        touch_id=Case(
-            *[When(enrollment_id=e, then=Value(t)) for e, t in answered_by.items()], output_field=UUIDField()
-        ),
-        completed_at=now,
-    )
-    enrollments_request_plan(enrollment_ids=list(answered_by), now=now)
+    # An enrollment has at most one planned follow-up (a unique constraint), so one join finds each answer's
+    # enrollment and whether the follow-up it closes was the agreed next step.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT e.id, a.touch_id, coalesce(f.is_next_step, false)
+            FROM unnest(%s::bigint[], %s::uuid[]) WITH ORDINALITY AS a(prospect_id, touch_id, position)
+            JOIN {Enrollment._meta.db_table} e ON e.prospect_id = a.prospect_id AND e.status = ANY(%s)
+            LEFT JOIN {FollowUp._meta.db_table} f ON f.enrollment_id = e.id AND f.status = %s
+            ORDER BY a.position
+            """,
+            [list(answer_of), list(answer_of.values()), list(Enrollment.OPEN_STATUSES), FollowUp.Status.PLANNED],
+        )
+        answers = cursor.fetchall()
+        if not answers:
+            return
+        # `= ANY` repeats the join for the planner: with it, PostgreSQL probes each enrollment's planned follow-up;
+        # without it, it reads every planned follow-up in the database and joins them to these few hundred.
+        enrollment_ids, touch_ids, next_steps = zip(*answers, strict=True)
+        cursor.execute(
+            f"""
+            WITH next_step_done AS (
+                UPDATE {Enrollment._meta.db_table} SET next_step = '', next_step_due_at = NULL
+                WHERE id = ANY(%s::bigint[])
+            )
+            UPDATE {FollowUp._meta.db_table} f SET status = %s, touch_id = v.touch_id, completed_at = %s
+            FROM unnest(%s::bigint[], %s::uuid[]) AS v(enrollment_id, touch_id)
+            WHERE f.enrollment_id = v.enrollment_id AND f.enrollment_id = ANY(%s::bigint[]) AND f.status = %s
+            """,
+            [
+                [e for e, next_step in zip(enrollment_ids, next_steps, strict=True) if next_step],
+                FollowUp.Status.DONE,
+                now,
+                list(enrollment_ids),
+                list(touch_ids),
+                list(enrollment_ids),
+                FollowUp.Status.PLANNED,
+            ],
+        )
+    enrollments_request_plan(enrollment_ids=list(enrollment_ids), now=now)
 
 
 def _bulk_compare(item: TouchData, *, known: dict[uuid.UUID, Touch], rep: User) -> BulkItemResult:

@@ -83,9 +83,7 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             follow_up.refresh_from_db()
             if request.htmx:
                 return render(request, ROW_TEMPLATE, _row_context(follow_up, just_logged=touch))
-            messages.success(
-                request, f"Logged {touch.get_outcome_display().lower()} for {follow_up.prospect}."
-            )
+            messages.success(request, f"Logged {touch.get_outcome_display().lower()} for {follow_up.prospect}.")
             return redirect("home")
     context = _row_context(follow_up, form=form)
     if request.htmx:

@@ -37,19 +37,21 @@ from touches.services import (
 )
 
 NOTE_MAX_LENGTH = 4000
+BIGINT_MAX = 2**63 - 1
+INTEGER_MAX = 2**31 - 1
 
 
 class TouchFieldsSerializer(serializers.Serializer):
     """The content of a touch as a client sends it (shared by create, replace and bulk: it is one contract)."""
 
-    prospect = StrictIntegerField(min_value=1, max_value=2**63 - 1)
-    contact = StrictIntegerField(min_value=1, max_value=2**63 - 1, allow_null=True, default=None)
+    prospect = StrictIntegerField(min_value=1, max_value=BIGINT_MAX)
+    contact = StrictIntegerField(min_value=1, max_value=BIGINT_MAX, allow_null=True, default=None)
     channel = serializers.ChoiceField(choices=Channel.choices)
     kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.REGULAR)
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     theme = serializers.ChoiceField(choices=Theme.choices, default=Theme.NONE)
     note = TextField(max_length=NOTE_MAX_LENGTH, allow_blank=True, default="")
-    duration_seconds = StrictIntegerField(min_value=0, max_value=2**31 - 1, allow_null=True, default=None)
+    duration_seconds = StrictIntegerField(min_value=0, max_value=INTEGER_MAX, allow_null=True, default=None)
     occurred_at = AwareDateTimeField(help_text="ISO 8601 with an offset; at most 10 minutes in the future.")
 
     class Meta:
@@ -62,14 +64,70 @@ class TouchInputSerializer(TouchFieldsSerializer):
     class Meta:
         ref_name = "TouchInput"
 
+    def plainly_valid(self, data: dict[str, Any]) -> dict[str, Any] | None:
+        """What `run_validation(data)` returns when every value is plainly valid and of the JSON type the schema
+        gives; None for anything else, which `run_validation` then judges with its own messages.
+
+        A bulk request validates 500 items: DRF's per-field machinery (empty values, defaults, validators, error
+        collection) cost more than writing them. Times and ids still go through their own fields' parsing.
+        """
+        fields = self.fields
+        contact, duration = data.get("contact"), data.get("duration_seconds")
+        if not (
+            _plain_int(data.get("prospect"), low=1, high=BIGINT_MAX)
+            and (contact is None or _plain_int(contact, low=1, high=BIGINT_MAX))
+            and (duration is None or _plain_int(duration, low=0, high=INTEGER_MAX))
+            and type(data.get("occurred_at")) is str
+            and type(data.get("id")) is str
+        ):
+            return None
+        validated: dict[str, Any] = {"prospect": data["prospect"], "contact": contact, "duration_seconds": duration}
+        for name in ("channel", "kind", "outcome", "theme"):
+            field = fields[name]
+            if name not in data and not field.required:
+                validated[name] = field.default
+            elif type(data.get(name)) is str and data[name] in field.choice_strings_to_values:
+                validated[name] = field.choice_strings_to_values[data[name]]
+            else:
+                return None
+        note = data.get("note", "")
+        if type(note) is not str:
+            return None
+        validated["note"] = note = note.strip()  # as CharField trims
+        if len(note) > NOTE_MAX_LENGTH or "\x00" in note or not _encodable(note):
+            return None
+        try:
+            validated["occurred_at"] = fields["occurred_at"].to_internal_value(data["occurred_at"])
+            validated["id"] = fields["id"].to_internal_value(data["id"])
+        except serializers.ValidationError:
+            return None
+        return validated
+
+
+def _plain_int(value: Any, *, low: int, high: int) -> bool:
+    return type(value) is int and low <= value <= high
+
+
+def _encodable(text: str) -> bool:
+    """PostgreSQL stores UTF-8 only: a lone surrogate is left to the serializer's message."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
 
 def _resolve(user: User, items: list[dict[str, Any]]) -> list[TouchData | TouchItemError]:
     """Turn validated items into TouchData with their prospect and contact, in two queries.
 
-    A prospect the user cannot see reads exactly like one that does not exist.
+    A prospect the user cannot see reads exactly like one that does not exist. Only the columns the touch
+    services read are loaded: building 500 full prospects and contacts is a few milliseconds of a bulk request.
     """
-    prospects = prospect_list_visible(user=user).in_bulk({item["prospect"] for item in items})
-    contacts = Contact.objects.in_bulk({item["contact"] for item in items if item["contact"] is not None})
+    visible = prospect_list_visible(user=user).only("id", "status")
+    prospects = visible.in_bulk({item["prospect"] for item in items})
+    contacts = Contact.objects.only("id", "prospect_id").in_bulk(
+        {item["contact"] for item in items if item["contact"] is not None}
+    )
     resolved: list[TouchData | TouchItemError] = []
     for item in items:
         prospect = prospects.get(item["prospect"])
@@ -198,6 +256,9 @@ class TouchBulkApi(APIView):
             ref_name = "TouchBulkInput"
 
     class OutputSerializer(serializers.Serializer):
+        """The response's schema. The view writes the entries in this shape itself: serializing 500 of them took
+        as long as validating the input."""
+
         committed = serializers.BooleanField()
         results = BulkItemResultSerializer(many=True)
 
@@ -235,7 +296,7 @@ class TouchBulkApi(APIView):
             try:
                 if not isinstance(item, dict):
                     raise ValidationError(_item_errors(item))
-                validated = validator.run_validation(item)
+                validated = validator.plainly_valid(item) or validator.run_validation(item)
             except ValidationError as exc:
                 items.append(TouchItemError(_item_id(item), _plain_errors(exc.detail)))
             else:
@@ -249,7 +310,7 @@ class TouchBulkApi(APIView):
         for index, result in enumerate(report.results):
             entry = {
                 "index": index,
-                "id": result.id,
+                "id": str(result.id) if result.id is not None else None,
                 "status": result.status,
                 "code": result.code or None,
                 "message": result.message or None,
@@ -270,7 +331,7 @@ class TouchBulkApi(APIView):
                 code="bulk_rejected",
                 extra={"results": results},
             )
-        return Response(self.OutputSerializer({"committed": True, "results": results}).data)
+        return Response({"committed": True, "results": results})
 
 
 class ChangeSerializer(serializers.Serializer):

@@ -57,9 +57,7 @@ def test_logging_a_voicemail_swaps_the_row_to_show_the_next_follow_up(
         "Shared the lane report",
     )
     assert planned.status == FollowUp.Status.DONE and planned.touch == touch
-    assert (
-        f'id="follow-up-{planned.pk}"' in logged.content.decode() and "<html" not in logged.content.decode()
-    )
+    assert f'id="follow-up-{planned.pk}"' in logged.content.decode() and "<html" not in logged.content.decode()
     their = following.due_start.astimezone(ZoneInfo("America/New_York"))
     assert "Left voicemail logged" in row
     assert f"Next: {their:%a %H:%M} their time · {following.get_channel_display().lower()}" in row
@@ -127,9 +125,7 @@ def test_connected_with_a_next_step_saves_the_touch_and_the_step(
 def test_a_next_step_in_the_past_is_refused_and_nothing_is_saved(client, alice, planned):
     client.force_login(alice)
 
-    response = log(
-        client, planned, outcome="connected", next_step_what="Call", next_step_when="2026-03-01T11:00"
-    )
+    response = log(client, planned, outcome="connected", next_step_what="Call", next_step_when="2026-03-01T11:00")
 
     assert "Pick a time in the future." in response.content.decode()
     assert not Touch.objects.exists()
@@ -153,9 +149,7 @@ def test_a_note_nearly_the_same_as_an_earlier_message_asks_before_saving(client,
     assert "nearly the same as an earlier message" in warned.content.decode()
     assert Touch.objects.count() == 1
 
-    saved = log(
-        client, planned, outcome="left_voicemail", note=earlier.replace("two", "2"), acknowledge_similar="on"
-    )
+    saved = log(client, planned, outcome="left_voicemail", note=earlier.replace("two", "2"), acknowledge_similar="on")
     assert saved.status_code == 200
     assert Touch.objects.count() == 2
 
