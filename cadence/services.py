@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -126,9 +126,9 @@ class PlanReport:
 def enrollments_plan(*, enrollment_ids: Sequence[int], now: dt.datetime) -> PlanReport:
     """Plan the given enrollments now (the on-commit task). Rows another worker holds are left to it."""
     with transaction.atomic():
-        locked = list(
+        locked = _with_cadences(
             Enrollment.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("prospect", "cadence")
+            .select_related("prospect")
             .filter(pk__in=enrollment_ids, status__in=OPEN)
         )
         return _plan_locked(locked, now=now, force=True)
@@ -137,13 +137,23 @@ def enrollments_plan(*, enrollment_ids: Sequence[int], now: dt.datetime) -> Plan
 def enrollments_plan_due(*, now: dt.datetime, limit: int = 500) -> PlanReport:
     """Plan one batch of what is due: follow-ups whose window ended, waits that are over, stale plans."""
     with transaction.atomic():
-        locked = list(
+        locked = _with_cadences(
             Enrollment.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("prospect", "cadence")
+            .select_related("prospect")
             .filter(status__in=OPEN)
             .filter(Q(next_due_at__lte=now) | Q(replan_requested_at__lte=now - STALE_PLAN_AFTER))[:limit]
         )
         return _plan_locked(locked, now=now, force=False)
+
+
+def _with_cadences(enrollments: Iterable[Enrollment]) -> list[Enrollment]:
+    """The enrollments, each with its cadence attached. A team has a handful of cadences: reading each once
+    costs less than joining and building one per enrollment."""
+    enrollments = list(enrollments)
+    cadences = Cadence.objects.in_bulk({e.cadence_id for e in enrollments})
+    for enrollment in enrollments:
+        enrollment.cadence = cadences[enrollment.cadence_id]
+    return enrollments
 
 
 def _plan_locked(enrollments: list[Enrollment], *, now: dt.datetime, force: bool) -> PlanReport:
@@ -157,8 +167,12 @@ def _plan_locked(enrollments: list[Enrollment], *, now: dt.datetime, force: bool
     """
     if not enrollments:
         return PlanReport()
+    # Only what the plan compares, as tuples: a sweep reads one current follow-up per enrollment.
     current = {
-        f.enrollment_id: f for f in FollowUp.objects.filter(enrollment__in=enrollments, status=FollowUp.Status.PLANNED)
+        f.enrollment_id: f
+        for f in FollowUp.objects.filter(
+            enrollment_id__in=[e.pk for e in enrollments], status=FollowUp.Status.PLANNED
+        ).values_list("enrollment_id", "pk", "attempt", "due_end", named=True)
     }
     overdue, to_plan = [], []
     for enrollment in enrollments:
@@ -175,7 +189,7 @@ def _plan_locked(enrollments: list[Enrollment], *, now: dt.datetime, force: bool
         FollowUp.objects.filter(pk__in=overdue, overdue_since__isnull=True).update(overdue_since=now)
 
     situations = situations_build(enrollments=to_plan, now=now)
-    upserts: list[FollowUp] = []
+    upserts: list[tuple] = []
     cancelled: list[int] = []
     finishing: list[tuple[Enrollment, Decision]] = []
     for enrollment in to_plan:
@@ -183,7 +197,7 @@ def _plan_locked(enrollments: list[Enrollment], *, now: dt.datetime, force: bool
         planned = current.get(enrollment.pk)
         _apply(enrollment, decision, now=now)
         if decision.action == Action.FOLLOW_UP:
-            upserts.append(_follow_up_from(enrollment, decision))
+            upserts.append(_follow_up_row(enrollment, decision, now=now))
             if planned is not None and planned.attempt != decision.attempt:
                 cancelled.append(planned.pk)
         elif planned is not None:
@@ -194,7 +208,7 @@ def _plan_locked(enrollments: list[Enrollment], *, now: dt.datetime, force: bool
     if cancelled:
         FollowUp.objects.filter(pk__in=cancelled).update(status=FollowUp.Status.CANCELLED)
     if upserts:
-        _follow_ups_upsert(upserts, now=now)
+        _follow_ups_upsert(upserts)
     _enrollments_write(enrollments, now=now)
     LeadEvent.objects.bulk_create(
         LeadEvent(
@@ -240,28 +254,7 @@ _FOLLOW_UPS_UPSERT_SQL = """
 """
 
 
-def _follow_ups_upsert(follow_ups: list[FollowUp], *, now: dt.datetime) -> None:
-    rows = [
-        (
-            f.enrollment_id,
-            f.rep_id,
-            f.prospect_id,
-            f.contact_id,
-            f.attempt,
-            f.due_start,
-            f.due_end,
-            f.channel,
-            f.kind,
-            f.theme,
-            f.reason,
-            f.is_next_step,
-            FollowUp.Status.PLANNED.value,
-            0,
-            "",
-            now,
-        )
-        for f in follow_ups
-    ]
+def _follow_ups_upsert(rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         execute_values(cursor.cursor, _FOLLOW_UPS_UPSERT_SQL, rows, page_size=1000)
 
@@ -313,25 +306,26 @@ def _apply(enrollment: Enrollment, decision: Decision, *, now: dt.datetime) -> N
             enrollment.end_reason = decision.reason[:300]
 
 
-def _follow_up_from(enrollment: Enrollment, decision: Decision) -> FollowUp:
-    return FollowUp(
-        enrollment=enrollment,
-        rep_id=enrollment.owner_id,
-        prospect_id=enrollment.prospect_id,
-        contact_id=decision.contact_id,
-        attempt=decision.attempt,
-        due_start=decision.due_start,
-        due_end=decision.due_end,
-        channel=str(decision.channel),
-        kind=str(decision.kind),
-        theme=str(decision.theme),
-        reason=decision.reason[:300],
-        is_next_step=decision.is_next_step,
-        status=FollowUp.Status.PLANNED,
-        overdue_since=None,
-        reminded_at=None,
-        touch=None,
-        completed_at=None,
+def _follow_up_row(enrollment: Enrollment, decision: Decision, *, now: dt.datetime) -> tuple:
+    """One row of _FOLLOW_UPS_UPSERT_SQL, built straight from the decision: a model instance per row cost about
+    as much as the write itself."""
+    return (
+        enrollment.pk,
+        enrollment.owner_id,
+        enrollment.prospect_id,
+        decision.contact_id,
+        decision.attempt,
+        decision.due_start,
+        decision.due_end,
+        str(decision.channel),
+        str(decision.kind),
+        str(decision.theme),
+        decision.reason[:300],
+        decision.is_next_step,
+        FollowUp.Status.PLANNED.value,
+        0,
+        "",
+        now,
     )
 
 

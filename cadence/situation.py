@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from django.db.models import F
@@ -57,59 +57,69 @@ def days_off_for(country: str) -> DaysOff:
     return holiday_calendar(country=country)
 
 
-def _past_touch(row: dict) -> PastTouch:
+@lru_cache(maxsize=1024)
+def _touch_vocabulary(channel: str, kind: str, outcome: str, theme: str) -> tuple[Channel, Kind, Outcome, Theme]:
+    # A batch reads tens of thousands of touches but only a few dozen combinations of these four strings, and
+    # converting each string to its enum was about a tenth of building the situations.
+    return Channel(channel), Kind(kind), Outcome(outcome), Theme(theme)
+
+
+def _past_touch(
+    occurred_at: dt.datetime, channel: str, kind: str, outcome: str, theme: str, contact_id: int | None
+) -> PastTouch:
+    channel_, kind_, outcome_, theme_ = _touch_vocabulary(channel, kind, outcome, theme)
     return PastTouch(
-        occurred_at=row["occurred_at"],
-        channel=Channel(row["channel"]),
-        kind=Kind(row["kind"]),
-        outcome=Outcome(row["outcome"]),
-        theme=Theme(row["theme"]),
-        contact_id=row["contact_id"],
+        occurred_at=occurred_at, channel=channel_, kind=kind_, outcome=outcome_, theme=theme_, contact_id=contact_id
     )
 
 
-def _contact_info(contact: dict, prospect_timezone: str) -> ContactInfo:
+_CONTACT_COLUMNS = (
+    "id",
+    "role",
+    "timezone",
+    "phone",
+    "email",
+    "do_not_contact",
+    "left_company",
+    "wrong_person",
+    "email_bounced",
+)
+
+
+def _contact_info(row: Sequence, prospect_timezone: str) -> ContactInfo:
+    pk, role, timezone, phone, email, do_not_contact, left_company, wrong_person, email_bounced = row
     return ContactInfo(
-        id=contact["id"],
-        role=ContactRole(contact["role"]),
-        timezone=contact["timezone"] or prospect_timezone,
-        has_phone=bool(contact["phone"]),
-        has_email=bool(contact["email"]),
-        do_not_contact=contact["do_not_contact"],
-        left_company=contact["left_company"] or contact["wrong_person"],
-        email_bounced=contact["email_bounced"],
+        id=pk,
+        role=ContactRole(role),
+        timezone=timezone or prospect_timezone,
+        has_phone=bool(phone),
+        has_email=bool(email),
+        do_not_contact=do_not_contact,
+        left_company=left_company or wrong_person,
+        email_bounced=email_bounced,
     )
 
 
 def situations_build(*, enrollments: Iterable[Enrollment], now: dt.datetime) -> dict[int, Situation]:
-    """One Situation per enrollment; enrollments must come with `prospect` and `cadence` selected."""
+    """One Situation per enrollment; enrollments must come with their `prospect` and `cadence` loaded."""
     enrollments = list(enrollments)
-    prospect_ids = {e.prospect_id for e in enrollments}
-    touches: dict[int, list[dict]] = defaultdict(list)
-    for row in (
+    # Tuples, not dicts or model instances: a batch reads tens of thousands of these rows.
+    touches: dict[int, list[PastTouch]] = defaultdict(list)
+    for prospect_id, *touch in (
         # Only the touches of each enrollment's own round: a long history is read by the index, not by Python.
         Touch.objects.alive()
         .filter(
             prospect__enrollments__in=[e.pk for e in enrollments],
             occurred_at__gte=F("prospect__enrollments__started_at"),
         )
-        .values("prospect_id", "occurred_at", "channel", "kind", "outcome", "theme", "contact_id")
+        .values_list("prospect_id", "occurred_at", "channel", "kind", "outcome", "theme", "contact_id")
     ):
-        touches[row["prospect_id"]].append(row)
-    contacts: dict[int, list[dict]] = defaultdict(list)
-    for row in Contact.objects.filter(prospect_id__in=prospect_ids).values(
-        "id",
-        "prospect_id",
-        "role",
-        "timezone",
-        "phone",
-        "email",
-        "do_not_contact",
-        "left_company",
-        "wrong_person",
-        "email_bounced",
-    ):
-        contacts[row["prospect_id"]].append(row)
+        touches[prospect_id].append(_past_touch(*touch))
+    contacts: dict[int, list[Sequence]] = defaultdict(list)
+    for prospect_id, *contact in Contact.objects.filter(
+        prospect_id__in={e.prospect_id for e in enrollments}
+    ).values_list("prospect_id", *_CONTACT_COLUMNS):
+        contacts[prospect_id].append(contact)
 
     rules_by_cadence: dict[tuple[int, int], Rules] = {}
     situations = {}
@@ -121,7 +131,7 @@ def situations_build(*, enrollments: Iterable[Enrollment], now: dt.datetime) -> 
             rules = rules_by_cadence[key] = rules_from_cadence(
                 enrollment.cadence, extra_touches=enrollment.extra_touches
             )
-        history = tuple(_past_touch(row) for row in touches[prospect.pk])
+        history = tuple(touches[prospect.pk])
         next_step = (
             NextStep(what=enrollment.next_step, due_at=enrollment.next_step_due_at)
             if enrollment.next_step_due_at

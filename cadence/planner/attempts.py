@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from cadence.planner.decision import Decision
@@ -69,6 +70,16 @@ class _Next:
     @property
     def today(self) -> date:
         return local_date(self.situation.now, self.tz)
+
+    # Both the rotation and the window line ask these; each reads every attempt's window, so read them once.
+
+    @cached_property
+    def occasions(self) -> list[tuple[date, int]]:
+        return self.ledger.occasions(self.rules, self.tz)
+
+    @cached_property
+    def picked_up(self) -> tuple[int, datetime] | None:
+        return self.ledger.picked_up(self.contact, self.rules, self.tz)
 
     def message_line(self, promised: date | None = None) -> str:
         if self.kind is Kind.BREAKUP:
@@ -253,8 +264,8 @@ def _after_gap(plan: _Next, *, dropped: str, right_away: bool) -> Decision:
 
 
 def _slot(plan: _Next, *, earliest: date) -> Slot:
-    picked = plan.ledger.picked_up(plan.contact, plan.rules, plan.tz)
-    used = [index for _, index in plan.ledger.occasions(plan.rules, plan.tz)]
+    picked = plan.picked_up
+    used = [index for _, index in plan.occasions]
     order = rotation(len(plan.rules.windows), used, picked_up_in=picked[0] if picked else None)
     situation = plan.situation
     return first_open_slot(
@@ -287,10 +298,10 @@ def _channel_note(channel: Channel) -> str:
 
 def _window_line(plan: _Next, slot: Slot) -> str:
     label = f"{plan.rules.windows[slot.index].label} window"
-    picked = plan.ledger.picked_up(plan.contact, plan.rules, plan.tz)
+    picked = plan.picked_up
     if picked is not None and picked[0] == slot.index:
         return f"{label}, they picked up there {day_label(local_date(picked[1], plan.tz), today=slot.day)}"
-    tried = [day for day, index in plan.ledger.occasions(plan.rules, plan.tz) if index == slot.index]
+    tried = [day for day, index in plan.occasions if index == slot.index]
     if not tried:
         return f"{label}, not tried yet"
     return f"{label}, not tried since {day_label(tried[-1], today=slot.day)}"
