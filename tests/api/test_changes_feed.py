@@ -173,3 +173,27 @@ def test_a_cursor_the_feed_did_not_hand_out_is_400(alice, cursor):
     if cursor:
         assert response.status_code == 400
         assert response.json()["code"] == "invalid_cursor"
+
+
+def test_a_new_owner_receives_the_history_of_a_prospect_handed_over_after_their_last_sync(alice, bob, prospect):
+    earlier = log(prospect)
+    bobs_own = log(ProspectFactory(owner=bob))  # once Bob's client has this, its cursor is past `earlier` too
+    _, bobs_cursor = follow(client_for(bob), until={str(bobs_own.pk)})
+
+    prospect.owner = bob
+    prospect.save()
+
+    changes, _ = follow(client_for(bob), bobs_cursor, until={str(earlier.pk)})
+    assert [c["op"] for c in changes if c["id"] == str(earlier.pk)] == ["updated"]
+
+
+def test_saving_a_prospect_without_changing_its_owner_adds_nothing_to_the_feed(alice, prospect):
+    from api.models import TouchChange
+
+    log(prospect)
+    before = TouchChange.objects.count()
+
+    prospect.name = "Globex Logistics"
+    prospect.save()
+
+    assert TouchChange.objects.count() == before
