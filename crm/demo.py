@@ -121,8 +121,11 @@ def _enroll(team: Team, *, now: datetime) -> None:
         # A lead last touched weeks ago was planned "yesterday": the demo shows a rep a little behind, not buried.
         planned_at = min(max(prospect.last_touch or now, now - STALE_PLANNED_AT), now)
         enrollment = Enrollment(
-            prospect=prospect, cadence=cadence_for_prospect(prospect=prospect), owner_id=prospect.owner_id,
-            started_at=prospect.round_start or planned_at, next_due_at=planned_at,
+            prospect=prospect,
+            cadence=cadence_for_prospect(prospect=prospect),
+            owner_id=prospect.owner_id,
+            started_at=prospect.round_start or planned_at,
+            next_due_at=planned_at,
         )
         if prospect.status == Prospect.Status.ENGAGED and prospect.pk % 2:
             enrollment.next_step = "Send the lane pricing they asked for"
@@ -343,9 +346,7 @@ class _Builder:
 class _Story:
     """One prospect's history: days planned backwards from the last attempt, touches played forwards."""
 
-    def __init__(
-        self, builder: _Builder, prospect: Prospect, contacts: list[Contact], country: words.Country
-    ) -> None:
+    def __init__(self, builder: _Builder, prospect: Prospect, contacts: list[Contact], country: words.Country) -> None:
         self.builder, self.rng, self.now = builder, builder.rng, builder.now
         self.prospect, self.contacts, self.country, self.target = prospect, contacts, country, contacts[0]
         lane, peer = self.rng.choice(country.lanes), self.rng.choice(words.EN_INDUSTRIES).lower()
@@ -372,9 +373,7 @@ class _Story:
         days = []
         for kind, _ in reversed(steps):
             if kind == "reach" and day.weekday() in (0, 1, 4) and self.rng.random() < 0.5:
-                day -= timedelta(
-                    days=(day.weekday() - self.rng.choice((2, 3))) % 7
-                )  # Wed and Thu connect best
+                day -= timedelta(days=(day.weekday() - self.rng.choice((2, 3))) % 7)  # Wed and Thu connect best
             saturday = day.weekday() == 0 and self.rng.random() < 0.03  # the odd weekend catch-up
             days.append(day - timedelta(days=2) if saturday else day)
             for _ in range(self.rng.choice(gaps)):

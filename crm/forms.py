@@ -17,9 +17,7 @@ from touches.forms import LocalDateTimeInput, wall_clock_in
 
 class MarkersForm(forms.Form):
     is_right_buyer = forms.ChoiceField(label="Right buyer?", choices=Marker.choices, widget=forms.RadioSelect)
-    buys_what_we_sell = forms.ChoiceField(
-        label="Buys what we sell?", choices=Marker.choices, widget=forms.RadioSelect
-    )
+    buys_what_we_sell = forms.ChoiceField(label="Buys what we sell?", choices=Marker.choices, widget=forms.RadioSelect)
     still_there = forms.ChoiceField(label="Still there?", choices=Marker.choices, widget=forms.RadioSelect)
 
 
@@ -40,9 +38,7 @@ class ContactForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         if not (cleaned.get("phone") or cleaned.get("email")) and not self.errors:
-            raise forms.ValidationError(
-                "Give a phone number or an email address, or there is no way to reach them."
-            )
+            raise forms.ValidationError("Give a phone number or an email address, or there is no way to reach them.")
         return cleaned
 
 
@@ -88,9 +84,7 @@ class GiveUpForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label="CSV file", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"})
-    )
+    file = forms.FileField(label="CSV file", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
 
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]

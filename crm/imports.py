@@ -301,9 +301,7 @@ def import_preview_build(*, user: User, text: str) -> ImportPreview:
             continue
         phone = phone_key(row.phone)
         if row.company.lower() in known_companies:
-            row.duplicate = (
-                f"{known_companies[row.company.lower()]} is already in Pursuit (same company name)."
-            )
+            row.duplicate = f"{known_companies[row.company.lower()]} is already in Pursuit (same company name)."
         elif row.email in known_emails:
             row.duplicate = f"{row.email} is already a contact of {known_emails[row.email]}."
         elif phone in known_phones:
@@ -326,10 +324,6 @@ def import_preview_build(*, user: User, text: str) -> ImportPreview:
         group.rows.append(row)
 
     to_create = list(groups.values())
-    fingerprint = repr(
-        [(r.line, r.company, r.contact_name, r.email, r.phone, r.errors, r.duplicate) for r in rows]
-    )
+    fingerprint = repr([(r.line, r.company, r.contact_name, r.email, r.phone, r.errors, r.duplicate) for r in rows])
     digest = hashlib.sha256(f"{user.pk}:{fingerprint}".encode()).hexdigest()[:32]
-    return ImportPreview(
-        rows=rows, to_create=to_create, columns=columns, ignored_columns=ignored, digest=digest
-    )
+    return ImportPreview(rows=rows, to_create=to_create, columns=columns, ignored_columns=ignored, digest=digest)

@@ -96,9 +96,7 @@ class Prospect(models.Model):
             models.Index(fields=["owner", "-updated_at"], name="prospect_owner_recent_idx"),
             models.Index(fields=["team", "status"]),
             models.Index(fields=["updated_at"]),
-            models.Index(
-                fields=["recycle_on"], condition=Q(recycle_on__isnull=False), name="prospect_recycle_idx"
-            ),
+            models.Index(fields=["recycle_on"], condition=Q(recycle_on__isnull=False), name="prospect_recycle_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(estimated_value__gte=0), name="prospect_value_not_negative"),

@@ -53,9 +53,7 @@ def contact_create(
         timezone=timezone.strip(),
     )
     if not (contact.phone or contact.email):
-        raise ValidationError(
-            {"phone": "Give a phone number or an email address, or there is no way to reach them."}
-        )
+        raise ValidationError({"phone": "Give a phone number or an email address, or there is no way to reach them."})
     contact.full_clean(exclude=["prospect"])
     with transaction.atomic():
         contact.save()
@@ -102,9 +100,7 @@ def touch_log_with_next_step(
                 raise ValidationError(
                     {"next_step_what": "This prospect is not in a cadence: enroll it to plan a next step."}
                 )
-            enrollment_set_next_step(
-                enrollment=enrollment, what=next_step_what, due_at=next_step_due_at, now=now
-            )
+            enrollment_set_next_step(enrollment=enrollment, what=next_step_what, due_at=next_step_due_at, now=now)
     return touch
 
 
@@ -125,9 +121,7 @@ def prospect_close(*, prospect: Prospect, status: str, now: dt.datetime) -> None
             enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
 
 
-def prospect_import_confirm(
-    *, user: User, text: str, now: dt.datetime, expected_digest: str
-) -> ImportPreview:
+def prospect_import_confirm(*, user: User, text: str, now: dt.datetime, expected_digest: str) -> ImportPreview:
     """Write what the preview promised: the valid, non-duplicate rows, as prospects with their contacts.
 
     1. Re-read and re-check the file: the data may have changed since the preview (another import, a new lead).

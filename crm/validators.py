@@ -13,9 +13,7 @@ def _timezones() -> frozenset[str]:
 
 def validate_timezone(value: str) -> None:
     if value and value not in _timezones():
-        raise ValidationError(
-            "%(value)s is not an IANA time zone (e.g. Europe/London).", params={"value": value}
-        )
+        raise ValidationError("%(value)s is not an IANA time zone (e.g. Europe/London).", params={"value": value})
 
 
 def validate_country(value: str) -> None:

@@ -80,9 +80,7 @@ def _get_enrollment_for_user(request: HtmxHttpRequest, pk: int) -> Enrollment:
 
 def _get_follow_up_for_user(request: HtmxHttpRequest, pk: int) -> FollowUp:
     visible = prospect_list_visible(user=request.user)
-    follow_up = (
-        FollowUp.objects.filter(pk=pk, prospect__in=visible).select_related("prospect", "contact").first()
-    )
+    follow_up = FollowUp.objects.filter(pk=pk, prospect__in=visible).select_related("prospect", "contact").first()
     if follow_up is None:
         raise Http404("No such follow-up.")
     return follow_up
@@ -375,9 +373,7 @@ def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
     user = User.objects.filter(calendar_token=token, is_active=True).exclude(calendar_token="").first()
     if user is None or len(token) < 32:
         raise Http404("No such calendar.")
-    body = calendar_feed.calendar_build(
-        user=user, now=timezone.now(), base_url=request.build_absolute_uri("/")
-    )
+    body = calendar_feed.calendar_build(user=user, now=timezone.now(), base_url=request.build_absolute_uri("/"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response

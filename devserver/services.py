@@ -298,9 +298,7 @@ class EmbeddedPostgres:
                 check=False,
                 user=user,
             )
-            if result.returncode == 0 and osutil.wait_until(
-                lambda: not osutil.is_same_process(pid, started), 10
-            ):
+            if result.returncode == 0 and osutil.wait_until(lambda: not osutil.is_same_process(pid, started), 10):
                 return True
         # The postmaster is its own session leader (pg_ctl setsid()s it), so its pgid is its pid.
         if not osutil.terminate_group(pid, timeout=5):

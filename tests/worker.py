@@ -80,9 +80,7 @@ def wait_for(check: Callable[[], object], *, timeout: float = 20, interval: floa
 
 
 @contextlib.contextmanager
-def start_worker(
-    *, with_beat: bool = False, sweep_seconds: int = 2, concurrency: int = 2
-) -> Iterator[Worker | None]:
+def start_worker(*, with_beat: bool = False, sweep_seconds: int = 2, concurrency: int = 2) -> Iterator[Worker | None]:
     tmp = Path(tempfile.mkdtemp(prefix="pursuit-worker-"))
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     celery = [sys.executable, "-m", "celery", "-A", "config"]
@@ -108,9 +106,7 @@ def start_worker(
         if with_beat:
             beat_args = [*celery, "beat", "-l", "info", "-s", str(tmp / "beat-schedule")]
             beat = stack.enter_context(
-                _process(
-                    beat_args, "beat: Starting", tmp / "beat.log", CADENCE_SWEEP_SECONDS=str(sweep_seconds)
-                )
+                _process(beat_args, "beat: Starting", tmp / "beat.log", CADENCE_SWEEP_SECONDS=str(sweep_seconds))
             )
             if beat is None:
                 yield None

@@ -176,9 +176,7 @@ def message_template_pick(*, channel: str, kind: str, theme: str, attempt: int =
     matches = [
         t
         for t in LIBRARY
-        if t.kind == kind
-        and (kind != Kind.REGULAR or t.theme == theme)
-        and _written(t.channel) == _written(channel)
+        if t.kind == kind and (kind != Kind.REGULAR or t.theme == theme) and _written(t.channel) == _written(channel)
     ]
     if not matches:
         return None

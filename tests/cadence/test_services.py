@@ -270,7 +270,11 @@ def test_every_action_on_a_lead_is_recorded_in_its_history(enrollment, prospect,
 
     kinds = list(LeadEvent.objects.filter(prospect=prospect).order_by("pk").values_list("kind", "actor__username"))
     assert kinds == [
-        ("enrolled", None), ("paused", "maria"), ("resumed", "maria"), ("extended", "maria"), ("gave_up", "maria")
+        ("enrolled", None),
+        ("paused", "maria"),
+        ("resumed", "maria"),
+        ("extended", "maria"),
+        ("gave_up", "maria"),
     ]
 
 

@@ -48,9 +48,7 @@ def test_a_rep_gets_a_private_feed_of_their_follow_ups(client, alice, bob, team_
 
     assert response["Content-Type"].startswith("text/calendar")
     events = Calendar.from_ical(response.content).walk("VEVENT")
-    assert [str(e["summary"]) for e in events] == [
-        "Call Globex Freight · " + FollowUp.objects.first().contact.name
-    ]
+    assert [str(e["summary"]) for e in events] == ["Call Globex Freight · " + FollowUp.objects.first().contact.name]
     assert "Attempt 1 of 8" in str(events[0]["description"])
 
 

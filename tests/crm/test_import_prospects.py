@@ -41,9 +41,7 @@ def test_salesforce_columns_and_semicolons_are_understood(alice):
 
 
 def test_each_bad_row_gets_its_own_error(alice):
-    text = (
-        "Company,Contact,Email,Phone,Country,Value\n,Ann,ann@x.example,,,\nAcme,Bo,bad,,USA,-5\nBeta,Cy,,,,\n"
-    )
+    text = "Company,Contact,Email,Phone,Country,Value\n,Ann,ann@x.example,,,\nAcme,Bo,bad,,USA,-5\nBeta,Cy,,,,\n"
 
     rows = import_preview_build(user=alice, text=text).rows
 
@@ -122,9 +120,7 @@ def test_the_import_pages_preview_then_confirm(client, alice):
     assert "1</strong> prospect with <strong>2</strong> contacts will be created" in preview.content.decode()
     assert not Prospect.objects.exists()
 
-    done = client.post(
-        reverse("prospect_import_confirm"), {"digest": preview.context["preview"].digest}, follow=True
-    )
+    done = client.post(reverse("prospect_import_confirm"), {"digest": preview.context["preview"].digest}, follow=True)
     assert "Imported 1 prospects with 2 contacts; 0 rows skipped." in done.content.decode()
     assert Prospect.objects.get().contacts.count() == 2
 

@@ -49,9 +49,7 @@ def test_a_rep_who_owns_prospects_cannot_be_deleted(prospect, alice):
 
 
 def test_won_lost_and_do_not_contact_prospects_are_closed():
-    statuses = {
-        status: ProspectFactory.build(status=status).is_closed for status in ["won", "lost", "do_not_contact"]
-    }
+    statuses = {status: ProspectFactory.build(status=status).is_closed for status in ["won", "lost", "do_not_contact"]}
 
     assert statuses == {"won": True, "lost": True, "do_not_contact": True}
     assert not ProspectFactory.build(status="active").is_closed

@@ -207,9 +207,7 @@ def test_pause_and_resume(client, alice, enrolled):
 def test_a_pause_that_ends_in_the_past_is_refused(client, alice, enrolled):
     client.force_login(alice)
 
-    response = client.post(
-        reverse("enrollment_pause", args=[enrolled.pk]), {"until": "2026-03-01T09:00"}, follow=True
-    )
+    response = client.post(reverse("enrollment_pause", args=[enrolled.pk]), {"until": "2026-03-01T09:00"}, follow=True)
 
     assert "Pick a time in the future." in response.content.decode()
     enrolled.refresh_from_db()

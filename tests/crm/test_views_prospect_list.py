@@ -57,9 +57,7 @@ def test_a_value_range_upside_down_is_explained(client, alice):
     assert "Must not be below" in response.content.decode()
 
 
-def test_the_list_paginates_and_costs_the_same_queries_for_3_and_30_rows(
-    client, alice, django_assert_num_queries
-):
+def test_the_list_paginates_and_costs_the_same_queries_for_3_and_30_rows(client, alice, django_assert_num_queries):
     client.force_login(alice)
     for i in range(3):
         ProspectFactory(owner=alice, name=f"P{i:02d}")

@@ -21,9 +21,7 @@ class Command(BaseCommand):
         counts = ", ".join(f"{count} {name}" for name, count in summary.counts.items())
         if summary.created:
             elapsed = time.monotonic() - started
-            self.stdout.write(
-                self.style.SUCCESS(f'Created demo team "{summary.team_name}" in {elapsed:.1f}s')
-            )
+            self.stdout.write(self.style.SUCCESS(f'Created demo team "{summary.team_name}" in {elapsed:.1f}s'))
         else:
             self.stdout.write(f'Demo team "{summary.team_name}" is already there; nothing changed.')
         self.stdout.write(f"  {counts}")
