@@ -238,12 +238,14 @@ EXPLAINERS: dict[str, Callable[[CaseResult, Run], Iterator[str]]] = {
 PLAN_READINGS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         ("Sort Key: cadence_followup.due_start", "owner_id = ", "!follow_up_queue_idx"),
-        "The queue is reached through the visible prospects (`prospect__in=prospect_list_visible(user)` in"
-        " cadence/selectors.py `follow_up_list_for_user`), so PostgreSQL cannot use `follow_up_queue_idx"
-        " (rep_id, due_start) WHERE status = 'planned'`: it fetches every follow-up of every visible prospect,"
-        " done ones included, and sorts them before taking 50. For a rep, filter on `rep=user` (the column that"
-        " index was built for, kept equal to the prospect's owner) and the index is walked in due order and"
-        " stops at the 50th row.",
+        "The rep's queue filters `rep=user` and, for scoping, `prospect__owner=user` (cadence/selectors.py"
+        " `follow_up_list_for_user`). PostgreSQL does not know the two columns hold the same rep: it takes"
+        " `owner_id = user` to keep 2% of the joined rows, so walking `follow_up_queue_idx (rep_id, due_start)`"
+        " in due order looks expensive, and it reads every planned follow-up through"
+        " `one_planned_follow_up_per_enrollment` instead, then sorts. Without the owner filter the same query"
+        ' walks the index and stops at the 50th row (2 ms at scale 1). Dropping it needs the invariant "a'
+        " planned follow-up's rep is its prospect's owner\" enforced for every owner change (today"
+        " `prospect_reassign` keeps it; an owner edited in the admin does not).",
     ),
     (
         ("Aggregate", "one_planned_follow_up_per_enrollment", "owner_id = "),
