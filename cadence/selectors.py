@@ -47,8 +47,10 @@ def follow_up_list_for_user(*, user: User, due_before: dt.datetime | None = None
     """The planned follow-ups a user may see: their own as a rep, their teams' as a manager."""
     follow_ups = FollowUp.objects.filter(status=FollowUp.Status.PLANNED)
     if user.is_authenticated and user.is_active and not (user.is_superuser or user.is_manager):
-        # A rep's queue is read through the (rep, due_start) index, not by joining every prospect they can see.
-        follow_ups = follow_ups.filter(rep=user, prospect__owner=user)
+        # A planned follow-up's rep is always its prospect's owner (kept by a trigger, cadence migration 0004), so
+        # `rep` alone scopes a rep's queue. Adding `prospect__owner` made PostgreSQL, which cannot know the two
+        # agree, read every planned follow-up and sort instead of walking the (rep, due_start) index.
+        follow_ups = follow_ups.filter(rep=user)
     else:
         follow_ups = follow_ups.filter(prospect__in=prospect_list_visible(user=user))
     if due_before is not None:

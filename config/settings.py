@@ -86,7 +86,7 @@ DATABASES = {
 }
 # Our statements are short OLTP reads and writes: PostgreSQL's JIT compiles the big dashboard aggregates for
 # ~100 ms and then runs them in ~60, so it costs far more than it saves. Set per connection, whatever the server.
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "crm.User"

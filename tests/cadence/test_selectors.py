@@ -18,11 +18,28 @@ def test_a_rep_sees_only_their_own_queue_and_a_manager_sees_the_teams(cadence, a
     assert list(follow_up_list_for_user(user=carol)) == []
 
 
-def test_a_follow_up_left_behind_on_a_lead_handed_to_someone_else_is_not_in_the_old_reps_queue(cadence, alice, bob):
+def test_a_lead_whose_owner_is_edited_moves_to_the_new_owners_queue_with_its_cadence(cadence, alice, bob):
     prospect = ContactFactory(prospect__owner=alice, prospect__name="Handed over").prospect
     enrollment = enroll_and_plan(prospect, now=MONDAY_MORNING)
     assert len(follow_up_list_for_user(user=alice)) == 1
-    enrollment.prospect.owner = bob
+    enrollment.prospect.owner = bob  # as the admin would: not through prospect_reassign
     enrollment.prospect.save()
 
     assert list(follow_up_list_for_user(user=alice)) == []
+    assert [f.prospect.name for f in follow_up_list_for_user(user=bob)] == ["Handed over"]
+    enrollment.refresh_from_db()
+    assert enrollment.owner == bob
+
+
+def test_a_reps_queue_is_one_query_that_walks_the_rep_due_index(cadence, alice):
+    from django.db import connection
+
+    enroll_and_plan(ContactFactory(prospect__owner=alice).prospect, now=MONDAY_MORNING)
+    sql, params = follow_up_list_for_user(user=alice)[:50].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: ask which index, not whether to use one
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "follow_up_queue_idx" in plan
+    assert "owner_id" not in plan
