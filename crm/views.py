@@ -10,11 +10,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -351,27 +352,32 @@ def prospect_import_confirm(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@never_cache
 def calendar_settings(request: HtmxHttpRequest) -> HttpResponse:
-    """The rep's private calendar URL: create it, replace it (the old one stops working) or turn it off."""
-    if request.method == "POST":
-        if request.POST.get("action") == "revoke":
-            services.calendar_token_revoke(user=request.user)
-            messages.success(request, "Calendar feed turned off. The old address no longer works.")
-        else:
-            services.calendar_token_rotate(user=request.user)
-            messages.success(request, "New calendar address created. Any old address no longer works.")
+    """The rep's private calendar URL: create it, replace it (the old one stops working) or turn it off.
+
+    Only the token's hash is stored, so the URL is shown once, in the answer to the POST that creates it (never
+    cached, never in a redirect or the session); afterwards the page only says that a feed exists.
+    """
+    if request.method == "GET":
+        return render(request, "crm/calendar.html", {"has_feed": request.user.calendar_token_hash is not None})
+    action = request.POST.get("action")
+    if action == "revoke":
+        calendar_feed.calendar_token_revoke(user=request.user)
+        messages.success(request, "Calendar feed turned off. The old address no longer works.")
         return redirect("calendar_settings")
-    feed_url = ""
-    if request.user.calendar_token:
-        feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[request.user.calendar_token]))
-    return render(request, "crm/calendar.html", {"feed_url": feed_url})
+    if action != "rotate":
+        return HttpResponseBadRequest("Unknown action.")
+    token = calendar_feed.calendar_token_rotate(user=request.user)
+    feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[token]))
+    return render(request, "crm/calendar.html", {"has_feed": True, "feed_url": feed_url})
 
 
 @require_GET
 def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
     """The iCalendar feed. No login: calendar apps cannot log in, so the secret in the URL is the key."""
-    user = User.objects.filter(calendar_token=token, is_active=True).exclude(calendar_token="").first()
-    if user is None or len(token) < 32:
+    user = calendar_feed.user_get_by_calendar_token(token=token)
+    if user is None:
         raise Http404("No such calendar.")
     body = calendar_feed.calendar_build(user=user, now=timezone.now(), base_url=request.build_absolute_uri("/"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
