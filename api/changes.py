@@ -7,6 +7,10 @@ seen. Here a reader is only handed rows whose transaction id is below `pg_snapsh
 the oldest transaction still running anywhere: every such transaction has already committed (or aborted),
 so no row can later appear behind a cursor. Rows are ordered by (xid, id) and the cursor is that pair.
 The price is latency, never loss: a long transaction holds the feed back until it ends.
+
+A user's page costs the same however many changes everyone else makes: each row carries the owner and team
+its prospect had when it was written (migration 0004), so the feed reads index ranges of the user's own rows,
+plus those of each team they manage, and only checks the page's prospects against who sees them now.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Value
+from django.db.models.expressions import RawSQL
 
 from api.errors import BadRequest, Gone
 from api.models import TouchChange, TouchChangeHorizon
-from crm.models import User
+from crm.models import Prospect, User
 from crm.selectors import prospect_list_visible
 from touches.models import Touch
 
@@ -84,8 +89,9 @@ def touch_changes_since(*, user: User, cursor: Cursor | None, limit: int = DEFAU
     1. A cursor behind the pruned horizon may have missed tombstones: 410, with a fresh cursor to resync from.
     2. Read the snapshot's xmin first; only rows of transactions older than it are final, and the next
        statement's snapshot sees all of them.
-    3. Take up to `limit` rows after the cursor, then the touches in one query. A touch changed several times
-       in one page appears once, in the place of its last change, with its current state.
+    3. Take up to `limit` rows after the cursor that may concern the user, keep those of prospects they see
+       now, then the touches in one query. A touch changed several times in one page appears once, in the
+       place of its last change, with its current state.
     4. When the page is not full the cursor moves up to xmin.
     """
     start = cursor or Cursor(0, 0)
@@ -101,16 +107,12 @@ def touch_changes_since(*, user: User, cursor: Cursor | None, limit: int = DEFAU
     if start.xid >= xmin:
         # The feed only ever hands out positions below xmin, and xmin never goes back: this one was made up.
         raise BadRequest("This cursor is not one the feed handed out.", code="invalid_cursor")
-    rows = list(
-        TouchChange.objects.filter(
-            prospect_id__in=prospect_list_visible(user=user).values("pk"),
-            xid__lt=xmin,
-        )
-        .filter(Q(xid__gt=start.xid) | Q(xid=start.xid, id__gt=start.change_id))
-        .order_by("xid", "id")[: limit + 1]
-    )
+    rows = _rows_after(user=user, start=start, xmin=xmin, count=limit + 1)
     has_more = len(rows) > limit
     rows = rows[:limit]
+    # A full page ends at its last row, seen or not; otherwise everything below xmin has been looked at.
+    next_cursor = Cursor(rows[-1].xid, rows[-1].id) if has_more else max(start, Cursor(xmin - 1, _MAX_ID))
+    rows = [row for row in rows if row.visible]
     touches = Touch.objects.in_bulk([row.touch_id for row in rows])
     created = {row.touch_id for row in rows if row.op == TouchChange.Op.CREATED}
     last = {row.touch_id: row for row in rows}
@@ -124,9 +126,48 @@ def touch_changes_since(*, user: User, cursor: Cursor | None, limit: int = DEFAU
         else:
             op = TouchChange.Op.CREATED if row.touch_id in created else TouchChange.Op.UPDATED
             changes.append(Change(op, row.touch_id, row.changed_at, touch))
-    # A full page ends at its last row; otherwise everything below xmin has been looked at.
-    next_cursor = Cursor(rows[-1].xid, rows[-1].id) if has_more else max(start, Cursor(xmin - 1, _MAX_ID))
     return ChangesPage(changes=changes, next_cursor=next_cursor, has_more=has_more)
+
+
+# The ids of the rows that may concern a user, each branch an index range read in (xid, id) order and cut at
+# the page size: the rows stamped with them as owner and, for a manager, those of each team they manage. A row
+# in two branches (their own, on their team) is one id, and the first N of every branch hold the first N of
+# them all. Parameters: user, xid, id, xmin, size; then xid, id, xmin, size, user.
+_OWN_ROWS = """
+    (SELECT c.id FROM api_touchchange c
+     WHERE c.owner_id = %s AND (c.xid, c.id) > (%s, %s) AND c.xid < %s
+     ORDER BY c.xid, c.id LIMIT %s)"""
+_MANAGED_TEAMS_ROWS = """
+    UNION ALL
+    (SELECT c.id FROM crm_team_managers m CROSS JOIN LATERAL (
+        SELECT c.id FROM api_touchchange c
+        WHERE c.team_id = m.team_id AND (c.xid, c.id) > (%s, %s) AND c.xid < %s
+        ORDER BY c.xid, c.id LIMIT %s) c
+     WHERE m.user_id = %s)"""
+
+
+def _rows_after(*, user: User, start: Cursor, xmin: int, count: int) -> list[TouchChange]:
+    """Up to `count` log rows after `start` and below `xmin` that may concern the user, oldest first.
+
+    Each has `visible`: whether the user sees its prospect now (`prospect_list_visible` decides). A stamp can
+    be stale: the prospect changed hands since, and its touches were logged again for the new owner and team.
+    The rows of a prospect since deleted can only be tombstones; they go to whoever they were stamped for.
+    A superuser sees everything: the whole log, in order.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return []
+    if user.is_superuser:
+        rows = TouchChange.objects.filter(xid__gte=start.xid, xid__lt=xmin).exclude(
+            xid=start.xid, id__lte=start.change_id
+        )
+        return list(rows.annotate(visible=Value(True)).order_by("xid", "id")[:count])
+    sql, params = _OWN_ROWS, [user.pk, start.xid, start.change_id, xmin, count]
+    if user.is_manager:
+        sql, params = sql + _MANAGED_TEAMS_ROWS, [*params, start.xid, start.change_id, xmin, count, user.pk]
+    visible = Exists(prospect_list_visible(user=user).filter(pk=OuterRef("prospect_id")))
+    gone = ~Exists(Prospect.objects.filter(pk=OuterRef("prospect_id")))
+    rows = TouchChange.objects.filter(pk__in=RawSQL(sql, params)).annotate(visible=visible | gone)
+    return list(rows.order_by("xid", "id")[:count])
 
 
 def touch_changes_prune(*, now: dt.datetime, retention: dt.timedelta = TOMBSTONE_RETENTION) -> int:

@@ -34,11 +34,13 @@ class IdempotencyKey(models.Model):
 
 
 class TouchChange(models.Model):
-    """One write to a touch, recorded by a database trigger in the writing transaction (see 0002).
+    """One write to a touch, recorded by a database trigger in the writing transaction (see 0002 and 0004).
 
     `xid` is the writing transaction's id. The feed only hands out rows whose transaction is older than every
     transaction still running, so a change that commits late can never fall behind a cursor already handed out.
-    There is deliberately no foreign key: a tombstone outlives its touch.
+    `owner_id` and `team_id` are the prospect's when the row was written: a user's feed reads only their rows,
+    by index range. A prospect that changes owner or team has its touches logged again under the new ones.
+    There is deliberately no foreign key: a tombstone outlives its touch, its prospect and their owner.
     """
 
     class Op(models.TextChoices):
@@ -49,6 +51,9 @@ class TouchChange(models.Model):
     id = models.BigAutoField(primary_key=True)
     touch_id = models.UUIDField()
     prospect_id = models.BigIntegerField()
+    # Null only when the prospect was already gone (or not there yet) in the writing transaction.
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
     op = models.CharField(max_length=8, choices=Op.choices)
     xid = models.BigIntegerField()
     changed_at = models.DateTimeField()
@@ -57,6 +62,8 @@ class TouchChange(models.Model):
         indexes = [
             models.Index(fields=["xid", "id"], name="touch_change_order_idx"),
             models.Index(fields=["prospect_id", "xid", "id"], name="touch_change_prospect_idx"),
+            models.Index(fields=["owner_id", "xid", "id"], name="touch_change_owner_idx"),
+            models.Index(fields=["team_id", "xid", "id"], name="touch_change_team_idx"),
             models.Index(fields=["changed_at"], name="touch_change_changed_idx"),
         ]
 

@@ -111,11 +111,13 @@ def _changes_log_fill(now: dt.datetime) -> int:
         span = max(1, (current - 3) // 2)
         cursor.execute(
             """
-            INSERT INTO api_touchchange (touch_id, prospect_id, op, xid, changed_at)
-            SELECT id, prospect_id, CASE WHEN deleted_at IS NULL THEN 'created' ELSE 'deleted' END,
-                   %s + ((row_number() OVER (ORDER BY created_at, id) - 1) * %s / greatest(%s, 1)),
-                   created_at
-            FROM touches_touch WHERE created_at >= %s ORDER BY created_at, id
+            INSERT INTO api_touchchange (touch_id, prospect_id, owner_id, team_id, op, xid, changed_at)
+            SELECT t.id, t.prospect_id, p.owner_id, p.team_id,
+                   CASE WHEN t.deleted_at IS NULL THEN 'created' ELSE 'deleted' END,
+                   %s + ((row_number() OVER (ORDER BY t.created_at, t.id) - 1) * %s / greatest(%s, 1)),
+                   t.created_at
+            FROM touches_touch t JOIN crm_prospect p ON p.id = t.prospect_id
+            WHERE t.created_at >= %s ORDER BY t.created_at, t.id
             """,
             [3, span, count, since],
         )

@@ -11,9 +11,10 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from api.changes import touch_changes_prune
+from api.changes import touch_changes_prune, touch_changes_since
+from crm.models import Prospect
 from tests.api.conftest import client_for, touch_body
-from tests.factories import ProspectFactory
+from tests.factories import ManagerFactory, ProspectFactory, TeamFactory, UserFactory
 from touches.services import touch_log
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,12 +22,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/api/v1/touches/changes/"
 
 
-def follow(client, cursor: str | None = None, *, until: set[str], timeout: float = 30.0) -> tuple[list, str]:
+def follow(
+    client, cursor: str | None = None, *, until: set[str], timeout: float = 30.0, limit: int | None = None
+) -> tuple[list, str]:
     """Poll the feed like a client, until every id in `until` was seen; returns all changes and the cursor."""
     seen: list[dict] = []
     deadline = time.monotonic() + timeout
     while True:
         params = {"cursor": cursor} if cursor else {}
+        if limit is not None:
+            params["limit"] = limit
         page = client.get(URL, params).json()
         seen.extend(page["changes"])
         cursor = page["next_cursor"]
@@ -72,8 +77,11 @@ def test_a_client_sees_touches_created_updated_and_deleted(alice, prospect):
 
 
 def test_a_transaction_that_commits_late_is_not_missed(alice, prospect):
-    """A begins first and commits last; B commits in between; a reader polls throughout."""
+    """A begins first and commits last; B commits in between; a reader polls throughout.
+
+    On two prospects: writers of touches of one prospect go one after the other (the trigger locks it)."""
     api = client_for(alice)
+    other = ProspectFactory(owner=alice)
     a_written, b_committed, a_may_commit = threading.Event(), threading.Event(), threading.Event()
     ids: dict[str, str] = {}
     failures: list[BaseException] = []
@@ -93,7 +101,7 @@ def test_a_transaction_that_commits_late_is_not_missed(alice, prospect):
         try:
             assert a_written.wait(30)
             with transaction.atomic():
-                ids["b"] = str(log(prospect).pk)
+                ids["b"] = str(log(other).pk)
             b_committed.set()
         except BaseException as exc:
             failures.append(exc)
@@ -197,3 +205,155 @@ def test_saving_a_prospect_without_changing_its_owner_adds_nothing_to_the_feed(a
     prospect.save()
 
     assert TouchChange.objects.count() == before
+
+
+def ids_of(changes: list[dict]) -> list[str]:
+    return [c["id"] for c in changes]
+
+
+def test_a_manager_sees_their_own_touches_and_those_of_every_team_they_manage_in_order(alice, team):
+    other_team = TeamFactory()
+    maria = ManagerFactory(username="maria", team=team, manages=[team, other_team])
+    dave = UserFactory(team=other_team)
+    written = [
+        log(ProspectFactory(owner=alice)),
+        log(ProspectFactory(owner=dave)),
+        log(ProspectFactory(owner=UserFactory())),  # a team she does not manage
+        log(ProspectFactory(owner=maria, team=TeamFactory())),  # her own, on a team she does not manage
+        log(ProspectFactory(owner=maria, team=team)),  # her own, on her team: once, not twice
+        log(ProspectFactory(owner=dave)),
+    ]
+    expected = [str(touch.pk) for i, touch in enumerate(written) if i != 2]
+
+    changes, _ = follow(client_for(maria), until=set(expected), limit=2)
+
+    assert ids_of(changes) == expected
+
+
+def test_a_rep_does_not_see_their_teammates_touches(alice, bob, prospect):
+    log(ProspectFactory(owner=bob))
+    mine = log(prospect)
+
+    changes, _ = follow(client_for(alice), until={str(mine.pk)})
+
+    assert ids_of(changes) == [str(mine.pk)]
+
+
+def test_a_superuser_sees_every_touch(alice, carol, prospect):
+    admin = UserFactory(is_superuser=True)
+    written = {str(log(prospect).pk), str(log(ProspectFactory(owner=carol)).pk)}
+
+    changes, _ = follow(client_for(admin), until=written)
+
+    assert set(ids_of(changes)) == written
+
+
+def test_the_previous_owner_no_longer_sees_a_prospect_handed_over(alice, bob, prospect):
+    handed = log(prospect)
+    prospect.owner = bob
+    prospect.save()
+    kept = log(ProspectFactory(owner=alice))
+
+    # One row a page: pages holding only rows she may no longer see still move her cursor on.
+    changes, _ = follow(client_for(alice), until={str(kept.pk)}, limit=1)
+
+    assert str(handed.pk) not in ids_of(changes)
+    assert ids_of(changes) == [str(kept.pk)]
+
+
+def test_a_prospect_moved_to_another_team_brings_its_history_to_that_teams_manager(alice, team, prospect):
+    maria = ManagerFactory(username="maria", team=team)
+    other_team = TeamFactory()
+    nina = ManagerFactory(team=other_team)
+    earlier = log(prospect)
+    ninas_own = log(ProspectFactory(owner=nina))
+    _, ninas_cursor = follow(client_for(nina), until={str(ninas_own.pk)})
+    _, marias_cursor = follow(client_for(maria), until={str(earlier.pk)})
+    theirs_now = log(ProspectFactory(owner=alice))
+
+    prospect.team = other_team
+    prospect.save()
+
+    changes, _ = follow(client_for(nina), ninas_cursor, until={str(earlier.pk)})
+    assert [c["op"] for c in changes if c["id"] == str(earlier.pk)] == ["updated"]
+    changes, _ = follow(client_for(maria), marias_cursor, until={str(theirs_now.pk)})
+    assert str(earlier.pk) not in ids_of(changes)
+
+
+def test_deleting_a_prospect_leaves_tombstones_for_its_owner(alice, prospect):
+    api = client_for(alice)
+    touch = log(prospect)
+    _, cursor = follow(api, until={str(touch.pk)})
+
+    Prospect.objects.get(pk=prospect.pk).delete()
+
+    changes, _ = follow(api, cursor, until={str(touch.pk)})
+    assert [(c["op"], c["id"], c["touch"]) for c in changes] == [("deleted", str(touch.pk), None)]
+
+
+def _hand_over(prospect, to) -> None:
+    Prospect.objects.filter(pk=prospect.pk).update(owner=to)
+
+
+def _in_thread(target, failures: list[BaseException]) -> threading.Thread:
+    def run() -> None:
+        try:
+            target()
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("first", ["touch", "hand-over"])
+def test_a_touch_written_while_its_prospect_changes_hands_reaches_the_new_owner(alice, bob, prospect, first):
+    """Whichever of the two transactions starts first, the other waits for it: the new owner gets the touch."""
+    bobs_own = log(ProspectFactory(owner=bob))
+    _, bobs_cursor = follow(client_for(bob), until={str(bobs_own.pk)})
+    started, may_commit = threading.Event(), threading.Event()
+    ids: dict[str, str] = {}
+    failures: list[BaseException] = []
+
+    def write_touch() -> None:
+        ids["touch"] = str(log(prospect).pk)
+
+    def hand_over() -> None:
+        _hand_over(prospect, bob)
+
+    def held_open(step):
+        def run() -> None:
+            with transaction.atomic():
+                step()
+                started.set()
+                assert may_commit.wait(30)
+
+        return run
+
+    steps = {"touch": write_touch, "hand-over": hand_over}
+    then = "hand-over" if first == "touch" else "touch"
+    opened = _in_thread(held_open(steps[first]), failures)
+    assert started.wait(30), failures
+    waiting = _in_thread(steps[then], failures)
+    waiting.join(timeout=0.5)
+    assert waiting.is_alive(), "the second transaction should wait for the first"
+    may_commit.set()
+    for thread in (opened, waiting):
+        thread.join(timeout=30)
+    assert not failures, failures
+
+    changes, _ = follow(client_for(bob), bobs_cursor, until={ids["touch"]}, timeout=10)
+    assert ids["touch"] in ids_of(changes)
+
+
+def test_a_page_takes_as_many_queries_for_a_manager_as_for_a_rep(alice, maria, prospect, django_assert_num_queries):
+    touch = log(prospect)
+    follow(client_for(maria), until={str(touch.pk)})
+
+    for user in (alice, maria):
+        with django_assert_num_queries(4):  # horizon, xmin, the page's rows, its touches
+            page = touch_changes_since(user=user, cursor=None)
+        assert [change.touch_id for change in page.changes] == [touch.pk]
