@@ -78,7 +78,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     """DRF's handler (status, `Retry-After`, `WWW-Authenticate`), then the body reshaped into the one shape."""
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    from api.services import StaleVersion
+    from crm.services import StaleVersion
     from touches.services import TouchConflict
 
     if isinstance(exc, TouchConflict):

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -61,5 +63,25 @@ class StrictUUIDField(serializers.UUIDField):
 class StrictDecimalField(serializers.DecimalField):
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+MONEY_PATTERN = r"^[0-9]{1,10}(?:\.[0-9]{1,2})?$"
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": MONEY_PATTERN, "example": "2500.00"})
+class MoneyField(StrictDecimalField):
+    """A non-negative amount with at most 10 digits before the point and 2 after, e.g. "2500.00".
+
+    Exactly the strings the schema's pattern describes are accepted: DRF's own decimal field also takes "",
+    "1e3" or "-0", so its generated pattern promised both more and less than the endpoint did.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_digits=12, decimal_places=2, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or not re.fullmatch(MONEY_PATTERN, data):
             self.fail("invalid")
         return super().to_internal_value(data)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import zoneinfo
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.services import etag_for
 from cadence.models import Cadence, Enrollment, FollowUp
 from crm.models import Contact, Prospect, User
+from crm.services import etag_for
 from touches.models import Touch
 
 
@@ -35,6 +36,26 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+# Exactly the characters `str.strip()` (so DRF's trimming) removes, spelled out: ECMA's `\s` is another set.
+_WHITESPACE = "".join(f"\\u{code:04x}" for code in range(0x10000) if chr(code).isspace())
+TEXT_PATTERN = r"^[^\u0000]*$"
+NON_BLANK_TEXT_PATTERN = rf"^[^\u0000]*[^\u0000{_WHITESPACE}][^\u0000]*$"
+
+
+class TextFieldSchema(OpenApiSerializerFieldExtension):
+    """Document what DRF enforces besides the lengths: no NUL character (DRF refuses it; PostgreSQL could not
+    store it) and, unless blank is allowed, something other than whitespace (DRF trims it, then finds it blank).
+    Without the pattern the schema promised that " " or "a\\u0000b" would be accepted."""
+
+    target_class = TextField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        schema["pattern"] = TEXT_PATTERN if self.target.allow_blank else NON_BLANK_TEXT_PATTERN
+        return schema
+
+
 TIMEZONES = frozenset(zoneinfo.available_timezones())
 
 
@@ -43,20 +64,26 @@ def _known_timezone(value: str) -> None:
         raise serializers.ValidationError(f"{value} is not an IANA time zone (e.g. Europe/London).")
 
 
-def timezone_field(*, blank: bool) -> serializers.CharField:
+def timezone_field(*, blank: bool, required: bool = True, help_text: str = "") -> serializers.CharField:
     """An IANA time zone name. A string, not an enum, in the schema: several names (GMT+0, GMT-0, Etc/GMT+1,
     Etc/GMT-1...) differ only in punctuation, which makes client generators produce clashing enum members."""
     return TextField(
         max_length=64,
         allow_blank=blank,
+        required=required,
         validators=[_known_timezone],
-        help_text="An IANA time zone name, e.g. Europe/Berlin." + (" Blank: the prospect's." if blank else ""),
+        help_text=help_text
+        or "An IANA time zone name, e.g. Europe/Berlin." + (" Blank: the prospect's." if blank else ""),
     )
 
 
-def country_field() -> serializers.RegexField:
+def country_field(*, required: bool = True) -> serializers.RegexField:
     return serializers.RegexField(
-        r"^[A-Z]{2}$", allow_blank=True, max_length=2, help_text="Two-letter ISO code, e.g. US; blank if unknown."
+        r"^[A-Z]{2}$",
+        allow_blank=True,
+        max_length=2,
+        required=required,
+        help_text="Two-letter ISO code, e.g. US; blank if unknown.",
     )
 
 
@@ -119,6 +146,8 @@ class ProspectSerializer(serializers.ModelSerializer):
 
 
 class ContactSerializer(serializers.ModelSerializer):
+    # A plain string: the model's EmailField would document `format: email`, which a blank address breaks.
+    email = serializers.CharField(read_only=True, help_text="An email address, or blank if unknown.")
     etag = serializers.SerializerMethodField()
 
     class Meta:

@@ -1,22 +1,141 @@
-"""Writes for the CRM pages: markers, contacts, closing a prospect, the CSV import and the calendar token."""
+"""Writes for the CRM: prospects and contacts (created, edited under a version check), markers, closing a
+prospect and the CSV import."""
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
+import hashlib
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from cadence.models import Cadence
 from cadence.selectors import enrollment_open_for_prospect
 from cadence.services import enrollment_create, enrollment_request_plan, enrollment_set_next_step
 from crm.imports import ImportPreview, import_preview_build
-from crm.models import Contact, Marker, Prospect, User
+from crm.models import Contact, Marker, Prospect, Team, User
+from crm.selectors import contact_list_visible, prospect_list_visible, team_list_managed
 from touches.models import Touch
 from touches.services import touch_log
 
 MARKER_FIELDS = ("is_right_buyer", "buys_what_we_sell", "still_there")
+
+
+class StaleVersion(Exception):
+    """The caller's If-Match names a version that is no longer current: nothing was written."""
+
+
+def etag_for(instance: models.Model) -> str:
+    """A strong validator of the row's own fields: every write to a prospect or contact moves `updated_at`."""
+    label = instance._meta.label_lower
+    stamp = instance.updated_at.isoformat()  # type: ignore[attr-defined]
+    return '"' + hashlib.sha256(f"{label}:{instance.pk}:{stamp}".encode()).hexdigest()[:32] + '"'
+
+
+def if_match_allows(header: str | None, current: str) -> bool:
+    """RFC 9110 If-Match with strong comparison: `*`, or one of the listed tags (a weak tag never matches)."""
+    if header is None:
+        return True
+    tags = [tag.strip() for tag in header.split(",")]
+    return "*" in tags or current in tags
+
+
+def _update_locked(instance: models.Model, *, changes: dict[str, Any], if_match: str | None) -> models.Model:
+    if not if_match_allows(if_match, etag_for(instance)):
+        raise StaleVersion
+    changed = [name for name, value in changes.items() if getattr(instance, name) != value]
+    if not changed:
+        return instance
+    for name in changed:
+        setattr(instance, name, changes[name])
+    instance.full_clean(validate_unique=False)
+    instance.save(update_fields=[*changed, "updated_at"])
+    return instance
+
+
+def prospect_update(*, user: User, prospect_id: int, changes: dict[str, Any], if_match: str | None) -> Prospect:
+    """Edit a prospect the user can see, under a row lock, only if `If-Match` still names its version."""
+    with transaction.atomic():
+        prospect = prospect_list_visible(user=user).select_for_update(of=("self",)).get(pk=prospect_id)
+        return _update_locked(prospect, changes=changes, if_match=if_match)  # type: ignore[return-value]
+
+
+def contact_update(*, user: User, contact_id: int, changes: dict[str, Any], if_match: str | None) -> Contact:
+    """Edit a contact the user can see, under a row lock, only if `If-Match` still names its version."""
+    with transaction.atomic():
+        contact = contact_list_visible(user=user).select_for_update(of=("self",)).get(pk=contact_id)
+        return _update_locked(contact, changes=changes, if_match=if_match)  # type: ignore[return-value]
+
+
+def _owner_for_new_prospect(*, user: User, owner_id: int | None) -> User:
+    """Reps create prospects they own; a manager may hand a new one straight to a rep of a team they manage."""
+    if owner_id is None or owner_id == user.pk:
+        if user.team_id is None:
+            raise ValidationError(
+                {"owner": "You are not on a team, so the prospect would have none; ask a manager to add you to one."}
+            )
+        return user
+    if not (user.is_manager or user.is_superuser):
+        raise ValidationError({"owner": "A rep creates prospects they own: leave owner out or give your own id."})
+    owner = User.objects.filter(
+        pk=owner_id, role=User.Role.REP, is_active=True, team__in=team_list_managed(user=user)
+    ).first()
+    if owner is None:
+        raise ValidationError({"owner": "Choose an active rep of a team you manage."})
+    return owner
+
+
+def prospect_create(
+    *,
+    user: User,
+    name: str,
+    now: dt.datetime,
+    owner_id: int | None = None,
+    estimated_value: Decimal = Decimal("0"),
+    country: str = "",
+    timezone: str = "",
+    source: str = Prospect.Source.OUTBOUND,
+    is_right_buyer: str = Marker.UNKNOWN,
+    buys_what_we_sell: str = Marker.UNKNOWN,
+    still_there: str = Marker.UNKNOWN,
+    recycle_on: dt.date | None = None,
+) -> Prospect:
+    """Add a prospect in its owner's team and enroll it as the CSV import does, so its first call is planned.
+
+    The owner is the user unless a manager names a rep of a team they manage. A blank time zone is the
+    owner's: a lead without one is most often local to the rep who found it.
+    """
+    owner = _owner_for_new_prospect(user=user, owner_id=owner_id)
+    prospect = Prospect(
+        name=name.strip(),
+        team_id=owner.team_id,
+        owner=owner,
+        estimated_value=estimated_value,
+        country=country,
+        timezone=timezone or owner.timezone,
+        source=source,
+        is_right_buyer=is_right_buyer,
+        buys_what_we_sell=buys_what_we_sell,
+        still_there=still_there,
+        recycle_on=recycle_on,
+    )
+    prospect.full_clean(exclude=["team", "owner"])
+    with transaction.atomic():
+        prospect.save()
+        _prospects_enroll_new(prospects=[prospect], team=owner.team, now=now, actor=user)
+    return prospect
+
+
+def _prospects_enroll_new(*, prospects: Sequence[Prospect], team: Team, now: dt.datetime, actor: User) -> None:
+    """Enroll new prospects in the team's cadence for their value. A team with no default cadence yet still
+    gets its prospects, unenrolled: refusing new leads until a manager sets one up would lose them."""
+    if not Cadence.objects.filter(team=team, is_default=True).exists():
+        return
+    for prospect in prospects:
+        enrollment_create(prospect=prospect, now=now, actor=actor)
 
 
 def prospect_update_markers(
@@ -164,21 +283,6 @@ def prospect_import_confirm(*, user: User, text: str, now: dt.datetime, expected
         ]
         Contact.objects.bulk_create(contacts)
         Prospect.objects.filter(pk__in=[p.pk for p in prospects]).update(updated_at=now)
-        if Cadence.objects.filter(team=user.team, is_default=True).exists():
-            for prospect in prospects:
-                enrollment_create(prospect=prospect, now=now, actor=user)
+        _prospects_enroll_new(prospects=prospects, team=user.team, now=now, actor=user)
     preview.created = len(prospects)
     return preview
-
-
-def calendar_token_rotate(*, user: User) -> str:
-    """Give the rep a new private feed URL; the old one stops working at once."""
-    token = secrets.token_urlsafe(32)
-    User.objects.filter(pk=user.pk).update(calendar_token=token)
-    user.calendar_token = token
-    return token
-
-
-def calendar_token_revoke(*, user: User) -> None:
-    User.objects.filter(pk=user.pk).update(calendar_token="")
-    user.calendar_token = ""

@@ -2,27 +2,66 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.fields import StrictBooleanField
+from api.fields import StrictBooleanField, StrictIntegerField
 from api.filters import ContactFilter
+from api.idempotency import idempotent
 from api.serializers import ContactSerializer, TextField, timezone_field
-from api.services import contact_update, etag_for
-from api.views.common import IF_MATCH, errors, int_path, parse_int_id
+from api.views.common import IDEMPOTENCY_KEY, IF_MATCH, errors, int_path, parse_int_id
 from crm.models import Contact
-from crm.selectors import contact_list_visible
+from crm.selectors import contact_list_visible, prospect_list_visible
+from crm.services import contact_create, contact_update, etag_for
 
 
-@extend_schema(tags=["contacts"], responses={200: ContactSerializer(many=True), **errors(400, 404)})
-class ContactListApi(generics.ListAPIView):
+class ContactListCreateApi(generics.ListAPIView):
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
 
+    class InputSerializer(serializers.Serializer):
+        prospect = StrictIntegerField(min_value=1, max_value=2**63 - 1)
+        name = TextField(max_length=200)
+        role = serializers.ChoiceField(choices=Contact.Role.choices, required=False)
+        title = TextField(max_length=200, allow_blank=True, required=False)
+        phone = TextField(max_length=40, allow_blank=True, required=False, help_text="A phone or an email is needed.")
+        email = serializers.EmailField(
+            max_length=254, allow_blank=True, required=False, help_text="A phone or an email is needed."
+        )
+        timezone = timezone_field(blank=True, required=False)
+
+        class Meta:
+            ref_name = "ContactCreateInput"
+
     def get_queryset(self) -> QuerySet[Contact]:
         return contact_list_visible(user=self.request.user).order_by("prospect_id", "name", "id")
+
+    @extend_schema(tags=["contacts"], responses={200: ContactSerializer(many=True), **errors(400, 404)})
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+    @extend_schema(
+        tags=["contacts"],
+        summary="Add a contact at a prospect (a cadence waiting for someone to call is re-planned)",
+        parameters=[IDEMPOTENCY_KEY],
+        request=InputSerializer,
+        responses={201: ContactSerializer, **errors(400, 409, 413, 422)},
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        prospect = prospect_list_visible(user=request.user).filter(pk=data.pop("prospect")).first()
+        if prospect is None:
+            raise ValidationError({"prospect": ["There is no prospect with this id."]})
+        contact = contact_create(prospect=prospect, **data)
+        return Response(
+            ContactSerializer(contact).data, status=status.HTTP_201_CREATED, headers={"ETag": etag_for(contact)}
+        )
 
 
 class ContactDetailApi(APIView):

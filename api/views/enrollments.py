@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -11,14 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import Conflict
-from api.fields import StrictIntegerField
+from api.fields import AwareDateTimeField, StrictIntegerField
 from api.filters import EnrollmentFilter
 from api.idempotency import idempotent
 from api.serializers import EnrollmentSerializer
 from api.views.cadences import cadence_list_visible
 from api.views.common import IDEMPOTENCY_KEY, errors, int_path, parse_int_id
 from cadence.models import Enrollment
-from cadence.services import enrollment_create
+from cadence.services import enrollment_create, enrollment_pause, enrollment_resume
 from crm.models import User
 from crm.selectors import prospect_list_visible
 
@@ -82,4 +83,75 @@ class EnrollmentListCreateApi(generics.ListAPIView):
 class EnrollmentDetailApi(APIView):
     def get(self, request: Request, id: str) -> Response:
         enrollment = enrollment_list_visible(user=request.user).get(pk=parse_int_id(id))
+        return Response(EnrollmentSerializer(enrollment).data)
+
+
+def _open_enrollment_locked(request: Request, id: str) -> Enrollment:
+    """The visible enrollment, locked until the request's transaction ends; an ended one is a 409."""
+    enrollment = enrollment_list_visible(user=request.user).select_for_update(of=("self",)).get(pk=parse_int_id(id))
+    if not enrollment.is_open:
+        raise Conflict(
+            "This lead's cadence has already ended; enroll it again to start a new one.", code="enrollment_ended"
+        )
+    return enrollment
+
+
+class EnrollmentPauseApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        until = AwareDateTimeField(
+            allow_null=True,
+            default=None,
+            help_text="When to pick the cadence up again by itself; omit or null to pause until resumed.",
+        )
+        note = serializers.CharField(
+            max_length=200, required=False, allow_blank=True, default="", help_text="Why, for the lead's history."
+        )
+
+        class Meta:
+            ref_name = "EnrollmentPauseInput"
+
+    @extend_schema(
+        tags=["enrollments"],
+        operation_id="enrollments_pause",
+        summary="Pause a cadence, until a time or until resumed (a paused lead gets no follow-ups)",
+        parameters=[int_path(), IDEMPOTENCY_KEY],
+        request=InputSerializer,
+        responses={200: EnrollmentSerializer, **errors(400, 404, 409, 413, 422)},
+    )
+    @idempotent
+    def post(self, request: Request, id: str) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            enrollment = _open_enrollment_locked(request, id)
+            try:
+                enrollment_pause(
+                    enrollment=enrollment,
+                    now=timezone.now(),
+                    until=serializer.validated_data["until"],
+                    actor=request.user,
+                    note=serializer.validated_data["note"],
+                )
+            except DjangoValidationError as exc:
+                # The enrollment is open (checked under the lock), so what the service refused is the end time.
+                raise ValidationError({"until": exc.messages}) from None
+        enrollment.refresh_from_db()
+        return Response(EnrollmentSerializer(enrollment).data)
+
+
+class EnrollmentResumeApi(APIView):
+    @extend_schema(
+        tags=["enrollments"],
+        operation_id="enrollments_resume",
+        summary="Resume a paused cadence (its next attempt is planned after commit; an unpaused one is unchanged)",
+        parameters=[int_path(), IDEMPOTENCY_KEY],
+        request=None,
+        responses={200: EnrollmentSerializer, **errors(400, 404, 409, 413, 422)},
+    )
+    @idempotent
+    def post(self, request: Request, id: str) -> Response:
+        with transaction.atomic():
+            enrollment = _open_enrollment_locked(request, id)
+            enrollment_resume(enrollment=enrollment, now=timezone.now(), actor=request.user)
+        enrollment.refresh_from_db()
         return Response(EnrollmentSerializer(enrollment).data)

@@ -1,20 +1,22 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.fields import StrictDecimalField
+from api.fields import MoneyField, StrictIntegerField
 from api.filters import ProspectFilter
+from api.idempotency import idempotent
 from api.serializers import ProspectSerializer, TextField, country_field, timezone_field
-from api.services import etag_for, prospect_update
-from api.views.common import IF_MATCH, errors, int_path, parse_int_id
+from api.views.common import IDEMPOTENCY_KEY, IF_MATCH, errors, int_path, parse_int_id
 from cadence.models import FollowUp
 from crm.models import Marker, Prospect
 from crm.selectors import prospect_list_visible
+from crm.services import etag_for, prospect_create, prospect_update
 
 
 def _prospects_for(request: Request) -> QuerySet[Prospect]:
@@ -25,19 +27,62 @@ def _prospects_for(request: Request) -> QuerySet[Prospect]:
     )
 
 
-@extend_schema(tags=["prospects"], responses={200: ProspectSerializer(many=True), **errors(400, 404)})
-class ProspectListApi(generics.ListAPIView):
+class ProspectListCreateApi(generics.ListAPIView):
     serializer_class = ProspectSerializer
     filterset_class = ProspectFilter
 
+    class InputSerializer(serializers.Serializer):
+        name = TextField(max_length=200)
+        owner = StrictIntegerField(
+            min_value=1,
+            max_value=2**63 - 1,
+            required=False,
+            help_text="Omit for yourself. A manager may name an active rep of a team they manage.",
+        )
+        estimated_value = MoneyField(required=False)
+        country = country_field(required=False)
+        timezone = timezone_field(
+            blank=False, required=False, help_text="An IANA time zone name, e.g. Europe/Berlin. Omit for the owner's."
+        )
+        source = serializers.ChoiceField(choices=Prospect.Source.choices, required=False)
+        is_right_buyer = serializers.ChoiceField(choices=Marker.choices, required=False)
+        buys_what_we_sell = serializers.ChoiceField(choices=Marker.choices, required=False)
+        still_there = serializers.ChoiceField(choices=Marker.choices, required=False)
+        recycle_on = serializers.DateField(allow_null=True, required=False)
+
+        class Meta:
+            ref_name = "ProspectCreateInput"
+
     def get_queryset(self) -> QuerySet[Prospect]:
         return _prospects_for(self.request).order_by("name", "id")
+
+    @extend_schema(tags=["prospects"], responses={200: ProspectSerializer(many=True), **errors(400, 404)})
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+    @extend_schema(
+        tags=["prospects"],
+        summary="Add a prospect (enrolled in its team's cadence, as an import does)",
+        parameters=[IDEMPOTENCY_KEY],
+        request=InputSerializer,
+        responses={201: ProspectSerializer, **errors(400, 409, 413, 422)},
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        prospect = prospect_create(user=request.user, owner_id=data.pop("owner", None), now=timezone.now(), **data)
+        prospect = _prospects_for(request).get(pk=prospect.pk)
+        return Response(
+            ProspectSerializer(prospect).data, status=status.HTTP_201_CREATED, headers={"ETag": etag_for(prospect)}
+        )
 
 
 class ProspectDetailApi(APIView):
     class InputSerializer(serializers.Serializer):
         name = TextField(max_length=200)
-        estimated_value = StrictDecimalField(max_digits=12, decimal_places=2, min_value=0)
+        estimated_value = MoneyField()
         country = country_field()
         timezone = timezone_field(blank=False)
         source = serializers.ChoiceField(choices=Prospect.Source.choices)

@@ -84,3 +84,34 @@ def test_a_generated_client_creates_a_touch_and_reads_the_changes_feed(generated
     change = next(c for c in seen if c.id == touch_id)
     assert change.op.value == "created"
     assert change.touch.outcome == OutcomeEnum.NO_ANSWER
+
+
+def test_a_generated_client_creates_a_prospect_and_its_contact_then_pauses_and_resumes_its_cadence(
+    generated_client, live_server, alice, cadence
+):
+    from pursuit_client.api.contacts import contacts_create
+    from pursuit_client.api.enrollments import enrollments_list, enrollments_pause, enrollments_resume
+    from pursuit_client.api.prospects import prospects_create
+    from pursuit_client.models import ContactCreateInputRequest, EnrollmentPauseInputRequest, ProspectCreateInputRequest
+
+    token = Token.objects.create(user=alice)
+    api = generated_client.AuthenticatedClient(base_url=live_server.url, token=token.key, prefix="Token")
+    until = (timezone.now() + dt.timedelta(days=2)).replace(microsecond=0)
+
+    with api as http:
+        prospect = prospects_create.sync(
+            client=http,
+            body=ProspectCreateInputRequest(name="Initech Freight", estimated_value="1200.00", country="DE"),
+            idempotency_key=str(uuid.uuid4()),
+        )
+        contact = contacts_create.sync(
+            client=http,
+            body=ContactCreateInputRequest(prospect=prospect.id, name="Jane Doe", email="jane@initech.test"),
+        )
+        enrollment = enrollments_list.sync(client=http, prospect=prospect.id).results[0]
+        paused = enrollments_pause.sync(id=enrollment.id, client=http, body=EnrollmentPauseInputRequest(until=until))
+        resumed = enrollments_resume.sync(id=enrollment.id, client=http)
+
+    assert (prospect.owner, contact.prospect) == (alice.pk, prospect.id)
+    assert (paused.status.value, paused.paused_until) == ("paused", until)
+    assert (resumed.status.value, resumed.paused_until) == ("active", None)

@@ -68,15 +68,35 @@ def demo_rep(db, settings):
     signals.request_finished.connect(close_old_connections)
 
 
+def aware(value: Any) -> dt.datetime | None:
+    """The value as an aware datetime if it is a well-formed one, else None (negative examples stay as they are)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
+def representable(moment: dt.datetime) -> bool:
+    try:
+        moment.astimezone(dt.UTC)
+    except OverflowError:
+        return False
+    return True
+
+
 class Realistic:
     """Point generated references at rows the rep can see, and touch times at the past.
 
-    The schema cannot say "a prospect you own" or "not in the future"; without this, most positive examples
-    would be (rightly) refused and the fuzzer would learn little. Only well-typed values are replaced, and
-    schemathesis re-validates the case afterwards, so negative examples stay negative.
+    The schema cannot say "a prospect you own", "not in the future" or "a phone or an email"; without this, most
+    positive examples would be (rightly) refused and the fuzzer would learn little. Only well-typed values are
+    replaced, and schemathesis re-validates the case afterwards, so negative examples stay negative.
     """
 
     def __init__(self, rep: User) -> None:
+        self.rep = rep
         prospects = prospect_list_visible(user=rep)
         self.prospects = list(prospects.order_by("pk").values_list("pk", flat=True))
         self.contacts: dict[int, list[int]] = {}
@@ -95,17 +115,20 @@ class Realistic:
                 body["contact"] = choices[contact % len(choices)] if choices else None
         if isinstance(body.get("timezone"), str) and body["timezone"]:
             body["timezone"] = "Europe/Berlin"
+        # A rep creates prospects they own: any other owner is rightly a 400.
+        owner = body.get("owner")
+        if isinstance(owner, int) and not isinstance(owner, bool) and owner >= 1:
+            body["owner"] = self.rep.pk
         cadence = body.get("cadence")
         if isinstance(cadence, int) and not isinstance(cadence, bool) and cadence >= 1:
             body["cadence"] = self.cadences[cadence % len(self.cadences)]
-        occurred_at = body.get("occurred_at")
-        if isinstance(occurred_at, str):
-            try:
-                parsed = parse_datetime(occurred_at)
-            except ValueError:
-                parsed = None
-            if parsed is not None and parsed.tzinfo is not None and parsed > timezone.now():
-                body["occurred_at"] = (timezone.now() - dt.timedelta(hours=1)).isoformat()
+        # A touch happened in the past, and in a year UTC can represent ("0001-01-01T00:30+01:00" cannot be).
+        occurred_at = aware(body.get("occurred_at"))
+        if occurred_at is not None and not (representable(occurred_at) and occurred_at <= timezone.now()):
+            body["occurred_at"] = (timezone.now() - dt.timedelta(hours=1)).isoformat()
+        # A pause ends in the future; any well-formed end becomes one, as a real client would send.
+        if aware(body.get("until")) is not None:
+            body["until"] = (timezone.now() + dt.timedelta(days=1)).isoformat()
         return body
 
     def apply(self, case: Any) -> None:
@@ -122,6 +145,10 @@ class Realistic:
                 case.body = {**body, "touches": [self.item(t) if isinstance(t, dict) else t for t in body["touches"]]}
             else:
                 case.body = self.item(body)
+            # A contact needs a phone or an email, which the schema cannot say: give it an email if it has neither.
+            new_contact = case.operation.path == "/api/v1/contacts/" and case.method.upper() == "POST"
+            if new_contact and not (case.body.get("phone") or case.body.get("email")):
+                case.body = {**case.body, "email": "jane@example.com"}
 
 
 @schema.parametrize()
