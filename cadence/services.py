@@ -468,7 +468,12 @@ def prospect_reassign(
 
 
 def enrollment_pause(
-    *, enrollment: Enrollment, now: dt.datetime, until: dt.datetime | None = None, actor: User | None = None
+    *,
+    enrollment: Enrollment,
+    now: dt.datetime,
+    until: dt.datetime | None = None,
+    actor: User | None = None,
+    note: str = "",
 ) -> None:
     if not enrollment.is_open:
         raise ValidationError("This lead's cadence has already ended.")
@@ -481,7 +486,7 @@ def enrollment_pause(
         actor=actor,
         now=now,
         kind=LeadEvent.Kind.PAUSED,
-        detail=f"Until {until:%a %d %b %Y}" if until else "Until resumed",
+        detail=_with_note(f"Until {until:%a %d %b %Y}" if until else "Until resumed", note),
     )
     enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
 
@@ -555,8 +560,13 @@ def enrollment_set_next_step(
 MAX_EXTENSION = 30
 
 
+def _with_note(detail: str, note: str) -> str:
+    """A manager's note goes into the lead's history next to what was done."""
+    return f"{detail}: {note.strip()}"[:300] if note.strip() else detail
+
+
 def enrollment_extend(
-    *, enrollment: Enrollment, extra_touches: int, now: dt.datetime, actor: User | None = None
+    *, enrollment: Enrollment, extra_touches: int, now: dt.datetime, actor: User | None = None, note: str = ""
 ) -> None:
     """Allow more attempts than the cadence does, e.g. for a high-value lead close to answering."""
     if not 1 <= extra_touches <= MAX_EXTENSION:
@@ -570,6 +580,6 @@ def enrollment_extend(
         actor=actor,
         now=now,
         kind=LeadEvent.Kind.EXTENDED,
-        detail=f"{extra_touches} more attempt{'s' if extra_touches != 1 else ''}",
+        detail=_with_note(f"{extra_touches} more attempt{'s' if extra_touches != 1 else ''}", note),
     )
     enrollment_request_plan(enrollment_id=enrollment.pk, now=now)

@@ -220,12 +220,12 @@ def _act_on_one(
     if enrollment is None:
         raise ValidationError("its cadence has ended; reassign it to start a new one.")
     if action == StalledActionForm.Action.EXTEND:
-        enrollment_extend(enrollment=enrollment, extra_touches=data["extra_touches"], now=now, actor=actor)
+        enrollment_extend(enrollment=enrollment, extra_touches=data["extra_touches"], now=now, actor=actor, note=note)
         return f"{lead} extended by {data['extra_touches']}"
     if action == StalledActionForm.Action.PAUSE:
         until = data["pause_until"]
         resume_at = dt.datetime.combine(until, dt.time(8), tzinfo=tz) if until else None
-        enrollment_pause(enrollment=enrollment, now=now, until=resume_at, actor=actor)
+        enrollment_pause(enrollment=enrollment, now=now, until=resume_at, actor=actor, note=note)
         return f"{lead} paused"
     reason = note or "Given up from the manager dashboard"
     early = enrollment_give_up(enrollment=enrollment, now=now, reason=reason, confirm_early=True, actor=actor)

@@ -167,6 +167,17 @@ def test_extend_pause_and_give_up_go_through_the_services_and_the_history(client
     assert kinds == {first: "extended", second: "paused", third: "gave_up"}
 
 
+def test_the_managers_note_goes_into_the_history_with_an_extension_or_a_pause(client, maria, stalled):
+    client.force_login(maria)
+    first, second = (row.prospect_id for row in stalled[:2])
+
+    client.post(ACTION, {"action": "extend", "leads": [first], "extra_touches": 2, "reason": "CFO back Monday"})
+    client.post(ACTION, {"action": "pause", "leads": [second], "pause_until": "", "reason": "Budget freeze"})
+
+    details = dict(LeadEvent.objects.filter(actor=maria).values_list("prospect_id", "detail"))
+    assert details == {first: "2 more attempts: CFO back Monday", second: "Until resumed: Budget freeze"}
+
+
 def test_bad_input_says_what_is_wrong_and_changes_nothing(client, maria, stalled):
     client.force_login(maria)
     ids = [row.prospect_id for row in stalled]
