@@ -237,15 +237,14 @@ EXPLAINERS: dict[str, Callable[[CaseResult, Run], Iterator[str]]] = {
 # What a plan shape means, and what would fix it: (texts the plan must contain, "!text" it must not, advice).
 PLAN_READINGS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
-        ("Sort Key: cadence_followup.due_start", "owner_id = ", "!follow_up_queue_idx"),
-        "The rep's queue filters `rep=user` and, for scoping, `prospect__owner=user` (cadence/selectors.py"
-        " `follow_up_list_for_user`). PostgreSQL does not know the two columns hold the same rep: it takes"
-        " `owner_id = user` to keep 2% of the joined rows, so walking `follow_up_queue_idx (rep_id, due_start)`"
-        " in due order looks expensive, and it reads every planned follow-up through"
-        " `one_planned_follow_up_per_enrollment` instead, then sorts. Without the owner filter the same query"
-        ' walks the index and stops at the 50th row (2 ms at scale 1). Dropping it needs the invariant "a'
-        " planned follow-up's rep is its prospect's owner\" enforced for every owner change (today"
-        " `prospect_reassign` keeps it; an owner edited in the admin does not).",
+        ("CTE stalled", "cadence_enrollment_prospect_id"),
+        "The stalled list (cadence/dashboard/stalled.py) reads every open enrollment of the managed teams, one"
+        " probe per prospect of the team, to flag each reason, and the team's touches of the last 7 days for"
+        ' "no recent touch". Its cost follows the size of the team (one team of 10k prospects at scale 0.1,'
+        " 20k at scale 1: the counts per reason cover all of them), not the 25 rows shown. Bounding it needs"
+        " each reason behind its own index: a `last_touch_at` kept on the enrollment by the touches trigger,"
+        ' with an (owner, last_touch_at) index for "no recent touch", and partial indexes for the others'
+        " (finished, blocked, next step, snoozed, given up early).",
     ),
     (
         ("Aggregate", "one_planned_follow_up_per_enrollment", "owner_id = "),
