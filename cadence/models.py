@@ -131,6 +131,10 @@ class Enrollment(models.Model):
     gave_up_early = models.BooleanField(default=False)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=300, blank=True)
+    # The prospect's newest touch that is not deleted, kept by database triggers (migration 0005) on every write
+    # path: the manager dashboard finds leads nobody has touched for days through an index, not by reading
+    # every touch of the team.
+    last_touch_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -154,6 +158,29 @@ class Enrollment(models.Model):
                 name="enrollment_replan_idx",
             ),
             models.Index(fields=["owner", "status"]),
+            # The manager dashboard's stalled leads, each reason behind an index range per rep, so the list costs
+            # what is stalled, not the size of the team (cadence/dashboard/stalled.py).
+            models.Index(
+                fields=["owner", "last_touch_at"],
+                condition=Q(status__in=["active", "engaged"]),
+                name="enrollment_idle_idx",
+            ),
+            models.Index(
+                fields=["owner"],
+                condition=Q(status__in=["active", "engaged", "paused"])
+                & (
+                    Q(status="engaged")
+                    | Q(last_action__in=["wait", "reassign_blocked"])
+                    | Q(snooze_count__gte=3)
+                    | Q(next_step_due_at__isnull=False)
+                ),
+                name="enrollment_attention_idx",
+            ),
+            models.Index(
+                fields=["owner", "ended_at"],
+                condition=Q(status="gave_up", gave_up_early=True),
+                name="enrollment_gave_up_early_idx",
+            ),
         ]
 
     def __str__(self) -> str:

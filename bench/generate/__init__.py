@@ -81,6 +81,12 @@ def dataset_load(*, scale: Scale, seed: int = 7, now: dt.datetime | None = None,
         started = time.perf_counter()
         report.rows["api_touchchange"] = _changes_log_fill(load.now)
         report.seconds["changes_log"] = time.perf_counter() - started
+        # What the enrollment triggers keep (cadence migration 0005): each enrollment's newest touch.
+        execute(
+            "UPDATE cadence_enrollment e SET last_touch_at = last.at"
+            " FROM (SELECT prospect_id, max(occurred_at) AS at FROM touches_touch WHERE deleted_at IS NULL"
+            " GROUP BY prospect_id) last WHERE last.prospect_id = e.prospect_id"
+        )
     started = time.perf_counter()
     execute("SET maintenance_work_mem = '512MB'")
     for _, definition in dropped:

@@ -39,12 +39,12 @@ class StalledFilters:
 _OPEN = "status IN ('active', 'engaged', 'paused')"
 _REASON_SQL = {
     "overdue": (f"{_OPEN} AND overdue_start IS NOT NULL", "overdue_start"),
-    "no_touch": ("status IN ('active', 'engaged') AND idle_since < %s", "quiet_since"),
+    "no_touch": ("status IN ('active', 'engaged') AND idle_since < %s", "idle_since"),
     "finished": (f"{_OPEN} AND last_action = 'wait' AND next_due_at <= %s", "next_due_at"),
     "blocked": (f"{_OPEN} AND last_action = 'reassign_blocked'", "planned_at"),
-    "no_next_step": ("status = 'engaged' AND next_step_due_at IS NULL AND idle_since < %s", "quiet_since"),
+    "no_next_step": ("status = 'engaged' AND next_step_due_at IS NULL AND idle_since < %s", "idle_since"),
     "next_step_passed": (f"{_OPEN} AND next_step_due_at < %s", "next_step_due_at"),
-    "snoozed": (f"{_OPEN} AND snooze_count >= %s", "quiet_since"),
+    "snoozed": (f"{_OPEN} AND snooze_count >= %s", "idle_since"),
     "gave_up_early": ("status = 'gave_up' AND gave_up_early AND is_high_value", "ended_at"),
 }
 _ORDER_SQL = {
@@ -54,61 +54,75 @@ _ORDER_SQL = {
     "age": "stalled_since DESC, estimated_value DESC, id",
 }
 assert set(_ORDER_SQL) == set(SORTS)
+# The candidates SQL and enrollment_attention_idx (cadence/models.py) spell the threshold out, so that
+# PostgreSQL can prove the index covers the query.
+assert SNOOZED_TOO_OFTEN == 3
 
 _STALLED_SQL = """
-WITH scope AS (
-    SELECT e.id, e.prospect_id, e.status, e.started_at, e.last_action, e.next_due_at, e.planned_at,
-           e.next_step_due_at, e.snooze_count, e.gave_up_early, e.ended_at, p.estimated_value,
-           COALESCE(p.estimated_value > t.high_value_threshold, false) AS is_high_value
-    FROM ({visible}) p
-    JOIN crm_team t ON t.id = p.team_id
-    JOIN cadence_enrollment e ON e.prospect_id = p.id
-    WHERE (e.status IN ('active', 'engaged', 'paused')
-           OR (e.status = 'gave_up' AND e.gave_up_early AND e.ended_at >= %s
-               AND NOT EXISTS (SELECT 1 FROM cadence_enrollment later
-                               WHERE later.prospect_id = e.prospect_id AND later.created_at > e.created_at)))
-),
-recent AS (
-    -- The team's touches of the last idle_days, newest per lead: index-only ranges of touch_rep_stats_idx.
-    SELECT t.prospect_id, max(t.occurred_at) AS last_at
-    FROM ({users}) u JOIN touches_touch t ON t.rep_id = u.id
-    WHERE t.deleted_at IS NULL AND t.occurred_at >= %s
-    GROUP BY t.prospect_id
-),
+WITH owners AS ({users}),
 late AS (
     -- Overdue follow-ups of the team's reps: a range of follow_up_queue_idx per rep. Left to itself the planner
-    -- filters every planned row of every team instead; OFFSET 0 keeps the LATERAL from being flattened.
+    -- filters every planned row of every team instead; OFFSET 0 keeps each LATERAL from being flattened.
     SELECT f.enrollment_id, f.due_start, f.attempt, f.channel
-    FROM ({users}) u CROSS JOIN LATERAL (
+    FROM owners u CROSS JOIN LATERAL (
         SELECT f.enrollment_id, f.due_start, f.attempt, f.channel FROM cadence_followup f
         WHERE f.rep_id = u.id AND f.status = 'planned' AND f.due_start < %s
               AND (f.overdue_since IS NOT NULL OR f.due_end <= %s)
         OFFSET 0
     ) f
 ),
+candidates AS (
+    -- Every enrollment that may have a reason, each reason read from its own index range per rep (cadence
+    -- models: enrollment_idle_idx, enrollment_attention_idx, enrollment_gave_up_early_idx): the list costs
+    -- what is stalled, not the size of the team. Whole rows, so no second lookup; OFFSET 0 keeps each range
+    -- a range (the planner, misjudging how many rows come back, would otherwise scan the table).
+    SELECT e.* FROM late l CROSS JOIN LATERAL (
+        SELECT * FROM cadence_enrollment e WHERE e.id = l.enrollment_id OFFSET 0
+    ) e
+    UNION
+    SELECT e.* FROM owners u CROSS JOIN LATERAL (
+        SELECT * FROM cadence_enrollment e
+        WHERE e.owner_id = u.id AND e.status IN ('active', 'engaged') AND e.started_at < %s
+              AND (e.last_touch_at < %s OR e.last_touch_at IS NULL)
+        OFFSET 0
+    ) e
+    UNION
+    SELECT e.* FROM owners u CROSS JOIN LATERAL (
+        SELECT * FROM cadence_enrollment e
+        WHERE e.owner_id = u.id AND e.status IN ('active', 'engaged', 'paused')
+              AND (e.status = 'engaged' OR e.last_action IN ('wait', 'reassign_blocked') OR e.snooze_count >= 3
+                   OR e.next_step_due_at IS NOT NULL)
+        OFFSET 0
+    ) e
+    UNION
+    SELECT e.* FROM owners u CROSS JOIN LATERAL (
+        SELECT * FROM cadence_enrollment e
+        WHERE e.owner_id = u.id AND e.status = 'gave_up' AND e.gave_up_early AND e.ended_at >= %s
+        OFFSET 0
+    ) e
+),
 facts AS (
-    SELECT s.*, GREATEST(recent.last_at, s.started_at) AS idle_since,
+    SELECT e.id, e.prospect_id, e.status, e.started_at, e.last_action, e.next_due_at, e.planned_at,
+           e.next_step_due_at, e.snooze_count, e.gave_up_early, e.ended_at, e.last_touch_at, p.estimated_value,
+           COALESCE(p.estimated_value > t.high_value_threshold, false) AS is_high_value,
+           GREATEST(e.last_touch_at, e.started_at) AS idle_since,
            late.due_start AS overdue_start, late.attempt AS overdue_attempt, late.channel AS overdue_channel
-    FROM scope s
-    LEFT JOIN recent ON recent.prospect_id = s.prospect_id
-    LEFT JOIN late ON late.enrollment_id = s.id
+    FROM candidates e
+    JOIN crm_prospect p ON p.id = e.prospect_id
+    JOIN crm_team t ON t.id = p.team_id
+    -- Visible to the user: checked row by row (a primary-key probe each) rather than by hashing the whole scope.
+    CROSS JOIN LATERAL (SELECT 1 FROM ({visible}) v WHERE v.id = e.prospect_id LIMIT 1) visible
+    LEFT JOIN late ON late.enrollment_id = e.id
+    WHERE (e.status IN ('active', 'engaged', 'paused')
+           OR NOT EXISTS (SELECT 1 FROM cadence_enrollment later
+                          WHERE later.prospect_id = e.prospect_id AND later.created_at > e.created_at))
 ),
 flagged AS (
     SELECT facts.*, {flags} FROM facts
 ),
 stalled AS (
-    -- Only stalled leads get their true last touch (one index-only probe each), for their age.
-    SELECT quiet.*, LEAST({since}) AS stalled_since FROM (
-        SELECT flagged.*, last.occurred_at AS last_touch_at,
-               GREATEST(last.occurred_at, flagged.started_at) AS quiet_since
-        FROM flagged
-        LEFT JOIN LATERAL (
-            SELECT t.occurred_at FROM touches_touch t
-            WHERE t.prospect_id = flagged.prospect_id AND t.deleted_at IS NULL
-            ORDER BY t.occurred_at DESC LIMIT 1
-        ) last ON true
-        WHERE {any_reason}
-    ) quiet
+    SELECT flagged.*, LEAST({since}) AS stalled_since
+    FROM flagged WHERE {any_reason}
 ),
 summary AS (
     SELECT count(*) AS total, {counts} FROM stalled
@@ -126,16 +140,22 @@ SELECT summary.*, page.* FROM summary LEFT JOIN page ON true ORDER BY page.posit
 def _stalled_query(
     *, user: User, now: dt.datetime, filters: StalledFilters, limit: int | None, offset: int
 ) -> tuple[str, list[object]]:
-    """The stalled leads as one statement: every open enrollment of the scope is read once, its last touch found
-    with one index-only probe (LATERAL), its reasons flagged, and from that one pass come both the count per
-    reason and the requested page (LEFT JOIN, so the counts arrive even when the page is empty)."""
+    """The stalled leads as one statement: the candidates of each reason from their indexes, their facts read
+    once, their reasons flagged, and from that one pass both the count per reason and the requested page
+    (LEFT JOIN, so the counts arrive even when the page is empty).
+
+    Candidates are found per rep of the managed teams (an enrollment's owner is its prospect's owner, kept so by
+    cadence migration 0004), then kept only if the user sees the prospect: a lead owned by someone outside the
+    team's users would not be listed."""
     prospects = dashboard_prospects(user=user, team_id=filters.team_id).order_by()
     if filters.rep_id is not None:
         prospects = prospects.filter(owner_id=filters.rep_id)
     if filters.min_value is not None:
         prospects = prospects.filter(estimated_value__gte=filters.min_value)
-    visible, visible_params = prospects.values("id", "team_id", "estimated_value").query.sql_with_params()
+    visible, visible_params = prospects.values("id").query.sql_with_params()
     team_users = User.objects.filter(team__in=dashboard_teams(user=user, team_id=filters.team_id)).order_by()
+    if filters.rep_id is not None:
+        team_users = team_users.filter(pk=filters.rep_id)
     users, users_params = team_users.values("id").query.sql_with_params()
     idle_cutoff = now - dt.timedelta(days=filters.idle_days)
     reason_params = {
@@ -157,9 +177,9 @@ def _stalled_query(
         chosen=f"r_{filters.reason}" if filters.reason in _REASON_SQL else "true",
         order=_ORDER_SQL.get(filters.sort, _ORDER_SQL["-value"]),
     )
-    recent_since = min(idle_cutoff, now - NEXT_STEP_GRACE)
-    params: list[object] = [*visible_params, now - GAVE_UP_LOOKBACK, *users_params, recent_since]
-    params += [*users_params, now, now]
+    # Engaged leads ("connected, no next step") are all candidates already: the quiet ones are the rest.
+    params: list[object] = [*users_params, now, now, idle_cutoff, idle_cutoff, now - GAVE_UP_LOOKBACK]
+    params += visible_params
     for key in keys:
         params += reason_params.get(key, [])
     return sql, [*params, limit, offset]
