@@ -247,6 +247,14 @@ PLAN_READINGS: tuple[tuple[tuple[str, ...], str], ...] = (
         " (finished, blocked, next step, snoozed, given up early).",
     ),
     (
+        ("touch_rep_stats_idx", "Index Only Scan"),
+        "The statement aggregates the period's touches of the manager's team, an index-only range of"
+        " `touch_rep_stats_idx` per rep. The bench manager's team has 5 reps at scale 0.1 and 10 at scale 1 (one"
+        " team of 5, then five of 10), so it aggregates twice the touches: the growth follows the team shown,"
+        " not the size of the table. Pre-aggregating touches per rep and day would make the period's cost"
+        " follow the number of days instead.",
+    ),
+    (
         ("Aggregate", "one_planned_follow_up_per_enrollment", "owner_id = "),
         "The paginator's `COUNT(*)` reads every planned follow-up in the database (through the partial unique"
         " index) and joins them to the user's prospects, so it grows with every rep's queue. Counting on"
