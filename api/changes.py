@@ -21,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.expressions import RawSQL
 
 from api.errors import BadRequest, Gone
@@ -151,7 +151,8 @@ def _rows_after(*, user: User, start: Cursor, xmin: int, count: int) -> list[Tou
 
     Each has `visible`: whether the user sees its prospect now (`prospect_list_visible` decides). A stamp can
     be stale: the prospect changed hands since, and its touches were logged again for the new owner and team.
-    The rows of a prospect since deleted can only be tombstones; they go to whoever they were stamped for.
+    Tombstones go to whoever they were stamped for: those of a prospect since deleted, and those a hand-over
+    leaves for the previous owner.
     A superuser sees everything: the whole log, in order.
     """
     if not (user.is_authenticated and user.is_active):
@@ -166,7 +167,10 @@ def _rows_after(*, user: User, start: Cursor, xmin: int, count: int) -> list[Tou
         sql, params = sql + _MANAGED_TEAMS_ROWS, [*params, start.xid, start.change_id, xmin, count, user.pk]
     visible = Exists(prospect_list_visible(user=user).filter(pk=OuterRef("prospect_id")))
     gone = ~Exists(Prospect.objects.filter(pk=OuterRef("prospect_id")))
-    rows = TouchChange.objects.filter(pk__in=RawSQL(sql, params)).annotate(visible=visible | gone)
+    # A tombstone stamped for the user is theirs even for a lead they no longer see: a hand-over leaves one per
+    # touch for the previous owner (migration 0005), and it says no more than which touch to drop.
+    tombstone = Q(op=TouchChange.Op.DELETED)
+    rows = TouchChange.objects.filter(pk__in=RawSQL(sql, params)).annotate(visible=visible | gone | tombstone)
     return list(rows.order_by("xid", "id")[:count])
 
 

@@ -248,7 +248,7 @@ def test_a_superuser_sees_every_touch(alice, carol, prospect):
     assert set(ids_of(changes)) == written
 
 
-def test_the_previous_owner_no_longer_sees_a_prospect_handed_over(alice, bob, prospect):
+def test_the_previous_owner_is_told_to_drop_the_touches_of_a_prospect_handed_over(alice, bob, prospect):
     handed = log(prospect)
     prospect.owner = bob
     prospect.save()
@@ -257,8 +257,21 @@ def test_the_previous_owner_no_longer_sees_a_prospect_handed_over(alice, bob, pr
     # One row a page: pages holding only rows she may no longer see still move her cursor on.
     changes, _ = follow(client_for(alice), until={str(kept.pk)}, limit=1)
 
-    assert str(handed.pk) not in ids_of(changes)
-    assert ids_of(changes) == [str(kept.pk)]
+    assert [(c["op"], c["id"]) for c in changes] == [("deleted", str(handed.pk)), ("created", str(kept.pk))]
+    assert changes[0]["touch"] is None  # a tombstone tells which touch, nothing of it
+
+
+def test_a_manager_who_still_sees_a_lead_handed_within_the_team_ends_with_its_touches(alice, bob, maria, prospect):
+    earlier = log(prospect)
+    _, cursor = follow(client_for(maria), until={str(earlier.pk)})
+
+    prospect.owner = bob
+    prospect.save()
+    later = log(prospect)
+
+    changes, _ = follow(client_for(maria), cursor, until={str(later.pk)})
+    final = {c["id"]: c["op"] for c in changes}  # the last word on each touch
+    assert final[str(earlier.pk)] == "updated"
 
 
 def test_a_prospect_moved_to_another_team_brings_its_history_to_that_teams_manager(alice, team, prospect):
@@ -277,7 +290,7 @@ def test_a_prospect_moved_to_another_team_brings_its_history_to_that_teams_manag
     changes, _ = follow(client_for(nina), ninas_cursor, until={str(earlier.pk)})
     assert [c["op"] for c in changes if c["id"] == str(earlier.pk)] == ["updated"]
     changes, _ = follow(client_for(maria), marias_cursor, until={str(theirs_now.pk)})
-    assert str(earlier.pk) not in ids_of(changes)
+    assert [c["op"] for c in changes if c["id"] == str(earlier.pk)] == ["deleted"]
 
 
 def test_deleting_a_prospect_leaves_tombstones_for_its_owner(alice, prospect):
