@@ -11,23 +11,23 @@ from django.conf import settings
 from django.db import migrations, models
 
 TRIGGERS = """
+CREATE FUNCTION cadence_enrollment_last_touch_refresh(prospect_ids bigint[]) RETURNS void LANGUAGE sql AS $$
+    UPDATE cadence_enrollment e SET last_touch_at = (
+        SELECT max(t.occurred_at) FROM touches_touch t
+        WHERE t.prospect_id = e.prospect_id AND t.deleted_at IS NULL)
+    WHERE e.prospect_id = ANY(prospect_ids);
+$$;
+
+-- A trigger can only name the transition tables its event has, hence one branch per event.
 CREATE FUNCTION cadence_enrollment_last_touch() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        UPDATE cadence_enrollment e SET last_touch_at = (
-            SELECT max(t.occurred_at) FROM touches_touch t
-            WHERE t.prospect_id = e.prospect_id AND t.deleted_at IS NULL)
-        WHERE e.prospect_id IN (SELECT DISTINCT n.prospect_id FROM new_rows n);
+        PERFORM cadence_enrollment_last_touch_refresh(ARRAY(SELECT DISTINCT prospect_id FROM new_rows));
     ELSIF TG_OP = 'UPDATE' THEN
-        UPDATE cadence_enrollment e SET last_touch_at = (
-            SELECT max(t.occurred_at) FROM touches_touch t
-            WHERE t.prospect_id = e.prospect_id AND t.deleted_at IS NULL)
-        WHERE e.prospect_id IN (SELECT n.prospect_id FROM new_rows n UNION SELECT o.prospect_id FROM old_rows o);
+        PERFORM cadence_enrollment_last_touch_refresh(
+            ARRAY(SELECT prospect_id FROM new_rows UNION SELECT prospect_id FROM old_rows));
     ELSE
-        UPDATE cadence_enrollment e SET last_touch_at = (
-            SELECT max(t.occurred_at) FROM touches_touch t
-            WHERE t.prospect_id = e.prospect_id AND t.deleted_at IS NULL)
-        WHERE e.prospect_id IN (SELECT DISTINCT o.prospect_id FROM old_rows o);
+        PERFORM cadence_enrollment_last_touch_refresh(ARRAY(SELECT DISTINCT prospect_id FROM old_rows));
     END IF;
     RETURN NULL;
 END
@@ -61,6 +61,7 @@ DROP TRIGGER IF EXISTS cadence_last_touch_insert ON touches_touch;
 DROP TRIGGER IF EXISTS cadence_last_touch_update ON touches_touch;
 DROP TRIGGER IF EXISTS cadence_last_touch_delete ON touches_touch;
 DROP FUNCTION IF EXISTS cadence_enrollment_last_touch();
+DROP FUNCTION IF EXISTS cadence_enrollment_last_touch_refresh(bigint[]);
 DROP TRIGGER IF EXISTS cadence_enrollment_first_touch ON cadence_enrollment;
 DROP FUNCTION IF EXISTS cadence_enrollment_first_touch();
 """
