@@ -14,4 +14,4 @@ RUN DJANGO_SECRET_KEY=build python manage.py collectstatic --noinput
 RUN useradd --create-home pursuit
 USER pursuit
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--logger-class", "config.gunicorn_logging.RedactingLogger"]
