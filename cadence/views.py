@@ -80,7 +80,7 @@ def _stalled_context(
         found = stalled.stalled_page(user=request.user, now=now, filters=filters, offset=offset, limit=PAGE_SIZE)
     query = form.data.copy() if form.is_bound else QueryDict(mutable=True)
     query.pop("page", None)
-    reps = scope.dashboard_reps(user=request.user, now=now).filter(is_available=True)
+    reps = scope.dashboard_reps(user=request.user).filter(is_available=True)
     return {
         "filters": filters,
         "summary": [(r, found.summary[r.key]) for r in scope.REASONS],
@@ -160,7 +160,7 @@ def stalled_action(request: HtmxHttpRequest) -> HttpResponse:
     """Reassign, extend, pause or give up the selected leads, all or none."""
     now = timezone.now()
     query = QueryDict(request.POST.get("query", ""))
-    reps = scope.dashboard_reps(user=request.user, now=now).filter(is_available=True)
+    reps = scope.dashboard_reps(user=request.user).filter(is_available=True)
     action_form = StalledActionForm(request.POST, reps=reps, today=_today(request, now))
     notice, ok = "", False
     if action_form.is_valid():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -30,7 +29,7 @@ from cadence.dashboard.scope import (
     dashboard_reps,
     dashboard_teams,
 )
-from cadence.models import Enrollment
+from cadence.models import Enrollment, FollowUp
 from crm.models import User
 from touches.models import Channel, Touch
 
@@ -215,16 +214,26 @@ def rep_stats(
     now: dt.datetime,
     period: Period,
     team_id: int | None = None,
-    reps: Sequence[User] | None = None,
     found: Persistence | None = None,
     done: Activity | None = None,
 ) -> list[RepStats]:
     """Per rep, then per team: attempts, dials and connects, time spent, give-ups (early ones apart), overdue
-    follow-ups and attempts to first connect. One grouped query, plus the reps, activity and persistence unless
-    given (`reps` as `dashboard_reps` reads them, for any team filter: the view reads them once per page)."""
-    if reps is None:
-        reps = dashboard_reps(user=user, now=now, team_id=team_id)
-    reps = [rep for rep in reps if team_id is None or rep.team_id == team_id]
+    follow-ups and attempts to first connect. The reps (with their overdue count) and one grouped query, plus
+    activity and persistence unless given."""
+    # Overdue per rep: a range of follow_up_queue_idx each, read with the reps rather than grouped apart.
+    overdue = (
+        FollowUp.objects.filter(rep=OuterRef("pk"), status=FollowUp.Status.PLANNED, due_start__lt=now)
+        .filter(Q(overdue_since__isnull=False) | Q(due_end__lte=now))
+        .order_by()
+        .values("rep")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    reps = list(
+        dashboard_reps(user=user, team_id=team_id).annotate(
+            overdue=Coalesce(Subquery(overdue, output_field=IntegerField()), 0)
+        )
+    )
     rep_ids = [rep.pk for rep in reps]
     done = done or activity(user=user, period=period, tz=dt.UTC, team_id=team_id)
     # Scoped by the team's reps, like the touches: their own give-ups.
@@ -265,7 +274,7 @@ def rep_stats(
     return [*stats.values(), *_team_lines(reps, stats, found, period)]
 
 
-def _team_lines(reps: Sequence[User], stats: dict[int, RepStats], found: Persistence, period: Period) -> list[RepStats]:
+def _team_lines(reps: list[User], stats: dict[int, RepStats], found: Persistence, period: Period) -> list[RepStats]:
     """A team's line adds up its reps' counts; its median comes from the database, as medians do not add."""
     teams: dict[int, RepStats] = {}
     for rep in reps:

@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from cadence.models import Enrollment, FollowUp
+from cadence.models import Enrollment
 from crm.models import Prospect, Team, User
 from crm.selectors import prospect_list_visible, team_list_managed
 from touches.models import Channel, Outcome
@@ -76,9 +76,9 @@ def dashboard_prospects(*, user: User, team_id: int | None = None) -> QuerySet[P
     return prospect_list_visible(user=user).filter(team__in=dashboard_teams(user=user, team_id=team_id))
 
 
-def dashboard_reps(*, user: User, now: dt.datetime, team_id: int | None = None) -> QuerySet[User]:
-    """The reps of the managed teams, each with their open leads (what "least-loaded" means when reassigning)
-    and their overdue follow-ups: one index range per rep for each count, never the whole team's rows."""
+def dashboard_reps(*, user: User, team_id: int | None = None) -> QuerySet[User]:
+    """The reps of the managed teams, each with their open leads (what "least-loaded" means when reassigning),
+    counted on one (owner, status) index range per rep, never the whole team's rows."""
     open_leads = (
         Prospect.objects.filter(owner=OuterRef("pk"), status__in=[Prospect.Status.ACTIVE, Prospect.Status.ENGAGED])
         .order_by()
@@ -86,21 +86,10 @@ def dashboard_reps(*, user: User, now: dt.datetime, team_id: int | None = None) 
         .annotate(n=Count("owner"))  # not the pk: owner_id is in the (owner, status) index, so no heap read
         .values("n")
     )
-    overdue = (
-        FollowUp.objects.filter(rep=OuterRef("pk"), status=FollowUp.Status.PLANNED, due_start__lt=now)
-        .filter(Q(overdue_since__isnull=False) | Q(due_end__lte=now))
-        .order_by()
-        .values("rep")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return (
         User.objects.filter(team__in=dashboard_teams(user=user, team_id=team_id), role=User.Role.REP, is_active=True)
         .select_related("team")
-        .annotate(
-            open_leads=Coalesce(Subquery(open_leads, output_field=IntegerField()), 0),
-            overdue=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
-        )
+        .annotate(open_leads=Coalesce(Subquery(open_leads, output_field=IntegerField()), 0))
         .order_by("team__name", "first_name", "username")
     )
 
