@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -40,3 +42,12 @@ def test_the_secret_key_can_come_from_a_file(tmp_path):
     result = _load_settings(DJANGO_SECRET_KEY_FILE=str(secret))
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_our_connections_run_without_jit_and_with_an_in_memory_page_cost():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), current_setting('random_page_cost')")
+        assert cursor.fetchone() == ("off", "1.1")
