@@ -4,9 +4,13 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from crm.validators import check_moment_in_range
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -16,6 +20,12 @@ class AwareDateTimeField(serializers.DateTimeField):
         "naive": "Give the time with its time zone, e.g. 2025-03-01T09:30:00+01:00.",
         "overflow": "This time is out of range.",
     }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text", "ISO 8601 with an offset, between 2000-01-01 and two years from now (anything else is a typo)."
+        )
+        super().__init__(**kwargs)
 
     def to_internal_value(self, value: Any) -> dt.datetime:
         naive = False
@@ -30,9 +40,14 @@ class AwareDateTimeField(serializers.DateTimeField):
         if naive:
             self.fail("naive")
         try:
-            return super().to_internal_value(value)
+            moment = super().to_internal_value(value)
+            # Its own calendar date, before any conversion: 9999-12-31T23:00-05:00 is year 10000 in UTC.
+            check_moment_in_range(moment, now=timezone.now())
         except OverflowError:
             self.fail("overflow")
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return moment
 
 
 # JSON clients get exactly the types the schema promises: DRF's fields would quietly coerce 5 into "5",

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 from api.errors import PayloadTooLarge
@@ -18,4 +19,8 @@ class LimitedJSONParser(JSONParser):
         length = request.META.get("CONTENT_LENGTH") if request is not None else None
         if limit is not None and length and length.isdigit() and int(length) > limit:
             raise PayloadTooLarge(f"The request body is larger than {limit} bytes; send fewer items per request.")
-        return super().parse(stream, media_type, parser_context)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            # json gives up on deep nesting with RecursionError, which DRF does not expect: a 400, not a 500.
+            raise ParseError("JSON parse error - the body is nested too deeply.") from None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import zoneinfo
+import re
 from typing import Any
 
+import pycountry
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -12,6 +14,15 @@ from rest_framework import serializers
 from cadence.models import Cadence, Enrollment, FollowUp
 from crm.models import Contact, Prospect, User
 from crm.services import etag_for
+from crm.validators import (
+    CONTROL_CHARACTERS,
+    PHONE_PATTERN,
+    SINGLE_LINE_PATTERN,
+    has_control_characters,
+    iana_timezones,
+    phone_error,
+    validate_country,
+)
 from touches.models import Touch
 
 
@@ -52,11 +63,48 @@ class TextFieldSchema(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        schema["pattern"] = TEXT_PATTERN if self.target.allow_blank else NON_BLANK_TEXT_PATTERN
+        own = getattr(self.target, "schema_pattern", None)
+        if own is not None:
+            schema["pattern"] = own(allow_blank=self.target.allow_blank)
+        else:
+            schema["pattern"] = TEXT_PATTERN if self.target.allow_blank else NON_BLANK_TEXT_PATTERN
         return schema
 
 
-TIMEZONES = frozenset(zoneinfo.available_timezones())
+class SingleLineField(TextField):
+    """A name or a title: one line, no control characters, as the model refuses them (checked before trimming,
+    so what the schema says is exactly what is accepted)."""
+
+    @staticmethod
+    def schema_pattern(*, allow_blank: bool) -> str:
+        if allow_blank:
+            return SINGLE_LINE_PATTERN
+        allowed = f"[^{CONTROL_CHARACTERS}]"
+        return rf"^{allowed}*[^{CONTROL_CHARACTERS}{_WHITESPACE}]{allowed}*$"
+
+    def to_internal_value(self, data: Any) -> str:
+        if isinstance(data, str) and has_control_characters(data):
+            raise serializers.ValidationError("Remove the control characters (line breaks, tabs...) from this text.")
+        return super().to_internal_value(data)
+
+
+class PhoneField(TextField):
+    """A phone number with its digits (crm.validators.PHONE_PATTERN), checked as sent, before trimming."""
+
+    @staticmethod
+    def schema_pattern(*, allow_blank: bool) -> str:
+        return f"^$|{PHONE_PATTERN}" if allow_blank else PHONE_PATTERN
+
+    def to_internal_value(self, data: Any) -> str:
+        if isinstance(data, str) and data != "" and not _PHONE.fullmatch(data):
+            raise serializers.ValidationError(phone_error(data) or f"“{data}” is not a phone number.")
+        return super().to_internal_value(data)
+
+
+_PHONE = re.compile(PHONE_PATTERN)
+
+
+TIMEZONES = iana_timezones()
 
 
 def _known_timezone(value: str) -> None:
@@ -77,13 +125,25 @@ def timezone_field(*, blank: bool, required: bool = True, help_text: str = "") -
     )
 
 
+def _real_country(value: str) -> None:
+    try:
+        validate_country(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from None
+
+
+# Every ISO 3166-1 code, as the pattern: two capital letters alone would promise that "AA" is a country.
+COUNTRY_PATTERN = "^(" + "|".join(sorted(c.alpha_2 for c in pycountry.countries)) + ")$"
+
+
 def country_field(*, required: bool = True) -> serializers.RegexField:
     return serializers.RegexField(
-        r"^[A-Z]{2}$",
+        COUNTRY_PATTERN,
         allow_blank=True,
         max_length=2,
         required=required,
-        help_text="Two-letter ISO code, e.g. US; blank if unknown.",
+        validators=[_real_country],
+        help_text="Two-letter ISO 3166-1 code, e.g. US; blank if unknown.",
     )
 
 

@@ -12,6 +12,7 @@ from cadence.dashboard.scope import DEFAULT_IDLE_DAYS, PERIODS, REASONS, SORTS
 from cadence.dashboard.stalled import StalledFilters
 from cadence.services import MAX_EXTENSION
 from crm.models import Team, User
+from crm.validators import PLANNING_HORIZON, date_range_message
 
 SORT_LABELS = {
     "-value": "Highest value",
@@ -135,8 +136,11 @@ class StalledActionForm(forms.Form):
         action = data.get("action")
         if action == self.Action.EXTEND and not data.get("extra_touches"):
             self.add_error("extra_touches", f"Say how many more attempts (1 to {MAX_EXTENSION}).")
-        if action == self.Action.PAUSE and data.get("pause_until") and data["pause_until"] <= self.today:
-            self.add_error("pause_until", "A pause must end after today.")
+        if action == self.Action.PAUSE and data.get("pause_until"):
+            if data["pause_until"] <= self.today:
+                self.add_error("pause_until", "A pause must end after today.")
+            elif not data["pause_until"] <= self.today + PLANNING_HORIZON:
+                self.add_error("pause_until", date_range_message(today=self.today))
         return data
 
 

@@ -10,6 +10,14 @@ from django.db.models import F, Q
 
 from touches.models import Channel, Kind, Theme
 
+# Seed 001: most reps give up after one or two tries, while many buyers answer between the 5th and the 10th; the
+# studies in the field notes say at least six attempts. No cadence may plan to stop before the fifth.
+MIN_ATTEMPTS_FLOOR = 5
+MIN_ATTEMPTS_WHY = (
+    "At least 5: most buyers who answer do so between the 5th and the 10th attempt, and most reps stop after one "
+    "or two."
+)
+
 
 def default_gaps() -> list[int]:
     return [2]  # every other day
@@ -58,6 +66,9 @@ class Cadence(models.Model):
             ),
             models.CheckConstraint(condition=Q(min_touches__lte=F("max_touches")), name="cadence_min_not_above_max"),
             models.CheckConstraint(condition=Q(max_touches__gte=1), name="cadence_max_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(min_touches__gte=MIN_ATTEMPTS_FLOOR), name="cadence_min_attempts_at_least_five"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,6 +84,10 @@ class Cadence(models.Model):
         window_error = _windows_error(self.windows)
         if window_error:
             errors["windows"] = window_error
+        if self.min_touches is not None and self.min_touches < MIN_ATTEMPTS_FLOOR:
+            errors["min_touches"] = MIN_ATTEMPTS_WHY
+        elif self.min_touches is not None and self.max_touches is not None and self.max_touches < self.min_touches:
+            errors["max_touches"] = "The maximum cannot be below the minimum number of attempts."
         if errors:
             raise ValidationError(errors)
 
@@ -129,6 +144,10 @@ class Enrollment(models.Model):
     # A manager may give a promising lead more attempts than its cadence allows.
     extra_touches = models.PositiveSmallIntegerField(default=0)
     gave_up_early = models.BooleanField(default=False)
+    # Planning this enrollment failed (bad data, a bug): it is set aside with the error, retried later with a
+    # growing delay, and listed on its manager's dashboard; the rest of the sweep goes on.
+    plan_error = models.CharField(max_length=300, blank=True)
+    plan_failures = models.PositiveSmallIntegerField(default=0)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=300, blank=True)
     # The prospect's newest touch that is not deleted, kept by database triggers (migration 0005) on every write
@@ -181,6 +200,7 @@ class Enrollment(models.Model):
                 condition=Q(status="gave_up", gave_up_early=True),
                 name="enrollment_gave_up_early_idx",
             ),
+            models.Index(fields=["owner"], condition=Q(plan_failures__gt=0), name="enrollment_plan_failed_idx"),
         ]
 
     def __str__(self) -> str:
@@ -202,7 +222,11 @@ class FollowUp(models.Model):
     rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="follow_ups")
     prospect = models.ForeignKey("crm.Prospect", on_delete=models.CASCADE, related_name="follow_ups")
     contact = models.ForeignKey("crm.Contact", null=True, blank=True, on_delete=models.SET_NULL)
+    # One attempt is one occasion: the call, the voicemail left on it and the same-day email share its number, as
+    # steps 0, 1 and 2. `attempt_of` is how many attempts the cadence plans for this lead, never below `attempt`.
     attempt = models.PositiveSmallIntegerField()
+    step = models.PositiveSmallIntegerField(default=0)
+    attempt_of = models.PositiveSmallIntegerField()
     due_start = models.DateTimeField()
     due_end = models.DateTimeField()
     channel = models.CharField(max_length=20, choices=Channel.choices)
@@ -224,8 +248,9 @@ class FollowUp(models.Model):
     class Meta:
         ordering = ["due_start"]
         constraints = [
-            # Two sweeps, a replayed task or a killed worker can never plan the same attempt twice.
-            models.UniqueConstraint(fields=["enrollment", "attempt"], name="one_follow_up_per_attempt"),
+            # Two sweeps, a replayed task or a killed worker can never plan the same step of an attempt twice.
+            models.UniqueConstraint(fields=["enrollment", "attempt", "step"], name="one_follow_up_per_attempt_step"),
+            models.CheckConstraint(condition=Q(attempt__lte=F("attempt_of")), name="follow_up_attempt_within_plan"),
             models.UniqueConstraint(
                 fields=["enrollment"],
                 condition=Q(status="planned"),
@@ -243,7 +268,10 @@ class FollowUp(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.attempt} {self.get_channel_display()} for {self.prospect_id} at {self.due_start:%Y-%m-%d %H:%M}"
+        return (
+            f"#{self.attempt}.{self.step} {self.get_channel_display()} for {self.prospect_id} "
+            f"at {self.due_start:%Y-%m-%d %H:%M}"
+        )
 
 
 class LeadEvent(models.Model):
@@ -260,6 +288,8 @@ class LeadEvent(models.Model):
         REASSIGN_BLOCKED = "reassign_blocked", "Could not reassign"
         GAVE_UP = "gave_up", "Gave up"
         STOPPED = "stopped", "Stopped"
+        REOPENED = "reopened", "Reopened"
+        DO_NOT_CONTACT_LIFTED = "dnc_lifted", "Do not contact lifted"
 
     prospect = models.ForeignKey("crm.Prospect", on_delete=models.CASCADE, related_name="events")
     enrollment = models.ForeignKey(Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")

@@ -29,7 +29,7 @@ class SweepReport:
     def __str__(self) -> str:
         return (
             f"planned {self.plan.planned}, marked overdue {self.plan.marked_overdue}, ended {self.plan.ended}, "
-            f"recycled {self.recycled}, reminded {self.reminders}"
+            f"set aside {self.plan.failed}, recycled {self.recycled}, reminded {self.reminders}"
         )
 
 
@@ -42,7 +42,7 @@ def scheduler_sweep(*, now: dt.datetime, batch_size: int = 500, max_batches: int
     for _ in range(max_batches):
         batch = enrollments_plan_due(now=now, limit=batch_size)
         plan += batch
-        if batch.planned + batch.marked_overdue < batch_size:
+        if batch.handled < batch_size:
             break
     report = SweepReport(plan=plan, recycled=prospects_recycle(now=now), reminders=follow_ups_remind(now=now))
     logger.info("cadence sweep at %s: %s", now.isoformat(timespec="seconds"), report)
@@ -53,12 +53,15 @@ def prospects_recycle(*, now: dt.datetime, limit: int = 200) -> int:
     recycled = 0
     with transaction.atomic():
         due = list(
-            Prospect.objects.select_for_update(skip_locked=True)
+            Prospect.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=Prospect.Status.DORMANT, recycle_on__lte=now.date())
             .select_related("team")[:limit]
         )
         for prospect in due:
-            Prospect.objects.filter(pk=prospect.pk).update(status=Prospect.Status.ACTIVE, recycle_on=None)
+            # updated_at moves, as with every write to a prospect: its ETag changes and a stale If-Match is refused.
+            Prospect.objects.filter(pk=prospect.pk).update(
+                status=Prospect.Status.ACTIVE, recycle_on=None, updated_at=now
+            )
             prospect.status = Prospect.Status.ACTIVE
             if not Enrollment.objects.filter(prospect=prospect, status__in=Enrollment.OPEN_STATUSES).exists():
                 enrollment_create(prospect=prospect, now=now)
@@ -83,5 +86,5 @@ def follow_ups_remind(*, now: dt.datetime, limit: int = 2000) -> int:
         for pk, rep_id in claimed:
             by_rep[rep_id].append(pk)
         for rep_id, follow_up_ids in by_rep.items():
-            transaction.on_commit(lambda r=rep_id, f=follow_up_ids: rep_remind_task.delay(r, f))
+            transaction.on_commit(lambda r=rep_id, f=follow_up_ids: rep_remind_task.delay(r, f), robust=True)
     return len(claimed)

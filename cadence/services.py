@@ -11,17 +11,18 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from psycopg2.extras import execute_values
 
 from cadence.models import Cadence, Enrollment, FollowUp, LeadEvent
-from cadence.planner import Action, Decision, give_up_is_early, plan_next
+from cadence.planner import Action, Decision, count_attempts, give_up_is_early, plan_next
 from cadence.selectors import cadence_for_prospect, enrollment_open_for_prospect, rep_pick_for_handover
-from cadence.situation import rules_from_cadence, situations_build
-from crm.models import Prospect, User
+from cadence.situation import situations_build
+from crm.models import Contact, Prospect, User
+from crm.validators import check_moment_in_range
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +57,11 @@ def _event(
 
 
 def _enqueue_plan(enrollment_id: int) -> None:
+    """Plan after commit. The request already committed the write and marked the plan stale: if the broker is
+    down, the message is logged and dropped, never turned into an error, and the sweep repairs the plan."""
     from cadence.tasks import enrollment_plan as enrollment_plan_task
 
-    transaction.on_commit(lambda: enrollment_plan_task.delay(enrollment_id))
+    transaction.on_commit(lambda: enrollment_plan_task.delay(enrollment_id), robust=True)
 
 
 def enrollment_create(
@@ -116,11 +119,21 @@ class PlanReport:
     planned: int = 0
     marked_overdue: int = 0
     ended: int = 0
+    # Set aside with their error, to be tried again later (see _plans_set_aside).
+    failed: int = 0
 
     def __add__(self, other: PlanReport) -> PlanReport:
         return PlanReport(
-            self.planned + other.planned, self.marked_overdue + other.marked_overdue, self.ended + other.ended
+            self.planned + other.planned,
+            self.marked_overdue + other.marked_overdue,
+            self.ended + other.ended,
+            self.failed + other.failed,
         )
+
+    @property
+    def handled(self) -> int:
+        """Enrollments this batch took off the work list, whatever became of them."""
+        return self.planned + self.marked_overdue + self.failed
 
 
 def enrollments_plan(*, enrollment_ids: Sequence[int], now: dt.datetime) -> PlanReport:
@@ -131,7 +144,7 @@ def enrollments_plan(*, enrollment_ids: Sequence[int], now: dt.datetime) -> Plan
             .select_related("prospect")
             .filter(pk__in=enrollment_ids, status__in=OPEN)
         )
-        return _plan_locked(locked, now=now, force=True)
+        return _plan_isolated(locked, now=now, force=True)
 
 
 def enrollments_plan_due(*, now: dt.datetime, limit: int = 500) -> PlanReport:
@@ -143,7 +156,50 @@ def enrollments_plan_due(*, now: dt.datetime, limit: int = 500) -> PlanReport:
             .filter(status__in=OPEN)
             .filter(Q(next_due_at__lte=now) | Q(replan_requested_at__lte=now - STALE_PLAN_AFTER))[:limit]
         )
-        return _plan_locked(locked, now=now, force=False)
+        return _plan_isolated(locked, now=now, force=False)
+
+
+# An enrollment that failed to plan is tried again after this, doubling with each failure up to a day.
+PLAN_RETRY_FIRST = dt.timedelta(minutes=5)
+PLAN_RETRY_MAX = dt.timedelta(days=1)
+
+
+def _plan_isolated(enrollments: list[Enrollment], *, now: dt.datetime, force: bool) -> PlanReport:
+    """Plan a locked batch so that one bad enrollment cannot stop the others.
+
+    1. Plan the batch in a savepoint. An enrollment the planner cannot handle is set aside inside it (see
+       `_plan_locked`), and the rest is written.
+    2. If writing the batch fails in the database, roll the savepoint back and plan the enrollments one by one,
+       each in its own savepoint: the one whose write fails is set aside with its error, the others are written.
+    """
+    try:
+        with transaction.atomic():
+            return _plan_locked(enrollments, now=now, force=force)
+    except DatabaseError:
+        logger.exception("planning a batch of %d enrollments failed; planning them one by one", len(enrollments))
+    report = PlanReport()
+    for enrollment in enrollments:
+        try:
+            with transaction.atomic():
+                report += _plan_locked([enrollment], now=now, force=force)
+        except DatabaseError as exc:
+            _plans_set_aside({enrollment: exc}, now=now)
+            report += PlanReport(failed=1)
+    return report
+
+
+def _plans_set_aside(failures: dict[Enrollment, Exception], *, now: dt.datetime) -> None:
+    """Keep each failed enrollment's error for its manager and try it again later, later each time."""
+    for enrollment, exc in failures.items():
+        logger.error("could not plan enrollment %s: %r", enrollment.pk, exc)
+        delay = min(PLAN_RETRY_FIRST * 2 ** min(enrollment.plan_failures, 12), PLAN_RETRY_MAX)
+        Enrollment.objects.filter(pk=enrollment.pk).update(
+            plan_error=f"{type(exc).__name__}: {exc}"[:300],
+            plan_failures=F("plan_failures") + 1,
+            next_due_at=now + delay,
+            replan_requested_at=None,
+            planned_at=now,
+        )
 
 
 def _with_cadences(enrollments: Iterable[Enrollment]) -> list[Enrollment]:
@@ -172,7 +228,7 @@ def _plan_locked(enrollments: list[Enrollment], *, now: dt.datetime, force: bool
         f.enrollment_id: f
         for f in FollowUp.objects.filter(
             enrollment_id__in=[e.pk for e in enrollments], status=FollowUp.Status.PLANNED
-        ).values_list("enrollment_id", "pk", "attempt", "due_end", named=True)
+        ).values_list("enrollment_id", "pk", "attempt", "step", "due_end", named=True)
     }
     overdue, to_plan = [], []
     for enrollment in enrollments:
@@ -188,17 +244,27 @@ def _plan_locked(enrollments: list[Enrollment], *, now: dt.datetime, force: bool
     if overdue:
         FollowUp.objects.filter(pk__in=overdue, overdue_since__isnull=True).update(overdue_since=now)
 
-    situations = situations_build(enrollments=to_plan, now=now)
+    errors: dict[int, Exception] = {}
+    situations = situations_build(enrollments=to_plan, now=now, errors=errors)
     upserts: list[tuple] = []
     cancelled: list[int] = []
     finishing: list[tuple[Enrollment, Decision]] = []
-    for enrollment in to_plan:
-        decision = plan_next(situations[enrollment.pk])
+    failures: dict[Enrollment, Exception] = {}
+    for enrollment in list(to_plan):
+        try:
+            if enrollment.pk in errors:
+                raise errors[enrollment.pk]
+            decision = plan_next(situations[enrollment.pk])
+            row = _follow_up_row(enrollment, decision, now=now) if decision.action == Action.FOLLOW_UP else None
+        except Exception as exc:  # noqa: BLE001 - one enrollment's bug or bad data must not stop the sweep
+            failures[enrollment] = exc
+            to_plan.remove(enrollment)
+            continue
         planned = current.get(enrollment.pk)
         _apply(enrollment, decision, now=now)
-        if decision.action == Action.FOLLOW_UP:
-            upserts.append(_follow_up_row(enrollment, decision, now=now))
-            if planned is not None and planned.attempt != decision.attempt:
+        if row is not None:
+            upserts.append(row)
+            if planned is not None and (planned.attempt, planned.step) != (decision.attempt, decision.step):
                 cancelled.append(planned.pk)
         elif planned is not None:
             cancelled.append(planned.pk)
@@ -209,7 +275,8 @@ def _plan_locked(enrollments: list[Enrollment], *, now: dt.datetime, force: bool
         FollowUp.objects.filter(pk__in=cancelled).update(status=FollowUp.Status.CANCELLED)
     if upserts:
         _follow_ups_upsert(upserts)
-    _enrollments_write(enrollments, now=now)
+    _enrollments_write([e for e in enrollments if e not in failures], now=now)
+    _plans_set_aside(failures, now=now)
     LeadEvent.objects.bulk_create(
         LeadEvent(
             prospect_id=e.prospect_id, enrollment=e, kind=LeadEvent.Kind.STOPPED, detail=e.end_reason, created_at=now
@@ -217,10 +284,11 @@ def _plan_locked(enrollments: list[Enrollment], *, now: dt.datetime, force: bool
         for e in to_plan
         if e.status == Enrollment.Status.STOPPED and e.ended_at == now
     )
-    for enrollment, decision in finishing:
+    # Team by team, in one order across every sweep: hand-overs lock the team's reps (see prospect_reassign).
+    for enrollment, decision in sorted(finishing, key=lambda pair: (pair[0].prospect.team_id, pair[0].pk)):
         _finish(enrollment, decision, now=now)
     ended = sum(1 for e in to_plan if e.status not in OPEN) + len(finishing)
-    return PlanReport(planned=len(to_plan), marked_overdue=len(overdue), ended=ended)
+    return PlanReport(planned=len(to_plan), marked_overdue=len(overdue), ended=ended, failed=len(failures))
 
 
 # One UPDATE ... FROM (VALUES ...) for a whole batch. Django's bulk_update builds a CASE per field per row, which
@@ -229,7 +297,8 @@ _ENROLLMENTS_WRITE_SQL = """
     UPDATE cadence_enrollment AS e SET
         status = v.status, next_due_at = v.next_due_at, replan_requested_at = v.replan_requested_at,
         planned_at = v.planned_at, last_action = v.last_action, last_reason = v.last_reason,
-        needs_contact = v.needs_contact, ended_at = v.ended_at, end_reason = v.end_reason, updated_at = v.planned_at
+        needs_contact = v.needs_contact, ended_at = v.ended_at, end_reason = v.end_reason, updated_at = v.planned_at,
+        plan_error = '', plan_failures = 0
     FROM (VALUES %s) AS v(id, status, next_due_at, replan_requested_at, planned_at, last_action, last_reason,
                          needs_contact, ended_at, end_reason)
     WHERE e.id = v.id
@@ -240,13 +309,15 @@ _ENROLLMENTS_WRITE_ROW = (
 )
 
 
-# Upsert on (enrollment, attempt): a replan rewrites the same attempt in place and revives it if it was cancelled;
-# its snooze count and creation time stay.
+# Upsert on (enrollment, attempt, step): a replan rewrites the same step in place and revives it if it was
+# cancelled; its snooze count and creation time stay.
 _FOLLOW_UPS_UPSERT_SQL = """
-    INSERT INTO cadence_followup (enrollment_id, rep_id, prospect_id, contact_id, attempt, due_start, due_end, channel,
-                                  kind, theme, reason, is_next_step, status, snooze_count, snooze_reason, created_at)
+    INSERT INTO cadence_followup (enrollment_id, rep_id, prospect_id, contact_id, attempt, step, attempt_of, due_start,
+                                  due_end, channel, kind, theme, reason, is_next_step, status, snooze_count,
+                                  snooze_reason, created_at)
     VALUES %s
-    ON CONFLICT (enrollment_id, attempt) DO UPDATE SET
+    ON CONFLICT (enrollment_id, attempt, step) DO UPDATE SET
+        attempt_of = EXCLUDED.attempt_of,
         rep_id = EXCLUDED.rep_id, contact_id = EXCLUDED.contact_id, due_start = EXCLUDED.due_start,
         due_end = EXCLUDED.due_end, channel = EXCLUDED.channel, kind = EXCLUDED.kind, theme = EXCLUDED.theme,
         reason = EXCLUDED.reason, is_next_step = EXCLUDED.is_next_step, status = EXCLUDED.status,
@@ -315,6 +386,8 @@ def _follow_up_row(enrollment: Enrollment, decision: Decision, *, now: dt.dateti
         enrollment.prospect_id,
         decision.contact_id,
         decision.attempt,
+        decision.step,
+        decision.attempt_of,
         decision.due_start,
         decision.due_end,
         str(decision.channel),
@@ -385,21 +458,14 @@ def enrollment_give_up(
         if not enrollment.is_open:
             raise ValidationError("This lead's cadence has already ended.")
         situation = situations_build(enrollments=[enrollment], now=now)[enrollment.pk]
-        rules = rules_from_cadence(enrollment.cadence, extra_touches=enrollment.extra_touches)
-        early = give_up_is_early(rules=rules, history=situation.history)
+        early = give_up_is_early(situation)
         if early and not confirm_early:
             raise GiveUpTooEarly(
-                f"Only {_attempts(situation.history)} of at least {rules.min_touches} attempts so far: many buyers "
-                "answer between the 5th and the 10th. Give up anyway?"
+                f"Only {count_attempts(situation)} of at least {situation.rules.min_touches} attempts so far: many "
+                "buyers answer between the 5th and the 10th. Give up anyway?"
             )
         _end_as_given_up(enrollment, now=now, reason=reason or "Gave up", early=early, recycle_on=None, actor=actor)
         return early
-
-
-def _attempts(history: Sequence[object]) -> int:
-    from cadence.planner import count_attempts
-
-    return count_attempts(history)
 
 
 def prospect_reassign(
@@ -415,7 +481,37 @@ def prospect_reassign(
 
     The old enrollment ends as reassigned and the cadence restarts for the new owner; the touches stay.
     Returns the new owner, or None when nobody can take it (the enrollment stays open and is retried later).
+
+    1. Lock the team's reps in id order, then the prospect. Every hand-over takes its locks in that one order, so
+       two sweeps (or a sweep and a manager) handing leads to the same reps wait for each other instead of
+       deadlocking on the reps' rows.
+    2. A closed prospect (won, lost, do not contact) is never handed over: a new owner would mean a new cadence,
+       and "opted out" or "not interested" must stay final. Reopening one is its own action, with a reason.
     """
+    with transaction.atomic():
+        _team_reps_lock(team_id=prospect.team_id)
+        prospect = Prospect.objects.select_for_update(of=("self",)).select_related("team").get(pk=prospect.pk)
+        if prospect.is_closed:
+            raise ValidationError(
+                f"{prospect} is {prospect.get_status_display().lower()}: it is not handed over, so nobody contacts "
+                "it again."
+            )
+        return _reassign_locked(prospect=prospect, now=now, reason=reason, to=to, enrollment=enrollment, actor=actor)
+
+
+def _team_reps_lock(*, team_id: int) -> None:
+    list(User.objects.select_for_update().filter(team_id=team_id).order_by("pk").values_list("pk", flat=True))
+
+
+def _reassign_locked(
+    *,
+    prospect: Prospect,
+    now: dt.datetime,
+    reason: str,
+    to: User | None,
+    enrollment: Enrollment | None,
+    actor: User | None,
+) -> User | None:
     enrollment = enrollment or enrollment_open_for_prospect(prospect_id=prospect.pk)
     previous_owner_id = prospect.owner_id
     new_owner = to or rep_pick_for_handover(team=prospect.team, exclude_ids={previous_owner_id})
@@ -479,6 +575,8 @@ def enrollment_pause(
         raise ValidationError("This lead's cadence has already ended.")
     if until is not None and until <= now:
         raise ValidationError("A pause must end in the future.")
+    if until is not None:
+        check_moment_in_range(until, now=now)
     Enrollment.objects.filter(pk=enrollment.pk).update(status=Enrollment.Status.PAUSED, paused_until=until)
     _event(
         prospect_id=enrollment.prospect_id,
@@ -514,6 +612,7 @@ def follow_up_snooze(
         raise ValidationError("Only a planned follow-up can be snoozed.")
     if until <= now:
         raise ValidationError("Snooze until a time in the future.")
+    check_moment_in_range(until, now=now)
     FollowUp.objects.filter(pk=follow_up.pk).update(
         snooze_count=F("snooze_count") + 1, snooze_reason=reason.strip()[:200]
     )
@@ -540,6 +639,7 @@ def enrollment_set_next_step(
         raise ValidationError("Say what the next step is.")
     if due_at <= now:
         raise ValidationError("A next step needs a date in the future.")
+    check_moment_in_range(due_at, now=now)
     if not enrollment.is_open:
         raise ValidationError("This lead's cadence has already ended.")
     Enrollment.objects.filter(pk=enrollment.pk).update(
@@ -583,3 +683,41 @@ def enrollment_extend(
         detail=_with_note(f"{extra_touches} more attempt{'s' if extra_touches != 1 else ''}", note),
     )
     enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
+
+
+def _reason_required(reason: str, what: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": f"Say why you {what}: it goes into the lead's history."})
+    return reason[:250]
+
+
+def prospect_reopen(*, prospect: Prospect, actor: User, reason: str, now: dt.datetime) -> None:
+    """Reopen a lost prospect, with a reason, so it can be enrolled again. A contact who said "not interested"
+    stays do-not-contact: the cadence will look for someone else there."""
+    reason = _reason_required(reason, "reopen it")
+    with transaction.atomic():
+        prospect = Prospect.objects.select_for_update(of=("self",)).get(pk=prospect.pk)
+        if prospect.status != Prospect.Status.LOST:
+            raise ValidationError(f"{prospect} is not lost; there is nothing to reopen.")
+        Prospect.objects.filter(pk=prospect.pk).update(status=Prospect.Status.ACTIVE, updated_at=now)
+        _event(prospect_id=prospect.pk, actor=actor, now=now, kind=LeadEvent.Kind.REOPENED, detail=reason)
+
+
+def prospect_do_not_contact_lift(*, prospect: Prospect, actor: User, reason: str, now: dt.datetime) -> None:
+    """Lift a do-not-contact, the one way back from an opt-out: a manager of the prospect's team, with a reason,
+    recorded in the lead's history. Nothing is planned until someone enrolls the prospect again."""
+    if not (actor.is_superuser or actor.managed_teams.filter(pk=prospect.team_id).exists()):
+        raise PermissionDenied("Only a manager of the prospect's team can lift a do-not-contact.")
+    reason = _reason_required(reason, "lift it")
+    with transaction.atomic():
+        prospect = Prospect.objects.select_for_update(of=("self",)).get(pk=prospect.pk)
+        marked = Contact.objects.filter(prospect=prospect, do_not_contact=True)
+        if prospect.status != Prospect.Status.DO_NOT_CONTACT and not marked.exists():
+            raise ValidationError(f"{prospect} is not marked do not contact.")
+        names = ", ".join(marked.values_list("name", flat=True))
+        marked.update(do_not_contact=False, updated_at=now)
+        if prospect.status == Prospect.Status.DO_NOT_CONTACT:
+            Prospect.objects.filter(pk=prospect.pk).update(status=Prospect.Status.ACTIVE, updated_at=now)
+        detail = f"{reason} (contacts: {names})" if names else reason
+        _event(prospect_id=prospect.pk, actor=actor, now=now, kind=LeadEvent.Kind.DO_NOT_CONTACT_LIFTED, detail=detail)

@@ -100,8 +100,14 @@ def _contact_info(row: Sequence, prospect_timezone: str) -> ContactInfo:
     )
 
 
-def situations_build(*, enrollments: Iterable[Enrollment], now: dt.datetime) -> dict[int, Situation]:
-    """One Situation per enrollment; enrollments must come with their `prospect` and `cadence` loaded."""
+def situations_build(
+    *, enrollments: Iterable[Enrollment], now: dt.datetime, errors: dict[int, Exception] | None = None
+) -> dict[int, Situation]:
+    """One Situation per enrollment; enrollments must come with their `prospect` and `cadence` loaded.
+
+    With `errors`, an enrollment whose rows cannot make a Situation (a cadence saved with impossible rules, say)
+    is left out and its error kept there, so one bad row does not stop a batch; without it, the error is raised.
+    """
     enrollments = list(enrollments)
     # Tuples, not dicts or model instances: a batch reads tens of thousands of these rows.
     touches: dict[int, list[PastTouch]] = defaultdict(list)
@@ -124,31 +130,44 @@ def situations_build(*, enrollments: Iterable[Enrollment], now: dt.datetime) -> 
     rules_by_cadence: dict[tuple[int, int], Rules] = {}
     situations = {}
     for enrollment in enrollments:
-        prospect: Prospect = enrollment.prospect
-        key = (enrollment.cadence_id, enrollment.extra_touches)
-        rules = rules_by_cadence.get(key)
-        if rules is None:
-            rules = rules_by_cadence[key] = rules_from_cadence(
-                enrollment.cadence, extra_touches=enrollment.extra_touches
+        try:
+            situations[enrollment.pk] = _situation(
+                enrollment, now=now, history=touches, contacts=contacts, rules_by_cadence=rules_by_cadence
             )
-        history = tuple(touches[prospect.pk])
-        next_step = (
-            NextStep(what=enrollment.next_step, due_at=enrollment.next_step_due_at)
-            if enrollment.next_step_due_at
-            else None
-        )
-        # A snooze is a short pause of the current follow-up; it ends by itself.
-        snoozed = enrollment.snoozed_until is not None and enrollment.snoozed_until > now
-        situations[enrollment.pk] = Situation(
-            rules=rules,
-            history=history,
-            contacts=tuple(_contact_info(c, prospect.timezone) for c in contacts[prospect.pk]),
-            now=now,
-            days_off=days_off_for(prospect.country),
-            default_timezone=prospect.timezone,
-            next_step=next_step,
-            paused=enrollment.status == Enrollment.Status.PAUSED or snoozed,
-            paused_until=enrollment.snoozed_until if snoozed else enrollment.paused_until,
-            prospect_closed=prospect.is_closed,
-        )
+        except Exception as exc:  # noqa: BLE001 - whatever it is, it belongs to this enrollment alone
+            if errors is None:
+                raise
+            errors[enrollment.pk] = exc
     return situations
+
+
+def _situation(
+    enrollment: Enrollment,
+    *,
+    now: dt.datetime,
+    history: dict[int, list[PastTouch]],
+    contacts: dict[int, list[Sequence]],
+    rules_by_cadence: dict[tuple[int, int], Rules],
+) -> Situation:
+    prospect: Prospect = enrollment.prospect
+    key = (enrollment.cadence_id, enrollment.extra_touches)
+    rules = rules_by_cadence.get(key)
+    if rules is None:
+        rules = rules_by_cadence[key] = rules_from_cadence(enrollment.cadence, extra_touches=enrollment.extra_touches)
+    next_step = (
+        NextStep(what=enrollment.next_step, due_at=enrollment.next_step_due_at) if enrollment.next_step_due_at else None
+    )
+    # A snooze is a short pause of the current follow-up; it ends by itself.
+    snoozed = enrollment.snoozed_until is not None and enrollment.snoozed_until > now
+    return Situation(
+        rules=rules,
+        history=tuple(history[prospect.pk]),
+        contacts=tuple(_contact_info(c, prospect.timezone) for c in contacts[prospect.pk]),
+        now=now,
+        days_off=days_off_for(prospect.country),
+        default_timezone=prospect.timezone,
+        next_step=next_step,
+        paused=enrollment.status == Enrollment.Status.PAUSED or snoozed,
+        paused_until=enrollment.snoozed_until if snoozed else enrollment.paused_until,
+        prospect_closed=prospect.is_closed,
+    )

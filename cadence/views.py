@@ -32,6 +32,7 @@ from cadence.models import Enrollment
 from cadence.planner.windows import zone
 from cadence.services import enrollment_extend, enrollment_give_up, enrollment_pause, prospect_reassign
 from crm.models import Prospect, User
+from crm.once import submitted_once
 
 PAGE_SIZE = 25
 
@@ -145,7 +146,11 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """Stalled leads first (where to step in), then the reps' results and the charts for the period."""
     now = timezone.now()
     form = _filter_form(request, request.GET)
-    context: dict[str, Any] = {"form": form, **_stalled_context(request, form, now, request.GET.get("page"))}
+    context: dict[str, Any] = {
+        "form": form,
+        **_stalled_context(request, form, now, request.GET.get("page")),
+        "plan_failures": scope.plan_failures(user=request.user, team_id=form.filters().team_id),
+    }
     if request.htmx and request.htmx.target == "stalled":
         return render(request, "cadence/dashboard.html#stalled", context)
     context.update(_results_context(request, form, now))
@@ -166,7 +171,13 @@ def stalled_action(request: HtmxHttpRequest) -> HttpResponse:
     if action_form.is_valid():
         leads = _get_leads_for_manager(request, action_form.cleaned_data["leads"])
         try:
-            notice, ok = _act(leads, action_form.cleaned_data, actor=request.user, now=now, tz=_zone_of(request)), True
+            with submitted_once(request) as first:
+                notice = (
+                    _act(leads, action_form.cleaned_data, actor=request.user, now=now, tz=_zone_of(request))
+                    if first
+                    else "Already done: that action was sent twice, and carried out once."
+                )
+                ok = True
         except ValidationError as exc:
             notice = "Nothing was changed. " + " ".join(exc.messages)
     else:

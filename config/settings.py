@@ -22,7 +22,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin.SuperuserAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "crm",
     "touches",
     "cadence",
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "crm.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -144,6 +146,27 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS is the proxy's job; these say so to browsers once it is in place (see README, "Production").
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+# Only our own files run or style a page: no inline script or style, no CDN. htmx, Chart.js and Swagger UI are
+# served from our static files; data for scripts travels in <script type="application/json"> blocks.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated API call gets 401 with WWW-Authenticate rather than 403.
@@ -196,6 +219,7 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "pursuit"),
         "TIMEOUT": 300,
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
 CELERY_BROKER_URL = REDIS_URL
@@ -212,7 +236,11 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "pursuit")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A late-acked task must come back after a lost worker, but not while a healthy one still runs it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Short connection timeouts and few publish retries: when Redis is down, a request that enqueues a plan after its
+# commit gives up within about a second (the sweep repairs the plan) instead of hanging the rep's page.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
@@ -224,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cadence.tasks.sweep",
         "schedule": dt.timedelta(seconds=_SWEEP_SECONDS) if _SWEEP_SECONDS else crontab(),  # * * * * *
         "options": {"expires": min(50, _SWEEP_SECONDS or 50)},
+    },
+    "crm-prune": {
+        "task": "crm.tasks.prune",
+        "schedule": crontab(minute=23),  # 23 * * * *  hourly: form ids older than a day
+        "options": {"expires": 3000},
     },
     "api-prune": {
         "task": "api.tasks.prune",

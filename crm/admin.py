@@ -28,6 +28,7 @@ class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
     fields = ["name", "role", "title", "phone", "email", "timezone", "do_not_contact", "left_company"]
+    readonly_fields = ["do_not_contact"]
 
 
 @admin.register(Prospect)
@@ -47,7 +48,9 @@ class ProspectAdmin(admin.ModelAdmin):
     autocomplete_fields = ["owner", "team"]
     date_hierarchy = "created_at"
     inlines = [ContactInline]
-    readonly_fields = ["created_at", "updated_at"]
+    # A status changes through the app's services (closing, reopening, lifting a do-not-contact, each recorded in
+    # the lead's history), never by editing the field: that would be a side door around "opted out".
+    readonly_fields = ["status", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "team", "owner", "status", "estimated_value", "source"]}),
         ("Where", {"fields": ["country", "timezone"]}),
@@ -63,3 +66,4 @@ class ContactAdmin(admin.ModelAdmin):
     search_fields = ["name", "email", "phone", "prospect__name"]
     list_select_related = ["prospect"]
     autocomplete_fields = ["prospect"]
+    readonly_fields = ["do_not_contact"]

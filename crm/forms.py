@@ -10,7 +10,7 @@ from django import forms
 from cadence.models import Enrollment
 from crm.imports import MAX_BYTES
 from crm.models import Contact, Marker, Prospect, User
-from crm.validators import validate_timezone
+from crm.validators import validate_phone, validate_single_line, validate_timezone
 from crm.workspace import SORTS, ProspectFilters
 from touches.forms import LocalDateTimeInput, wall_clock_in
 
@@ -22,10 +22,13 @@ class MarkersForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    # The model's own validators, so the form, the API and the import refuse the same names and phones.
+    name = forms.CharField(max_length=200, validators=[validate_single_line])
     role = forms.ChoiceField(choices=Contact.Role.choices, initial=Contact.Role.DECISION_MAKER)
-    title = forms.CharField(max_length=200, required=False)
-    phone = forms.CharField(max_length=40, required=False, widget=forms.TextInput(attrs={"type": "tel"}))
+    title = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
+    phone = forms.CharField(
+        max_length=40, required=False, validators=[validate_phone], widget=forms.TextInput(attrs={"type": "tel"})
+    )
     email = forms.EmailField(required=False)
     timezone = forms.CharField(
         label="Time zone",
@@ -53,7 +56,7 @@ class WhenForm(forms.Form):
 
     def clean_until(self) -> dt.datetime:
         until = self.cleaned_data["until"]
-        aware = wall_clock_in(until, self.tz)
+        aware = wall_clock_in(until, self.tz, now=self.now)
         if aware <= self.now:
             raise forms.ValidationError("Pick a time in the future.")
         return aware
@@ -61,7 +64,9 @@ class WhenForm(forms.Form):
 
 class SnoozeForm(WhenForm):
     reason = forms.CharField(
-        max_length=200, help_text="Why later? e.g. “out until Monday”, “asked to call after the 15th”."
+        max_length=200,
+        required=False,
+        help_text="Optional: why later? e.g. “out until Monday”, “asked to call after the 15th”.",
     )
 
 

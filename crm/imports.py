@@ -20,7 +20,8 @@ from django.db.models import F, Func, Value
 from django.db.models.functions import Lower, Right
 
 from crm.models import Contact, Prospect, User
-from crm.validators import validate_country, validate_timezone
+from crm.selectors import team_list_managed
+from crm.validators import phone_error, validate_country, validate_single_line, validate_timezone
 
 MAX_ROWS = 5000
 PHONE_DIGITS = Func(F("phone"), Value(r"\D"), Value(""), Value("g"), function="regexp_replace")
@@ -76,6 +77,10 @@ ROLE_WORDS = {
     "executive assistant": Contact.Role.ASSISTANT,
     "receptionist": Contact.Role.RECEPTIONIST,
 }
+
+
+# How a duplicate the user may not see is named: that a teammate has it, never which prospect it is.
+TEAMMATES = "a teammate's prospect"
 
 
 class ImportFileError(ValidationError):
@@ -224,8 +229,13 @@ def _row(record: dict[str, str]) -> ImportRow:
             validate_email(row.email)
         except ValidationError:
             row.errors.append(f"“{row.email}” is not an email address.")
-    if row.phone and len(digits(row.phone)) < 6:
-        row.errors.append(f"“{row.phone}” is not a phone number.")
+    if row.phone and (message := phone_error(row.phone)):
+        row.errors.append(message)
+    for label, text in (("company", row.company), ("contact name", row.contact_name), ("title", row.title)):
+        try:
+            validate_single_line(text)
+        except ValidationError:
+            row.errors.append(f"The {label} has control characters (line breaks, tabs...) in it.")
     if (row.email or row.phone or row.title) and not row.contact_name:
         row.errors.append("The contact has no name.")
     if row.contact_name and not (row.email or row.phone):
@@ -264,31 +274,41 @@ def import_preview_build(*, user: User, text: str) -> ImportPreview:
     phones = {phone_key(row.phone) for row in rows if row.phone}
     companies = {row.company.lower() for row in rows if row.company}
     team_contacts = Contact.objects.filter(prospect__team_id=user.team_id)
+    # A duplicate is found across the whole team, but only a prospect the user may see is named. A rep sees their
+    # own; whoever manages the team (or a superuser) sees all of it, which costs one question, asked only of them.
+    sees_team = user.is_superuser or (user.is_manager and team_list_managed(user=user).filter(pk=user.team_id).exists())
+
+    def owner_of(owner_id: int, name: str) -> str:
+        return name if sees_team or owner_id == user.pk else TEAMMATES
+
     known_emails = (
-        dict(
-            team_contacts.annotate(lower_email=Lower("email"))
+        {
+            email: owner_of(owner_id, name)
+            for email, owner_id, name in team_contacts.annotate(lower_email=Lower("email"))
             .filter(lower_email__in=emails)
-            .values_list("lower_email", "prospect__name")
-        )
+            .values_list("lower_email", "prospect__owner_id", "prospect__name")
+        }
         if emails
         else {}
     )
     known_phones = (
-        dict(
-            team_contacts.annotate(phone_key=PHONE_KEY)
+        {
+            key: owner_of(owner_id, name)
+            for key, owner_id, name in team_contacts.annotate(phone_key=PHONE_KEY)
             .filter(phone_key__in=phones)
-            .values_list("phone_key", "prospect__name")
-        )
+            .values_list("phone_key", "prospect__owner_id", "prospect__name")
+        }
         if phones
         else {}
     )
     known_companies = (
-        dict(
-            Prospect.objects.filter(team_id=user.team_id)
+        {
+            lower: owner_of(owner_id, name)
+            for lower, owner_id, name in Prospect.objects.filter(team_id=user.team_id)
             .annotate(lower_name=Lower("name"))
             .filter(lower_name__in=companies)
-            .values_list("lower_name", "name")
-        )
+            .values_list("lower_name", "owner_id", "name")
+        }
         if companies
         else {}
     )
@@ -301,7 +321,12 @@ def import_preview_build(*, user: User, text: str) -> ImportPreview:
             continue
         phone = phone_key(row.phone)
         if row.company.lower() in known_companies:
-            row.duplicate = f"{known_companies[row.company.lower()]} is already in Pursuit (same company name)."
+            known = known_companies[row.company.lower()]
+            row.duplicate = (
+                f"{known} is already in Pursuit (same company name)."
+                if known != TEAMMATES
+                else f"{row.company} is already in Pursuit as {TEAMMATES} (same company name)."
+            )
         elif row.email in known_emails:
             row.duplicate = f"{row.email} is already a contact of {known_emails[row.email]}."
         elif phone in known_phones:

@@ -6,7 +6,13 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-from crm.validators import validate_country, validate_timezone
+from crm.validators import (
+    validate_country,
+    validate_date_in_range,
+    validate_phone,
+    validate_single_line,
+    validate_timezone,
+)
 
 
 class Team(models.Model):
@@ -72,7 +78,7 @@ class Prospect(models.Model):
         IMPORT = "import", "Import"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="prospects")
     owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="owned_prospects")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
@@ -84,7 +90,7 @@ class Prospect(models.Model):
     is_right_buyer = models.CharField(max_length=7, choices=Marker.choices, default=Marker.UNKNOWN)
     buys_what_we_sell = models.CharField(max_length=7, choices=Marker.choices, default=Marker.UNKNOWN)
     still_there = models.CharField(max_length=7, choices=Marker.choices, default=Marker.UNKNOWN)
-    recycle_on = models.DateField(null=True, blank=True)
+    recycle_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -120,10 +126,10 @@ class Contact(models.Model):
         OTHER = "other", "Other"
 
     prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.OTHER)
-    title = models.CharField(max_length=200, blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    title = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
+    phone = models.CharField(max_length=40, blank=True, validators=[validate_phone])
     email = models.EmailField(blank=True)
     # Blank means "the prospect's time zone": most contacts sit where the account does.
     timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone])
@@ -151,3 +157,21 @@ class Contact(models.Model):
     @property
     def is_reachable(self) -> bool:
         return not (self.do_not_contact or self.left_company or self.wrong_person)
+
+
+class FormSubmission(models.Model):
+    """A form that writes, submitted once: its id is made when the form is rendered (a hidden field), and the
+    first POST that carries it claims it in the same transaction as its write. A double click, a resubmitted
+    form or a browser retry finds it claimed and changes nothing. Pruned after a day (`form_submissions_prune`).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    token = models.UUIDField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="form_submission_once_per_user")]
+        indexes = [models.Index(fields=["created_at"], name="form_submission_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.token} by {self.user_id}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,7 @@ from crm.imports import ImportPreview, import_preview_build
 from crm.models import Contact, Marker, Prospect, Team, User
 from crm.selectors import contact_list_visible, prospect_list_visible, team_list_managed
 from touches.models import Touch
-from touches.services import touch_log
+from touches.services import touch_log_once
 
 MARKER_FIELDS = ("is_right_buyer", "buys_what_we_sell", "still_there")
 
@@ -64,9 +65,20 @@ def prospect_update(*, user: User, prospect_id: int, changes: dict[str, Any], if
 
 
 def contact_update(*, user: User, contact_id: int, changes: dict[str, Any], if_match: str | None) -> Contact:
-    """Edit a contact the user can see, under a row lock, only if `If-Match` still names its version."""
+    """Edit a contact the user can see, under a row lock, only if `If-Match` still names its version.
+
+    Marking someone do-not-contact is an edit; lifting it is not: that is a manager's action with a reason, in
+    the lead's history (`prospect_do_not_contact_lift`), so no sync client can undo an opt-out by accident.
+    """
     with transaction.atomic():
         contact = contact_list_visible(user=user).select_for_update(of=("self",)).get(pk=contact_id)
+        if contact.do_not_contact and changes.get("do_not_contact") is False:
+            raise ValidationError(
+                {
+                    "do_not_contact": "A do-not-contact is lifted by a manager on the prospect's page, with a reason; "
+                    "it cannot be edited away."
+                }
+            )
         return _update_locked(contact, changes=changes, if_match=if_match)  # type: ignore[return-value]
 
 
@@ -195,13 +207,16 @@ def touch_log_with_next_step(
     duration_seconds: int | None,
     occurred_at: dt.datetime,
     now: dt.datetime,
+    touch_id: uuid.UUID,
     next_step_what: str = "",
     next_step_due_at: dt.datetime | None = None,
-) -> Touch:
-    """Log a touch and, after a conversation, the next step agreed in it: both or neither are saved."""
+) -> tuple[Touch, bool]:
+    """Log a touch from a form and, after a conversation, the next step agreed in it: both or neither are saved,
+    and once only (`touch_id` was made with the form). Returns (touch, whether this call wrote it)."""
     with transaction.atomic():
-        touch = touch_log(
+        touch, created = touch_log_once(
             rep=rep,
+            touch_id=touch_id,
             prospect=prospect,
             contact=contact,
             channel=channel,
@@ -213,14 +228,14 @@ def touch_log_with_next_step(
             occurred_at=occurred_at,
             now=now,
         )
-        if next_step_what and next_step_due_at is not None:
+        if created and next_step_what and next_step_due_at is not None:
             enrollment = enrollment_open_for_prospect(prospect_id=prospect.pk)
             if enrollment is None:
                 raise ValidationError(
                     {"next_step_what": "This prospect is not in a cadence: enroll it to plan a next step."}
                 )
             enrollment_set_next_step(enrollment=enrollment, what=next_step_what, due_at=next_step_due_at, now=now)
-    return touch
+    return touch, created
 
 
 CLOSING = {Prospect.Status.WON, Prospect.Status.LOST}

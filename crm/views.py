@@ -42,6 +42,7 @@ from crm.forms import (
 )
 from crm.imports import ImportFileError, import_preview_build, import_text_decode
 from crm.models import Prospect, User
+from crm.once import submitted_once
 from crm.selectors import prospect_list_visible
 from crm.workspace import (
     contacts_for_prospect,
@@ -56,6 +57,7 @@ from crm.workspace import (
 from touches.forms import QUICK_OUTCOMES
 
 PAGE_SIZE = 25
+ALREADY_SAVED = "Already saved: that form was sent twice, and written once."
 IMPORT_SESSION_KEY = "prospect_import_csv"
 
 
@@ -166,7 +168,9 @@ def prospect_markers(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     prospect = _get_prospect_for_user(request, pk)
     form = MarkersForm(request.POST, auto_id="markers_%s")
     if form.is_valid():
-        services.prospect_update_markers(prospect=prospect, **form.cleaned_data, now=timezone.now())
+        with submitted_once(request) as first:
+            if first:
+                services.prospect_update_markers(prospect=prospect, **form.cleaned_data, now=timezone.now())
         if not request.htmx:
             messages.success(request, "Markers saved.")
     if request.htmx:
@@ -184,11 +188,12 @@ def contact_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            contact = services.contact_create(prospect=prospect, **form.cleaned_data)
+            with submitted_once(request) as first:
+                contact = services.contact_create(prospect=prospect, **form.cleaned_data) if first else None
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{contact.name} added.")
+            messages.success(request, f"{contact.name} added." if contact else ALREADY_SAVED)
             return _back_to_prospect(pk)
     return render(request, "crm/contact_form.html", {"prospect": prospect, "form": form})
 
@@ -198,11 +203,15 @@ def contact_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def prospect_enroll(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     prospect = _get_prospect_for_user(request, pk)
     try:
-        enrollment_create(prospect=prospect, now=timezone.now())
+        with submitted_once(request) as first:
+            if first:
+                enrollment_create(prospect=prospect, now=timezone.now())
     except ValidationError as exc:
         messages.error(request, _errors_text(exc))
     else:
-        messages.success(request, f"{prospect} is enrolled; the first attempt is being planned.")
+        messages.success(
+            request, f"{prospect} is enrolled; the first attempt is being planned." if first else ALREADY_SAVED
+        )
     return _back_to_prospect(pk)
 
 
@@ -215,11 +224,15 @@ def prospect_close(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose won or lost.")
         return _back_to_prospect(pk)
     try:
-        services.prospect_close(prospect=prospect, status=form.cleaned_data["status"], now=timezone.now())
+        with submitted_once(request) as first:
+            if first:
+                services.prospect_close(prospect=prospect, status=form.cleaned_data["status"], now=timezone.now())
     except ValidationError as exc:
         messages.error(request, _errors_text(exc))
     else:
-        messages.success(request, f"{prospect} marked {prospect.get_status_display().lower()}.")
+        messages.success(
+            request, f"{prospect} marked {prospect.get_status_display().lower()}." if first else ALREADY_SAVED
+        )
     return _back_to_prospect(pk)
 
 
@@ -232,11 +245,13 @@ def enrollment_pause_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError(form.errors["until"])
-        enrollment_pause(enrollment=enrollment, now=now, until=form.cleaned_data["until"])
+        with submitted_once(request) as first:
+            if first:
+                enrollment_pause(enrollment=enrollment, now=now, until=form.cleaned_data["until"])
     except ValidationError as exc:
         messages.error(request, _errors_text(exc))
     else:
-        messages.success(request, "Cadence paused.")
+        messages.success(request, "Cadence paused." if first else ALREADY_SAVED)
     return _back_to_prospect(enrollment.prospect_id)
 
 
@@ -244,8 +259,10 @@ def enrollment_pause_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def enrollment_resume_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     enrollment = _get_enrollment_for_user(request, pk)
-    enrollment_resume(enrollment=enrollment, now=timezone.now())
-    messages.success(request, "Cadence resumed; the next attempt is being planned.")
+    with submitted_once(request) as first:
+        if first:
+            enrollment_resume(enrollment=enrollment, now=timezone.now())
+    messages.success(request, "Cadence resumed; the next attempt is being planned." if first else ALREADY_SAVED)
     return _back_to_prospect(enrollment.prospect_id)
 
 
@@ -258,12 +275,13 @@ def enrollment_give_up_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     warning = ""
     if request.method == "POST" and form.is_valid():
         try:
-            early = enrollment_give_up(
-                enrollment=enrollment,
-                now=timezone.now(),
-                reason=form.cleaned_data["reason"],
-                confirm_early=form.cleaned_data["confirm_early"],
-            )
+            with submitted_once(request) as first:
+                early = first and enrollment_give_up(
+                    enrollment=enrollment,
+                    now=timezone.now(),
+                    reason=form.cleaned_data["reason"],
+                    confirm_early=form.cleaned_data["confirm_early"],
+                )
         except GiveUpTooEarly as exc:
             warning = _errors_text(exc)
         except ValidationError as exc:
@@ -284,29 +302,31 @@ def follow_up_snooze_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = SnoozeForm(request.POST or None, tz=zone(request.user.timezone, fallback="UTC"), now=now)
     if request.method == "POST" and form.is_valid():
         try:
-            follow_up_snooze(
-                follow_up=follow_up,
-                now=now,
-                until=form.cleaned_data["until"],
-                reason=form.cleaned_data["reason"],
-            )
+            with submitted_once(request) as first:
+                if first:
+                    follow_up_snooze(
+                        follow_up=follow_up,
+                        now=now,
+                        until=form.cleaned_data["until"],
+                        reason=form.cleaned_data["reason"],
+                    )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, f"Snoozed {follow_up.prospect}.")
-            return _redirect_next(request, default=reverse("home"))
-    context = {
-        "follow_up": follow_up,
-        "form": form,
-        "next": request.POST.get("next") or request.GET.get("next", ""),
-    }
+            return redirect(_safe_next(request, default=reverse("home")))
+    context = {"follow_up": follow_up, "form": form, "next": _safe_next(request, default=reverse("home"))}
     return render(request, "crm/snooze_form.html", context)
 
 
-def _redirect_next(request: HttpRequest, *, default: str) -> HttpResponse:
-    target = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-    return redirect(target if target and safe else default)
+def _safe_next(request: HttpRequest, *, default: str) -> str:
+    """The `next` the request names if it stays on this site (no other host, no `javascript:`), else `default`.
+    Used for the redirect and for every link back, so a crafted URL cannot turn Cancel into a script."""
+    target = request.POST.get("next") or request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and safe else default
 
 
 @require_http_methods(["GET", "POST"])
@@ -335,9 +355,13 @@ def prospect_import_confirm(request: HtmxHttpRequest) -> HttpResponse:
         messages.error(request, "The upload has expired. Choose the file again.")
         return redirect("prospect_import")
     try:
-        result = services.prospect_import_confirm(
-            user=request.user, text=text, now=timezone.now(), expected_digest=request.POST.get("digest", "")
-        )
+        with submitted_once(request) as first:
+            if not first:
+                messages.info(request, "This import was already confirmed; its prospects are below.")
+                return redirect(reverse("prospect_list") + "?sort=-updated")
+            result = services.prospect_import_confirm(
+                user=request.user, text=text, now=timezone.now(), expected_digest=request.POST.get("digest", "")
+            )
     except (ValidationError, ImportFileError) as exc:
         messages.error(request, _errors_text(exc))
         return redirect("prospect_import")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
 from django.utils import timezone
 
 from crm.models import Contact
+from crm.validators import check_moment_in_range
 from touches.message_library import note_similar_earlier
 from touches.models import Channel, Kind, Outcome, Theme
 
@@ -52,11 +53,25 @@ def channel_for(quick: QuickOutcome, planned_channel: str) -> str:
     return Channel.EMAIL if planned_channel == Channel.EMAIL and quick.outcome == Outcome.OPTED_OUT else Channel.CALL
 
 
-def wall_clock_in(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+def wall_clock_in(value: dt.datetime, tz: ZoneInfo, *, now: dt.datetime | None = None) -> dt.datetime:
     """A datetime-local value is a wall-clock time in the zone its label names; Django has read it in the
-    server's zone, so take the wall clock back and place it in the right one."""
+    server's zone, so take the wall clock back and place it in the right one.
+
+    With `now`, a date outside the sane range is refused first (before any conversion could overflow)."""
     naive = timezone.make_naive(value) if timezone.is_aware(value) else value
+    if now is not None:
+        check_moment_in_range(naive, now=now)
     return naive.replace(tzinfo=tz)
+
+
+def contact_zone(contact: Contact | None, *, fallback: ZoneInfo) -> ZoneInfo:
+    """The contact's own zone, else the fallback (the prospect's): contacts mostly sit where the account does."""
+    if contact is not None and contact.timezone:
+        try:
+            return ZoneInfo(contact.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return fallback
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -92,17 +107,22 @@ class NextStepFields(forms.Form):
         required=False,
         widget=LocalDateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M"],
+        help_text="On the clock of the person you spoke to.",
     )
 
     def __init__(self, *args: object, tz: ZoneInfo, now: dt.datetime, **kwargs: object) -> None:
         self.tz, self.now = tz, now
         super().__init__(*args, **kwargs)
 
+    def next_step_zone(self) -> ZoneInfo:
+        """Whose clock "their time" is: the contact the step is with (every form reads it the same way)."""
+        return self.tz
+
     def clean_next_step_when(self) -> dt.datetime | None:
         when = self.cleaned_data["next_step_when"]
         if when is None:
             return None
-        aware = wall_clock_in(when, self.tz)  # the contact's, as the label says
+        aware = wall_clock_in(when, self.next_step_zone(), now=self.now)
         if aware <= self.now:
             raise forms.ValidationError("Pick a time in the future.")
         return aware
@@ -183,6 +203,12 @@ class TouchForm(SimilarNoteMixin, NextStepFields):
             (c.pk, f"{c.name} ({c.get_role_display()})") for c in contacts
         ]
 
+    def next_step_zone(self) -> ZoneInfo:
+        # Fields are cleaned in order and the next step's come first: read the chosen contact from the raw data.
+        raw = str(self.data.get("contact") or "")
+        contact = self._contacts.get(int(raw)) if raw.isdigit() else None
+        return contact_zone(contact, fallback=self.tz)
+
     def clean_contact(self) -> Contact | None:
         # The choices came with the page (the prospect's own contacts), so no second lookup is needed.
         contact_id = self.cleaned_data["contact"]
@@ -190,7 +216,7 @@ class TouchForm(SimilarNoteMixin, NextStepFields):
 
     def clean_occurred_at(self) -> dt.datetime:
         when = self.cleaned_data["occurred_at"]
-        return wall_clock_in(when, self.rep_tz)
+        return wall_clock_in(when, self.rep_tz, now=self.now)
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -16,6 +17,7 @@ from django.utils import timezone
 from cadence.models import Enrollment, FollowUp
 from cadence.services import enrollment_request_plan, enrollments_request_plan
 from crm.models import Contact, Prospect, User
+from crm.validators import EARLIEST_DATE, date_range_message
 from touches.models import Channel, Kind, Outcome, Source, Theme, Touch
 
 # Clocks on phones drift, but a touch from next week is a typo or a broken client.
@@ -81,6 +83,31 @@ def touch_log(
     return touch
 
 
+def touch_log_once(*, rep: User, touch_id: uuid.UUID, **fields: Any) -> tuple[Touch, bool]:
+    """`touch_log` for a form, exactly once: the touch's id was made when the form was rendered.
+
+    A double click, a resubmitted form or a browser retry carries the same id and finds the touch the first
+    request wrote (its `now` differs, so contents are not compared as the API does): (touch, False). Two at once
+    are settled by the primary key: the second waits for the first's transaction, then reads its row.
+    Another rep's touch under this id is refused.
+    """
+    with transaction.atomic():
+        existing = Touch.objects.select_for_update().filter(pk=touch_id).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    return touch_log(rep=rep, touch_id=touch_id, **fields), True
+            except IntegrityError:
+                pass
+            except ValidationError as exc:
+                if not (hasattr(exc, "error_dict") and "id" in exc.error_dict):
+                    raise
+            existing = Touch.objects.select_for_update().filter(pk=touch_id).first()
+        if existing is None or existing.rep_id != rep.pk:
+            raise ValidationError("This form was already used for another touch; reload the page.")
+        return existing, False
+
+
 def _touch_check(
     *,
     prospect: Prospect,
@@ -96,6 +123,8 @@ def _touch_check(
         raise ValidationError({"occurred_at": "Give the time with its time zone."})
     if occurred_at > now + FUTURE_TOLERANCE:
         raise ValidationError({"occurred_at": "A touch cannot happen in the future."})
+    if occurred_at.date() < EARLIEST_DATE:
+        raise ValidationError({"occurred_at": date_range_message(today=now.date())})
     if duration_seconds is not None and duration_seconds < 0:
         raise ValidationError({"duration_seconds": "A duration cannot be negative."})
 
@@ -294,12 +323,13 @@ def touch_upsert(*, rep: User, data: TouchData, now: dt.datetime, source: str = 
                 "This touch belongs to another prospect and cannot move; nothing was written.",
                 fields=["prospect"],
             )
-        if data.contact is not None and data.contact.prospect_id != touch.prospect_id:
-            raise ValidationError({"contact": "That contact does not belong to this prospect."})
-        if data.occurred_at.tzinfo is None:
-            raise ValidationError({"occurred_at": "Give the time with its time zone."})
-        if data.occurred_at > now + FUTURE_TOLERANCE:
-            raise ValidationError({"occurred_at": "A touch cannot happen in the future."})
+        _touch_check(
+            prospect=data.prospect,
+            contact=data.contact,
+            occurred_at=data.occurred_at,
+            now=now,
+            duration_seconds=data.duration_seconds,
+        )
         outcome_changed = touch.outcome != data.outcome
         for name in differing:
             setattr(touch, name, getattr(data, name))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cadence.models import FollowUp
 from cadence.planner.windows import zone
+from crm.once import submission_token
 from crm.services import touch_log_with_next_step
 from crm.views import HtmxHttpRequest, _get_prospect_for_user
 from crm.workspace import (
@@ -76,7 +78,7 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = QuickLogForm(data, earlier_notes=notes, tz=follow_up_zone(follow_up), now=now)
     if data is not None and form.is_valid() and not form.needs_confirmation:
         try:
-            touch = _log(request, follow_up, form, now=now)
+            touch, _ = _log(request, follow_up, form, now=now)
         except ValidationError as exc:
             form.add_error(None, ValidationError(exc.messages))
         else:
@@ -91,9 +93,12 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "touches/follow_up_log.html", context)
 
 
-def _log(request: HtmxHttpRequest, follow_up: FollowUp, form: QuickLogForm, *, now: dt.datetime) -> Touch:
+def _log(
+    request: HtmxHttpRequest, follow_up: FollowUp, form: QuickLogForm, *, now: dt.datetime
+) -> tuple[Touch, bool]:
     quick = form.quick
     return touch_log_with_next_step(
+        touch_id=submission_token(request) or uuid.uuid4(),
         rep=request.user,
         prospect=follow_up.prospect,
         contact=follow_up.contact,
@@ -134,6 +139,7 @@ def touch_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             touch_log_with_next_step(
+                touch_id=submission_token(request) or uuid.uuid4(),
                 rep=request.user,
                 prospect=prospect,
                 contact=data["contact"],

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from api.fields import StrictBooleanField, StrictIntegerField
 from api.filters import ContactFilter
 from api.idempotency import idempotent
-from api.serializers import ContactSerializer, TextField, timezone_field
+from api.serializers import ContactSerializer, PhoneField, SingleLineField, timezone_field
 from api.views.common import IDEMPOTENCY_KEY, IF_MATCH, errors, int_path, parse_int_id
 from crm.models import Contact
 from crm.selectors import contact_list_visible, prospect_list_visible
@@ -24,10 +24,10 @@ class ContactListCreateApi(generics.ListAPIView):
 
     class InputSerializer(serializers.Serializer):
         prospect = StrictIntegerField(min_value=1, max_value=2**63 - 1)
-        name = TextField(max_length=200)
+        name = SingleLineField(max_length=200)
         role = serializers.ChoiceField(choices=Contact.Role.choices, required=False)
-        title = TextField(max_length=200, allow_blank=True, required=False)
-        phone = TextField(max_length=40, allow_blank=True, required=False, help_text="A phone or an email is needed.")
+        title = SingleLineField(max_length=200, allow_blank=True, required=False)
+        phone = PhoneField(max_length=40, allow_blank=True, required=False, help_text="A phone or an email is needed.")
         email = serializers.EmailField(
             max_length=254, allow_blank=True, required=False, help_text="A phone or an email is needed."
         )
@@ -66,10 +66,10 @@ class ContactListCreateApi(generics.ListAPIView):
 
 class ContactDetailApi(APIView):
     class InputSerializer(serializers.Serializer):
-        name = TextField(max_length=200)
+        name = SingleLineField(max_length=200)
         role = serializers.ChoiceField(choices=Contact.Role.choices)
-        title = TextField(max_length=200, allow_blank=True)
-        phone = TextField(max_length=40, allow_blank=True)
+        title = SingleLineField(max_length=200, allow_blank=True)
+        phone = PhoneField(max_length=40, allow_blank=True)
         email = serializers.EmailField(max_length=254, allow_blank=True)
         timezone = timezone_field(blank=True)
         do_not_contact = StrictBooleanField()

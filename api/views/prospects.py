@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from api.fields import MoneyField, StrictIntegerField
 from api.filters import ProspectFilter
 from api.idempotency import idempotent
-from api.serializers import ProspectSerializer, TextField, country_field, timezone_field
+from api.serializers import ProspectSerializer, SingleLineField, country_field, timezone_field
 from api.views.common import IDEMPOTENCY_KEY, IF_MATCH, errors, int_path, parse_int_id
 from cadence.models import FollowUp
 from crm.models import Marker, Prospect
@@ -32,7 +32,7 @@ class ProspectListCreateApi(generics.ListAPIView):
     filterset_class = ProspectFilter
 
     class InputSerializer(serializers.Serializer):
-        name = TextField(max_length=200)
+        name = SingleLineField(max_length=200)
         owner = StrictIntegerField(
             min_value=1,
             max_value=2**63 - 1,
@@ -81,7 +81,7 @@ class ProspectListCreateApi(generics.ListAPIView):
 
 class ProspectDetailApi(APIView):
     class InputSerializer(serializers.Serializer):
-        name = TextField(max_length=200)
+        name = SingleLineField(max_length=200)
         estimated_value = MoneyField()
         country = country_field()
         timezone = timezone_field(blank=False)

@@ -93,6 +93,11 @@ class HeatCell:
     intensity: int  # 0-100, for the cell's background
     is_study_best: bool
 
+    @property
+    def heat_step(self) -> int:
+        """0-10: the cell's shade, as a CSS class (the Content-Security-Policy allows no inline style)."""
+        return round(self.intensity / 10)
+
 
 @dataclass(frozen=True)
 class Heatmap:

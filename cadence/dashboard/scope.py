@@ -97,3 +97,18 @@ def dashboard_reps(*, user: User, team_id: int | None = None) -> QuerySet[User]:
 # ---------------------------------------------------------------------------------------------------------
 # Stalled leads
 # ---------------------------------------------------------------------------------------------------------
+
+
+# Leads the sweep could not plan are listed apart, a few at a time: they are rare, and each needs a look.
+PLAN_FAILURES_SHOWN = 10
+
+
+def plan_failures(*, user: User, team_id: int | None = None) -> list[Enrollment]:
+    """Open leads of the managed teams whose planning failed, each with its error: one index range per rep
+    (`enrollment_plan_failed_idx`). The sweep retries them by itself; the manager sees what is wrong."""
+    reps = User.objects.filter(team__in=dashboard_teams(user=user, team_id=team_id)).values("pk")
+    return list(
+        Enrollment.objects.filter(owner__in=reps, plan_failures__gt=0, status__in=OPEN)
+        .select_related("prospect", "owner")
+        .order_by("-plan_failures", "pk")[:PLAN_FAILURES_SHOWN]
+    )

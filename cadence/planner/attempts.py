@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from cadence.planner.enums import (
     Outcome,
     Theme,
 )
-from cadence.planner.history import Ledger
+from cadence.planner.history import CLOSING_TRIES, Attempt, Ledger
 from cadence.planner.inputs import ContactInfo, Situation
 from cadence.planner.reasons import (
     BREAKUP_LINE,
@@ -46,6 +46,12 @@ from cadence.planner.windows import (
 RIGHT_AWAY_SLACK = timedelta(hours=1)
 # Seed 004: "I'll stop by next Tuesday": far enough out to get a reply first, close enough to be real.
 PROMISE_LEAD_DAYS = 3
+KIND_NAMES = {Kind.BREAKUP: "breakup", Kind.PLEASANTLY_PERSISTENT: "pleasantly persistent message"}
+
+
+def _on(label: str) -> str:
+    """ "today", "on Tue", "on Tue 21 Oct" """
+    return label if label == "today" else f"on {label}"
 
 
 @dataclass(frozen=True)
@@ -58,14 +64,40 @@ class _Next:
     tz: ZoneInfo
     number: int
     kind: Kind
+    # 0 opens the attempt; the voicemail and the same-day email that ride on its call are steps 1 and 2.
+    step: int = 0
+    # The attempt this one continues (its call went unanswered a moment ago), if any.
+    continues: Attempt | None = None
 
     @property
     def rules(self) -> Rules:
         return self.situation.rules
 
     @property
+    def planned_total(self) -> int:
+        """The attempts this cadence plans: its maximum, or more when the closing messages had to come later."""
+        return max(self.rules.max_touches, self.number)
+
+    @property
     def heading(self) -> str:
-        return f"Attempt {self.number} of {self.rules.max_touches}"
+        return f"Attempt {self.number} of {self.planned_total}"
+
+    def beyond_line(self) -> str:
+        """Why this attempt goes past the cadence's maximum: a closing message that did not get through yet, or
+        a conversation late in the cadence that the closing messages now follow."""
+        if self.number <= self.rules.max_touches or self.continues is not None:
+            return ""
+        name = KIND_NAMES.get(self.kind, "message")
+        missed = [
+            a for a in self.ledger.since_last_conversation() if a.kind is self.kind and a.delivered(self.kind) is None
+        ]
+        if missed:
+            return f"the {name} did not get through on attempt {missed[-1].number}, trying again"
+        talk = self.ledger.last_conversation()
+        if talk is not None:
+            said = day_label(local_date(talk.occurred_at, self.tz), today=self.today)
+            return f"{self.rules.max_touches} planned, one more to close after the conversation {_on(said)}"
+        return ""
 
     @property
     def today(self) -> date:
@@ -90,20 +122,29 @@ class _Next:
         return ""
 
     def theme(self) -> Theme:
-        return self.ledger.next_theme(self.contact) if self.kind is Kind.REGULAR else Theme.NONE
+        if self.kind is not Kind.REGULAR:
+            return Theme.NONE
+        # One attempt says one thing: the voicemail and email after a call carry the call's theme.
+        if self.continues is not None and self.continues.first.theme is not Theme.NONE:
+            return self.continues.first.theme
+        return self.ledger.next_theme(self.contact)
 
     def theme_line(self) -> str:
         if self.kind is not Kind.REGULAR:
             return ""
-        return theme_phrase(self.theme(), self.ledger.last_theme(self.contact))
+        theme, last = self.theme(), self.ledger.last_theme(self.contact)
+        # The email backing up a voicemail says the same thing: no "(last: ...)" about itself.
+        return theme_phrase(theme, None if last is theme else last)
 
     def follow_up(
         self, *, start: datetime, end: datetime, channel: Channel, window: int | None, parts: list[str]
     ) -> Decision:
         return Decision(
             action=Action.FOLLOW_UP,
-            reason=line([self.heading, *parts]),
+            reason=line([self.heading, self.beyond_line(), *parts]),
             attempt=self.number,
+            step=self.step,
+            attempt_of=self.planned_total,
             due_start=start,
             due_end=end,
             channel=channel,
@@ -117,16 +158,22 @@ class _Next:
 def kind_for(number: int, *, rules: Rules, ledger: Ledger) -> Kind:
     """Attempt max_touches is the breakup; with pleasantly_persistent, the one before it is that message.
 
-    After a late conversation the numbers run past max_touches; then the closing messages come next, as seed
-    004 advises when a prospect who agreed a next step goes quiet.
+    A closing message counts once it got through: a breakup call nobody answered leaves the breakup for its
+    voicemail or the next attempt. After a late conversation the numbers run past max_touches; then the closing
+    messages come next, as seed 004 advises when a prospect who agreed a next step goes quiet.
     """
     closing_from = rules.max_touches - (1 if rules.pleasantly_persistent else 0)
     if number < closing_from:
         return Kind.REGULAR
-    if rules.pleasantly_persistent and not any(
-        t.kind is Kind.PLEASANTLY_PERSISTENT and n >= closing_from for n, t in ledger.since_last_conversation()
-    ):
-        return Kind.PLEASANTLY_PERSISTENT
+    if rules.pleasantly_persistent:
+        tries = [
+            a
+            for a in ledger.since_last_conversation()
+            if a.kind is Kind.PLEASANTLY_PERSISTENT and a.number >= closing_from
+        ]
+        said = any(a.delivered(Kind.PLEASANTLY_PERSISTENT) is not None for a in tries)
+        if not said and len(tries) < CLOSING_TRIES:
+            return Kind.PLEASANTLY_PERSISTENT
     return Kind.BREAKUP
 
 
@@ -167,22 +214,28 @@ def plan_attempt(situation: Situation, ledger: Ledger) -> Decision:
     contact, dropped = choose_contact(situation, ledger)
     if contact is None:
         return needs_contact(situation, ledger)
+    tz = zone(contact.timezone, fallback=situation.default_timezone)
     number = ledger.count + 1
     plan = _Next(
         situation=situation,
         ledger=ledger,
         contact=contact,
-        tz=zone(contact.timezone, fallback=situation.default_timezone),
+        tz=tz,
         number=number,
         kind=kind_for(number, rules=situation.rules, ledger=ledger),
     )
-    last = ledger.last_attempt
-    if last is not None and last.kind is Kind.PLEASANTLY_PERSISTENT:
-        return _promised_action(plan, said_at=last.occurred_at)
-    if last is not None and not dropped and last.contact_id in (contact.id, None):
-        right_away = _right_away(plan, last.occurred_at, last.channel, last.outcome)
-        if right_away is not None:
-            return right_away
+    current, last = ledger.current, ledger.last_attempt
+    if current is not None and last is not None:
+        promise = current.delivered(Kind.PLEASANTLY_PERSISTENT)
+        if promise is not None:
+            return _promised_action(plan, said_at=promise.occurred_at)
+        if not dropped and current.contact_id in (contact.id, None):
+            ongoing = replace(
+                plan, number=current.number, kind=current.kind, step=len(current.touches), continues=current
+            )
+            right_away = _right_away(ongoing, last.occurred_at, last.channel, last.outcome)
+            if right_away is not None:
+                return right_away
     # Told "wrong person" or "she left" a minute ago: the new contact gets a call now, not after the gap.
     redirected = bool(dropped) and last is not None and last.outcome in GONE_OUTCOMES
     return _after_gap(plan, dropped=dropped, right_away=redirected)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, time, timedelta
 from zoneinfo import ZoneInfo
@@ -10,7 +9,7 @@ from zoneinfo import ZoneInfo
 from cadence.planner.attempts import plan_attempt
 from cadence.planner.decision import Decision
 from cadence.planner.enums import Action, Channel, Kind, OnFinish, Outcome, Theme
-from cadence.planner.history import Ledger, is_attempt
+from cadence.planner.history import Ledger
 from cadence.planner.inputs import PastTouch, Situation
 from cadence.planner.reasons import (
     CONVERSATION_NAMES,
@@ -21,7 +20,6 @@ from cadence.planner.reasons import (
     line,
     plural,
 )
-from cadence.planner.rules import Rules
 from cadence.planner.windows import local_date, wall_to_utc, zone
 
 # An agreed next step has a time, not a window; give the rep an hour around it.
@@ -55,7 +53,7 @@ def plan_next(situation: Situation) -> Decision:
     9. Otherwise the next attempt after the gap in local calendar days, on a working day, in the next window
        of the rotation; a first attempt, or one to a contact we were just redirected to, as soon as possible.
     """
-    ledger = Ledger.read(situation.history)
+    ledger = read_ledger(situation)
     return (
         _stopped(situation, ledger)
         or _paused(situation)
@@ -92,14 +90,25 @@ def plan_preview(situation: Situation, *, count: int = 5) -> tuple[Decision, ...
     return tuple(decisions)
 
 
-def count_attempts(history: Iterable[PastTouch]) -> int:
-    """Real attempts: calls, voicemails, emails and visits, whatever their outcome. Notes never count."""
-    return sum(1 for touch in history if is_attempt(touch))
+def read_ledger(situation: Situation) -> Ledger:
+    """The situation's history, read once, with its touches grouped into attempts on each contact's clock."""
+    zones = {c.id: c.timezone for c in situation.contacts}
+
+    def zone_of(contact_id: int | None) -> ZoneInfo:
+        return zone(zones.get(contact_id, "") if contact_id is not None else "", fallback=situation.default_timezone)
+
+    return Ledger.read(situation.history, zone_of=zone_of)
 
 
-def give_up_is_early(*, rules: Rules, history: Iterable[PastTouch]) -> bool:
-    """True while fewer than min_touches real attempts were made: most reps give up too early (seed 001)."""
-    return count_attempts(history) < rules.min_touches
+def count_attempts(situation: Situation) -> int:
+    """Attempts made: each occasion of calls, voicemails, emails and visits to one contact on one day of theirs
+    counts once (a call, the voicemail left on it and the same-day email are one attempt). Notes never count."""
+    return read_ledger(situation).count
+
+
+def give_up_is_early(situation: Situation) -> bool:
+    """True while fewer than min_touches attempts were made: most reps give up too early (seed 001)."""
+    return count_attempts(situation) < situation.rules.min_touches
 
 
 def _tz_of(situation: Situation, contact_id: int | None) -> ZoneInfo:
@@ -157,6 +166,7 @@ def _engaged(situation: Situation, ledger: Ledger) -> Decision | None:
         action=Action.FOLLOW_UP,
         reason=reason,
         attempt=ledger.count + 1,
+        attempt_of=max(situation.rules.max_touches, ledger.count + 1),
         due_start=due,
         due_end=max(due, situation.now.astimezone(UTC)) + NEXT_STEP_SLACK,
         channel=step.channel,
@@ -172,12 +182,15 @@ def _finishing(situation: Situation, ledger: Ledger) -> Decision | None:
     if found is None:
         return None
     rules = situation.rules
-    number, breakup = found
+    number, breakup, delivered = found
     tz = _tz_of(situation, breakup.contact_id)
     sent_on = local_date(breakup.occurred_at, tz)
     answer_by = sent_on + timedelta(days=rules.breakup_wait_days)
     until = wall_to_utc(answer_by, time(0), tz)
-    story = f"{plural(number, 'attempt')}, breakup {DELIVERY_VERBS[breakup.channel]} {full_day(sent_on)}"
+    if delivered:
+        story = f"{plural(number, 'attempt')}, breakup {DELIVERY_VERBS[breakup.channel]} {full_day(sent_on)}"
+    else:
+        story = f"{plural(number, 'attempt')}, the breakup never got through (last tried {full_day(sent_on)})"
     if situation.now < until:
         return Decision(
             action=Action.WAIT,
@@ -197,5 +210,5 @@ def _finishing(situation: Situation, ledger: Ledger) -> Decision | None:
         action=Action.GIVE_UP,
         reason=line([story, "still silent", then]),
         recycle_on=recycle_on,
-        early=give_up_is_early(rules=rules, history=situation.history),
+        early=ledger.count < rules.min_touches,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -56,8 +56,92 @@ def _chronological(touch: PastTouch) -> tuple[datetime, int, int, str, str, int]
 
 
 def is_attempt(touch: PastTouch) -> bool:
-    """A real attempt reaches (or tries to reach) the prospect. A note (channel "other") never counts."""
+    """A real touch reaches (or tries to reach) the prospect. A note (channel "other") never counts."""
     return touch.channel in REAL_CHANNELS
+
+
+def is_delivered(touch: PastTouch) -> bool:
+    """The message got through: a voicemail left, an email sent, a conversation. An unanswered call did not. A
+    visit made as promised is done even if nobody came to the door: the promise was kept."""
+    if touch.channel is Channel.IN_PERSON and touch.outcome is Outcome.NO_ANSWER:
+        return True
+    return touch.outcome not in UNDELIVERED_OUTCOMES
+
+
+# A breakup that cannot be delivered (nobody picks up, no voicemail or email possible) is tried this many times,
+# then the cadence ends as if it had been: chasing an undeliverable goodbye forever helps nobody.
+CLOSING_TRIES = 3
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One occasion of reaching out (seed 002): the call, the voicemail left on it and the same-day email are
+    one attempt. `number` counts from 1 over the enrollment's history."""
+
+    number: int
+    touches: tuple[PastTouch, ...]
+
+    @property
+    def first(self) -> PastTouch:
+        return self.touches[0]
+
+    @property
+    def last(self) -> PastTouch:
+        return self.touches[-1]
+
+    @property
+    def contact_id(self) -> int | None:
+        """Who the attempt was with; touches without a contact belong to the whole prospect."""
+        return next((t.contact_id for t in self.touches if t.contact_id is not None), None)
+
+    @property
+    def kind(self) -> Kind:
+        """What the attempt was planned as: its closing kind if any of its touches carries one."""
+        return next((t.kind for t in self.touches if t.kind is not Kind.REGULAR), Kind.REGULAR)
+
+    def delivered(self, kind: Kind) -> PastTouch | None:
+        """The touch that got a message of this kind through (the breakup voicemail left, say), if any."""
+        return next((t for t in self.touches if t.kind is kind and is_delivered(t)), None)
+
+    @property
+    def talked(self) -> bool:
+        return any(t.outcome in ENGAGED_OUTCOMES for t in self.touches)
+
+
+def group_attempts(touches: Iterable[PastTouch], *, zone_of: Callable[[int | None], ZoneInfo]) -> tuple[Attempt, ...]:
+    """Group chronological touches into attempts.
+
+    1. A real touch joins the attempt before it when it is to the same contact (or either names nobody), on the
+       same local date (their clock) and that attempt was not a conversation; otherwise it opens a new attempt.
+    2. A conversation closes its attempt, whatever recorded it (a note of a LinkedIn reply too): what comes
+       after it is a new occasion.
+    3. Notes are never part of an attempt.
+    """
+    groups: list[list[PastTouch]] = []
+    days: list[date] = []
+    closed = True
+    for touch in touches:
+        if not is_attempt(touch):
+            if touch.outcome in ENGAGED_OUTCOMES:
+                closed = True
+            continue
+        day = local_date(touch.occurred_at, zone_of(touch.contact_id))
+        if not closed and days[-1] == day and _same_person(groups[-1], touch.contact_id):
+            groups[-1].append(touch)
+        else:
+            groups.append([touch])
+            days.append(day)
+        closed = touch.outcome in ENGAGED_OUTCOMES
+    return tuple(Attempt(number=n, touches=tuple(group)) for n, group in enumerate(groups, start=1))
+
+
+def _same_person(group: list[PastTouch], contact_id: int | None) -> bool:
+    them = next((t.contact_id for t in group if t.contact_id is not None), None)
+    return contact_id is None or them is None or them == contact_id
+
+
+def _no_zones(contact_id: int | None) -> ZoneInfo:
+    return ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
@@ -65,20 +149,31 @@ class Ledger:
     """The history sorted once, with the questions the planner asks of it."""
 
     touches: tuple[PastTouch, ...]
-    attempts: tuple[PastTouch, ...]
+    # Every real touch, in order; `attempts` groups them into occasions.
+    real: tuple[PastTouch, ...]
+    attempts: tuple[Attempt, ...]
 
     @classmethod
-    def read(cls, history: Iterable[PastTouch]) -> Ledger:
+    def read(cls, history: Iterable[PastTouch], *, zone_of: Callable[[int | None], ZoneInfo] = _no_zones) -> Ledger:
         touches = tuple(sorted(history, key=_chronological))
-        return cls(touches=touches, attempts=tuple(t for t in touches if is_attempt(t)))
+        return cls(
+            touches=touches,
+            real=tuple(t for t in touches if is_attempt(t)),
+            attempts=group_attempts(touches, zone_of=zone_of),
+        )
 
     @property
     def count(self) -> int:
         return len(self.attempts)
 
     @property
-    def last_attempt(self) -> PastTouch | None:
+    def current(self) -> Attempt | None:
         return self.attempts[-1] if self.attempts else None
+
+    @property
+    def last_attempt(self) -> PastTouch | None:
+        """The latest real touch."""
+        return self.real[-1] if self.real else None
 
     def stopper(self) -> PastTouch | None:
         """The first "not interested" or "opted out": after it nothing else matters, notes included."""
@@ -92,30 +187,41 @@ class Ledger:
             return relevant[-1]
         return None
 
-    def since_last_conversation(self) -> tuple[tuple[int, PastTouch], ...]:
-        """(attempt number, touch) for the attempts after the latest conversation, or all of them."""
-        talks = [position for position, t in enumerate(self.touches) if t.outcome in ENGAGED_OUTCOMES]
-        after = self.touches[talks[-1] + 1 :] if talks else self.touches
-        numbered = tuple(enumerate(self.attempts, start=1))
-        return numbered[len(numbered) - sum(1 for t in after if is_attempt(t)) :]
+    def last_conversation(self) -> PastTouch | None:
+        return next((t for t in reversed(self.touches) if t.outcome in ENGAGED_OUTCOMES), None)
 
-    def breakup(self, rules: Rules) -> tuple[int, PastTouch] | None:
-        """The breakup that ends the cadence: the first one since the latest conversation, sent once at least
-        min_touches attempts were made. An early breakup is just another message; we keep going."""
-        return next(
-            ((n, t) for n, t in self.since_last_conversation() if t.kind is Kind.BREAKUP and n >= rules.min_touches),
-            None,
-        )
+    def since_last_conversation(self) -> tuple[Attempt, ...]:
+        """The attempts after the latest conversation, or all of them."""
+        talk = self.last_conversation()
+        if talk is None:
+            return self.attempts
+        return tuple(a for a in self.attempts if _chronological(a.first) > _chronological(talk))
+
+    def breakup(self, rules: Rules) -> tuple[int, PastTouch, bool] | None:
+        """The breakup that ends the cadence: (attempt number, the touch, whether it got through).
+
+        The first breakup delivered since the latest conversation, once at least min_touches attempts were
+        made; an early breakup is just another message, and one nobody heard (a call without an answer) is
+        not a breakup yet. A breakup tried CLOSING_TRIES times without getting through ends the cadence too.
+        """
+        tries = [a for a in self.since_last_conversation() if a.kind is Kind.BREAKUP and a.number >= rules.min_touches]
+        for attempt in tries:
+            said = attempt.delivered(Kind.BREAKUP)
+            if said is not None:
+                return attempt.number, said, True
+        if len(tries) >= CLOSING_TRIES:
+            return tries[-1].number, tries[-1].last, False
+        return None
 
     def attempt_days(self, tz: ZoneInfo) -> list[date]:
         """The distinct local dates with attempts on them, oldest first."""
-        return sorted({local_date(t.occurred_at, tz) for t in self.attempts})
+        return sorted({local_date(t.occurred_at, tz) for t in self.real})
 
     def occasions(self, rules: Rules, tz: ZoneInfo) -> list[tuple[date, int]]:
         """(local date, window) per attempt made inside a window; a call and the voicemail left on it are
         one occasion. Attempts outside every window do not take part in the rotation."""
         result: list[tuple[date, int]] = []
-        for touch in self.attempts:
+        for touch in self.real:
             index = window_at(touch.occurred_at, rules.windows, tz)
             if index is None:
                 continue

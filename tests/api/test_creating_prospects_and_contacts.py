@@ -171,8 +171,10 @@ def test_a_contact_is_added_to_a_prospect_the_rep_can_see(api, prospect):
 
 
 def test_a_contact_on_another_reps_prospect_is_refused_like_a_missing_one(carol_api, prospect):
-    other = carol_api.post(CONTACTS, {"prospect": prospect.pk, "name": "Jane", "phone": "+1 555"}, format="json")
-    missing = carol_api.post(CONTACTS, {"prospect": 2**62, "name": "Jane", "phone": "+1 555"}, format="json")
+    other = carol_api.post(
+        CONTACTS, {"prospect": prospect.pk, "name": "Jane", "phone": "+1 212 555 0101"}, format="json"
+    )
+    missing = carol_api.post(CONTACTS, {"prospect": 2**62, "name": "Jane", "phone": "+1 212 555 0101"}, format="json")
 
     assert other.status_code == missing.status_code == 400
     assert other.json()["fields"] == missing.json()["fields"] == {"prospect": ["There is no prospect with this id."]}
@@ -188,7 +190,7 @@ def test_a_contact_without_a_phone_or_an_email_is_refused(api, prospect):
 
 
 def test_a_contact_with_a_bad_time_zone_is_refused(api, prospect):
-    body = {"prospect": prospect.pk, "name": "Jane", "phone": "+1 555", "timezone": "Mars/Olympus"}
+    body = {"prospect": prospect.pk, "name": "Jane", "phone": "+1 212 555 0101", "timezone": "Mars/Olympus"}
 
     response = api.post(CONTACTS, body, format="json")
 
@@ -202,7 +204,9 @@ def test_a_new_contact_gets_a_cadence_that_was_waiting_for_one_planned(
     enrollment = EnrollmentFactory(prospect=prospect, cadence=cadence, needs_contact=True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.post(CONTACTS, {"prospect": prospect.pk, "name": "Jane", "phone": "+1 555"}, format="json")
+        response = api.post(
+            CONTACTS, {"prospect": prospect.pk, "name": "Jane", "phone": "+1 212 555 0101"}, format="json"
+        )
 
     assert response.status_code == 201
     enrollment.refresh_from_db()
@@ -211,7 +215,7 @@ def test_a_new_contact_gets_a_cadence_that_was_waiting_for_one_planned(
 
 
 def test_a_retried_contact_create_with_the_same_key_creates_one_contact(api, prospect):
-    body = {"prospect": prospect.pk, "name": "Jane", "phone": "+1 555"}
+    body = {"prospect": prospect.pk, "name": "Jane", "phone": "+1 212 555 0101"}
 
     first = api.post(CONTACTS, body, format="json", HTTP_IDEMPOTENCY_KEY="c-1")
     again = api.post(CONTACTS, body, format="json", HTTP_IDEMPOTENCY_KEY="c-1")
@@ -221,7 +225,9 @@ def test_a_retried_contact_create_with_the_same_key_creates_one_contact(api, pro
 
 
 def test_a_manager_adds_a_contact_to_a_reps_prospect(maria, prospect):
-    response = client_for(maria).post(CONTACTS, {"prospect": prospect.pk, "name": "Jane", "phone": "1"}, format="json")
+    response = client_for(maria).post(
+        CONTACTS, {"prospect": prospect.pk, "name": "Jane", "phone": "+1 212 555 0102"}, format="json"
+    )
 
     assert response.status_code == 201
 
@@ -229,7 +235,7 @@ def test_a_manager_adds_a_contact_to_a_reps_prospect(maria, prospect):
 def test_existing_contacts_are_untouched_by_a_new_one(api, prospect):
     joe = ContactFactory(prospect=prospect)
 
-    api.post(CONTACTS, {"prospect": prospect.pk, "name": "Jane", "phone": "+1 555"}, format="json")
+    api.post(CONTACTS, {"prospect": prospect.pk, "name": "Jane", "phone": "+1 212 555 0101"}, format="json")
 
     assert api.get(CONTACTS, {"prospect": prospect.pk}).json()["count"] == 2
     assert Contact.objects.get(pk=joe.pk).name == joe.name

@@ -33,6 +33,7 @@ from crm.models import Contact, User
 from crm.selectors import prospect_list_visible
 
 NEGATIVE_REJECTION_DEFAULT = list(NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES)
+EARLIEST = dt.datetime(2000, 1, 2, tzinfo=dt.UTC)
 FUZZ_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "25"))
 
 
@@ -122,10 +123,13 @@ class Realistic:
         cadence = body.get("cadence")
         if isinstance(cadence, int) and not isinstance(cadence, bool) and cadence >= 1:
             body["cadence"] = self.cadences[cadence % len(self.cadences)]
-        # A touch happened in the past, and in a year UTC can represent ("0001-01-01T00:30+01:00" cannot be).
+        # A touch happened in the past, since 2000 (the API's sane range: its help text says so; a schema cannot).
         occurred_at = aware(body.get("occurred_at"))
-        if occurred_at is not None and not (representable(occurred_at) and occurred_at <= timezone.now()):
+        if occurred_at is not None and not (representable(occurred_at) and EARLIEST <= occurred_at <= timezone.now()):
             body["occurred_at"] = (timezone.now() - dt.timedelta(hours=1)).isoformat()
+        # A recycle date is a day of the next two years, like every date the API takes.
+        if isinstance(body.get("recycle_on"), str):
+            body["recycle_on"] = (timezone.now() + dt.timedelta(days=30)).date().isoformat()
         # A pause ends in the future; any well-formed end becomes one, as a real client would send.
         if aware(body.get("until")) is not None:
             body["until"] = (timezone.now() + dt.timedelta(days=1)).isoformat()

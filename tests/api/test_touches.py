@@ -175,7 +175,8 @@ def test_a_touch_through_the_api_triggers_the_same_planning_as_the_browser(
     assert first.status == FollowUp.Status.DONE
     assert str(first.touch_id) == response.json()["id"]
     following = FollowUp.objects.get(enrollment=enrollment, status=FollowUp.Status.PLANNED)
-    assert following.attempt == first.attempt + 1
+    # The voicemail on the unanswered call: the same attempt, its next step.
+    assert (following.attempt, following.step, following.channel) == (first.attempt, 1, "voicemail")
     shown = api.get(f"/api/v1/prospects/{prospect.pk}/").json()["next_follow_up"]
     assert shown["id"] == following.pk
     assert shown["reason"] == following.reason

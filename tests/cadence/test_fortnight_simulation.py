@@ -41,6 +41,7 @@ WINDOWS = [
     (dt.time(16), dt.time(17)),
 ]
 LEADS = 210
+MAX_ATTEMPTS = 6
 
 
 def _outcome(rng: random.Random, channel: str) -> str:
@@ -76,8 +77,11 @@ def _simulate() -> dict:
     team = rep.team
     teammates = [UserFactory(username=f"sim-mate-{n}", team=team) for n in range(3)]
     UserFactory(username="sim-away", team=team, is_available=False)
-    give_up = CadenceFactory(team=team, name="Give up", is_default=True, recycle_after_days=60)
-    hand_over = CadenceFactory(team=team, name="Hand over", is_default=False, on_finish="reassign")
+    # Daily attempts and a short wait, so that in two weeks leads get through a whole cadence (one attempt a day,
+    # each a call with its voicemail) and some are given up or handed over.
+    short = {"gaps_days": [1], "min_touches": 5, "max_touches": MAX_ATTEMPTS, "breakup_wait_days": 2}
+    give_up = CadenceFactory(team=team, name="Give up", is_default=True, recycle_after_days=60, **short)
+    hand_over = CadenceFactory(team=team, name="Hand over", is_default=False, on_finish="reassign", **short)
     for n in range(LEADS):
         country, zone = PLACES[n % len(PLACES)]
         lead = ProspectFactory(owner=rep, team=team, name=f"Lead {n}", country=country, timezone=zone)
@@ -148,7 +152,7 @@ def _attempt_follow_ups():
     return (
         FollowUp.objects.filter(is_next_step=False)
         .select_related("prospect", "contact", "enrollment__cadence")
-        .order_by("enrollment_id", "attempt")
+        .order_by("enrollment_id", "attempt", "step")
     )
 
 
@@ -229,12 +233,15 @@ def test_the_breakup_is_always_exactly_the_last_allowed_attempt(fortnight):
     breakups = (
         FollowUp.objects.filter(kind="breakup").exclude(prospect_id__in=talked).select_related("enrollment__cadence")
     )
-    assert {(b.attempt, b.enrollment.cadence.max_touches) for b in breakups} == {(8, 8)}
+    assert {(b.attempt, b.enrollment.cadence.max_touches) for b in breakups} == {(MAX_ATTEMPTS, MAX_ATTEMPTS)}
 
 
 def test_nobody_gave_up_before_the_minimum_and_hand_overs_skip_the_unavailable(fortnight):
     for enrollment in Enrollment.objects.filter(status__in=["gave_up", "reassigned"]):
-        attempts = Touch.objects.filter(prospect=enrollment.prospect, occurred_at__gte=enrollment.started_at).count()
+        touched = Touch.objects.filter(prospect=enrollment.prospect, occurred_at__gte=enrollment.started_at)
+        zone = ZoneInfo(enrollment.prospect.timezone)
+        # One attempt per occasion: the days of their clock with a touch (a call and its voicemail are one).
+        attempts = len({(t.contact_id, t.occurred_at.astimezone(zone).date()) for t in touched})
         assert attempts >= enrollment.cadence.min_touches, enrollment.end_reason
         assert not enrollment.gave_up_early
     new_owners = set(

@@ -120,16 +120,16 @@ def test_due_times_come_back_in_utc() -> None:
 # Voicemail and email on the heels of a call
 
 
-def test_a_no_answer_call_is_followed_by_a_voicemail_right_away() -> None:
+def test_a_no_answer_call_is_followed_by_a_voicemail_right_away_as_the_same_attempt() -> None:
     call = touch(oct_(6, 11, 5))
 
     decision = plan(now=oct_(6, 11, 6), history=(call,))
 
-    assert (decision.attempt, decision.channel, decision.kind) == (2, Channel.VOICEMAIL, Kind.REGULAR)
+    assert (decision.attempt, decision.step, decision.channel, decision.kind) == (1, 1, Channel.VOICEMAIL, Kind.REGULAR)
     assert decision.due_start == call.occurred_at
     assert local(decision.due_end) == oct_(6, 12)  # the end of the window the call was made in
     assert decision.window_index is None
-    assert decision.reason == "Attempt 2 of 8 · no answer at 11:05, leave a voicemail now · theme: information"
+    assert decision.reason == "Attempt 1 of 8 · no answer at 11:05, leave a voicemail now · theme: information"
 
 
 def test_a_call_outside_every_window_still_gets_an_hour_for_its_voicemail() -> None:
@@ -158,7 +158,7 @@ def test_a_voicemail_is_followed_by_an_email_the_same_local_day_when_the_cadence
 
     decision = plan(now=oct_(6, 11, 10), history=history, rules=Rules(email_after_voicemail=True))
 
-    assert (decision.attempt, decision.channel) == (3, Channel.EMAIL)
+    assert (decision.attempt, decision.step, decision.channel) == (1, 2, Channel.EMAIL)
     assert decision.due_start == oct_(6, 11, 6)
     assert local(decision.due_end) == oct_(7, 0)  # any time today, local midnight
     assert "email today to back up the voicemail" in decision.reason
@@ -171,7 +171,7 @@ def test_a_call_where_the_rep_left_a_voicemail_also_gets_the_same_day_email() ->
         rules=Rules(email_after_voicemail=True),
     )
 
-    assert (decision.attempt, decision.channel) == (2, Channel.EMAIL)
+    assert (decision.attempt, decision.step, decision.channel) == (1, 1, Channel.EMAIL)
 
 
 def test_there_is_no_same_day_email_unless_the_cadence_asks_for_one() -> None:
@@ -203,10 +203,10 @@ def test_after_the_voicemail_the_next_call_is_every_other_day_in_a_different_win
 
     decision = plan(now=oct_(6, 11, 10), history=history)
 
-    assert (decision.attempt, decision.channel, decision.window_index) == (3, Channel.CALL, 2)
+    assert (decision.attempt, decision.step, decision.channel, decision.window_index) == (2, 0, Channel.CALL, 2)
     assert (local(decision.due_start), local(decision.due_end)) == (oct_(8, 13, 30), oct_(8, 14, 30))
     assert decision.reason == (
-        "Attempt 3 of 8 · every other day · 13:30 window, not tried yet · theme: invitation (last: information)"
+        "Attempt 2 of 8 · every other day · 13:30 window, not tried yet · theme: invitation (last: information)"
     )
 
 
@@ -371,17 +371,50 @@ def test_notes_never_count_as_attempts() -> None:
     assert decision.attempt == 2
 
 
-def test_calls_voicemails_emails_and_visits_all_count_as_attempts() -> None:
+def test_calls_voicemails_emails_and_visits_count_once_per_occasion() -> None:
     history = (
         touch(oct_(6, 11, 5), Channel.CALL, Outcome.NO_ANSWER),
-        touch(oct_(6, 11, 6), Channel.VOICEMAIL, Outcome.LEFT_VOICEMAIL),
+        touch(oct_(6, 11, 6), Channel.VOICEMAIL, Outcome.LEFT_VOICEMAIL),  # the same attempt as its call
         touch(oct_(8, 13, 35), Channel.EMAIL, Outcome.SENT),
         touch(oct_(10, 16, 5), Channel.IN_PERSON, Outcome.NO_ANSWER),
     )
 
     decision = plan(now=oct_(10, 17), history=history, rules=Rules(voicemail_after_no_answer=False))
 
-    assert decision.attempt == 5
+    assert decision.attempt == 4
+    assert decision.reason.startswith("Attempt 4 of 8")
+
+
+def test_the_same_day_email_after_a_voicemail_is_part_of_that_attempt() -> None:
+    history = (
+        touch(oct_(6, 11, 5), Channel.CALL, Outcome.NO_ANSWER),
+        touch(oct_(6, 11, 6), Channel.VOICEMAIL, Outcome.LEFT_VOICEMAIL),
+        touch(oct_(6, 15, 0), Channel.EMAIL, Outcome.SENT),
+    )
+
+    decision = plan(now=oct_(6, 16), history=history)
+
+    assert (decision.attempt, decision.step) == (2, 0)
+
+
+def test_a_touch_the_next_local_day_is_a_new_attempt_even_within_24_hours() -> None:
+    history = (
+        touch(oct_(6, 16, 5), Channel.CALL, Outcome.LEFT_VOICEMAIL),
+        touch(oct_(7, 8, 5), Channel.EMAIL, Outcome.SENT),
+    )
+
+    assert plan(now=oct_(7, 9), history=history).attempt == 3
+
+
+def test_a_call_after_a_conversation_the_same_day_is_a_new_attempt() -> None:
+    history = (
+        touch(oct_(6, 11, 5), Channel.CALL, Outcome.CONNECTED),
+        touch(oct_(6, 15, 5), Channel.CALL, Outcome.NO_ANSWER),
+    )
+
+    decision = plan(now=oct_(6, 15, 6), history=history)
+
+    assert (decision.attempt, decision.step, decision.channel) == (2, 1, Channel.VOICEMAIL)
 
 
 # Channels and themes

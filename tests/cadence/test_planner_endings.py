@@ -113,13 +113,42 @@ def test_the_breakup_goes_by_email_to_a_contact_without_a_phone() -> None:
     assert (decision.kind, decision.channel) == (Kind.BREAKUP, Channel.EMAIL)
 
 
-def test_when_the_call_before_the_limit_goes_unanswered_its_voicemail_is_the_breakup() -> None:
-    history = (*voicemails(6), touch(oct_(22, 16, 5), outcome=Outcome.NO_ANSWER))
+def test_an_unanswered_breakup_call_is_not_the_breakup_its_voicemail_is() -> None:
+    history = (*voicemails(7), touch(oct_(24, 16, 5), outcome=Outcome.NO_ANSWER, kind=Kind.BREAKUP))
 
-    decision = plan(now=oct_(22, 16, 6), history=history)
+    decision = plan(now=oct_(24, 16, 6), history=history)
 
-    assert (decision.attempt, decision.kind, decision.channel) == (8, Kind.BREAKUP, Channel.VOICEMAIL)
+    assert decision.action is Action.FOLLOW_UP  # the breakup wait has not started: nobody heard it
+    assert (decision.attempt, decision.step, decision.kind, decision.channel) == (
+        8,
+        1,
+        Kind.BREAKUP,
+        Channel.VOICEMAIL,
+    )
     assert decision.reason == f"Attempt 8 of 8 · {BREAKUP_LINE} · no answer at 16:05, leave a voicemail now"
+
+
+def test_a_breakup_nobody_heard_is_tried_again_as_an_attempt_within_the_plan() -> None:
+    history = (*voicemails(7), touch(oct_(24, 16, 5), outcome=Outcome.NO_ANSWER, kind=Kind.BREAKUP))
+
+    decision = plan(now=oct_(24, 18), history=history)  # the voicemail's moment has passed
+
+    assert (decision.attempt, decision.attempt_of, decision.kind) == (9, 9, Kind.BREAKUP)
+    assert decision.reason.startswith("Attempt 9 of 9 · the breakup did not get through on attempt 8, trying again")
+
+
+def test_a_breakup_that_never_gets_through_ends_the_cadence_after_three_tries() -> None:
+    history = (
+        *voicemails(7),
+        touch(oct_(24, 16, 5), outcome=Outcome.NO_ANSWER, kind=Kind.BREAKUP),
+        touch(oct_(28, 8, 5), outcome=Outcome.NO_ANSWER, kind=Kind.BREAKUP),
+        touch(oct_(30, 11, 5), outcome=Outcome.NO_ANSWER, kind=Kind.BREAKUP),
+    )
+
+    decision = plan(now=oct_(30, 18), history=history)
+
+    assert decision.action is Action.WAIT
+    assert "the breakup never got through" in decision.reason
 
 
 def test_a_shorter_cadence_moves_the_breakup_with_it() -> None:
@@ -170,17 +199,18 @@ def test_the_promised_action_can_be_a_call() -> None:
     assert "call as promised (Mon 27 Oct)" in decision.reason
 
 
-def test_a_no_answer_call_before_the_pleasantly_persistent_message_leaves_it_as_the_voicemail() -> None:
-    history = (*voicemails(5), touch(oct_(20, 11, 5), outcome=Outcome.NO_ANSWER))
+def test_an_unanswered_pleasantly_persistent_call_leaves_the_message_as_its_voicemail() -> None:
+    pp_call = touch(oct_(22, 11, 5), outcome=Outcome.NO_ANSWER, kind=Kind.PLEASANTLY_PERSISTENT)
 
-    decision = plan(now=oct_(20, 11, 6), history=history, rules=Rules(pleasantly_persistent=True))
+    decision = plan(now=oct_(22, 11, 6), history=(*voicemails(6), pp_call), rules=Rules(pleasantly_persistent=True))
 
-    assert (decision.attempt, decision.kind, decision.channel) == (
+    assert (decision.attempt, decision.step, decision.kind, decision.channel) == (
         7,
+        1,
         Kind.PLEASANTLY_PERSISTENT,
         Channel.VOICEMAIL,
     )
-    assert "I'll stop by on Thu 23 Oct unless I hear back" in decision.reason
+    assert "I'll stop by on Mon 27 Oct unless I hear back" in decision.reason
 
 
 # After the breakup
@@ -235,11 +265,19 @@ def test_an_early_breakup_does_not_end_the_cadence_before_min_touches() -> None:
 def test_giving_up_is_early_below_min_touches_and_notes_do_not_help() -> None:
     notes = tuple(touch(oct_(7, 9 + n), Channel.OTHER, Outcome.SENT) for n in range(5))
 
-    assert count_attempts((*voicemails(4), *notes)) == 4
+    assert count_attempts(situation(now=oct_(20, 9), history=(*voicemails(4), *notes))) == 4
 
-    assert give_up_is_early(rules=Rules(), history=(*voicemails(4), *notes))
-    assert not give_up_is_early(rules=Rules(), history=voicemails(5))
-    assert not give_up_is_early(rules=Rules(min_touches=2), history=voicemails(2))
+    assert give_up_is_early(situation(now=oct_(20, 9), history=(*voicemails(4), *notes)))
+    assert not give_up_is_early(situation(now=oct_(20, 9), history=voicemails(5)))
+    assert not give_up_is_early(situation(now=oct_(20, 9), history=voicemails(2), rules=Rules(min_touches=2)))
+
+
+def test_a_call_and_its_voicemail_count_as_one_attempt_toward_the_minimum() -> None:
+    calls = tuple(touch(oct_(6 + 2 * n, 11, 5), outcome=Outcome.NO_ANSWER) for n in range(4))
+    voicemails_left = tuple(touch(oct_(6 + 2 * n, 11, 6), Channel.VOICEMAIL, Outcome.LEFT_VOICEMAIL) for n in range(4))
+
+    assert count_attempts(situation(now=oct_(20, 9), history=(*calls, *voicemails_left))) == 4
+    assert give_up_is_early(situation(now=oct_(20, 9), history=(*calls, *voicemails_left)))
 
 
 def test_a_reply_to_the_breakup_is_a_conversation() -> None:
@@ -334,7 +372,8 @@ def test_a_next_step_is_planned_at_the_agreed_time_and_numbering_continues() -> 
     decision = plan(now=oct_(8, 16, 30), history=history, next_step=NextStep(what="Send lane pricing", due_at=agreed))
 
     assert decision.action is Action.FOLLOW_UP
-    assert (decision.attempt, decision.kind, decision.channel) == (4, Kind.REGULAR, Channel.CALL)
+    # The callback on the day of attempt 2 belongs to attempt 2: the agreed step is attempt 3.
+    assert (decision.attempt, decision.kind, decision.channel) == (3, Kind.REGULAR, Channel.CALL)
     assert (decision.due_start, decision.due_end) == (agreed, agreed + timedelta(hours=1))
     assert (decision.contact_id, decision.window_index, decision.is_next_step) == (1, None, True)
     assert decision.reason == "Next step: Send lane pricing"
@@ -380,7 +419,12 @@ def test_when_the_next_step_goes_unanswered_the_cadence_picks_up_again() -> None
 
     decision = plan(now=oct_(9, 10, 3), history=history, next_step=NextStep(what="Pricing call", due_at=oct_(9, 10)))
 
-    assert (decision.action, decision.attempt, decision.channel) == (Action.FOLLOW_UP, 3, Channel.VOICEMAIL)
+    assert (decision.action, decision.attempt, decision.step, decision.channel) == (
+        Action.FOLLOW_UP,
+        2,
+        1,
+        Channel.VOICEMAIL,
+    )
     assert not decision.is_next_step
 
 
@@ -394,7 +438,8 @@ def test_a_prospect_who_goes_quiet_after_a_late_conversation_gets_the_closing_me
 
     decision = plan(now=oct_(24, 11), history=history)
 
-    assert (decision.attempt, decision.kind) == (9, Kind.BREAKUP)
+    assert (decision.attempt, decision.attempt_of, decision.kind) == (9, 9, Kind.BREAKUP)
+    assert decision.reason.startswith("Attempt 9 of 9 · 8 planned, one more to close after the conversation on Wed")
 
 
 # The preview
@@ -404,17 +449,18 @@ def test_the_preview_walks_the_default_cadence_to_the_end() -> None:
     decisions = plan_preview(situation(now=oct_(6, 7)), count=20)
 
     follow_ups = [d for d in decisions if d.action is Action.FOLLOW_UP]
-    assert [d.attempt for d in follow_ups] == list(range(1, 9))
-    assert [d.channel for d in follow_ups] == [Channel.CALL, Channel.VOICEMAIL] * 4
-    assert [d.kind for d in follow_ups][-1] is Kind.BREAKUP
-    assert [d.action for d in decisions[8:]] == [Action.WAIT, Action.GIVE_UP]
-    assert [local_date(d.due_start) for d in follow_ups[::2]] == [
+    # Seven attempts, each a call and the voicemail left when nobody picks up; the eighth is the breakup voicemail.
+    assert [(d.attempt, d.step) for d in follow_ups] == [(n, step) for n in range(1, 8) for step in (0, 1)] + [(8, 0)]
+    assert [d.channel for d in follow_ups] == [Channel.CALL, Channel.VOICEMAIL] * 7 + [Channel.VOICEMAIL]
+    assert follow_ups[-1].kind is Kind.BREAKUP
+    assert [d.action for d in decisions[15:]] == [Action.WAIT, Action.GIVE_UP]
+    assert [local_date(d.due_start) for d in follow_ups[::2]][:4] == [
         date(2025, 10, 6),
         date(2025, 10, 8),
         date(2025, 10, 10),
         date(2025, 10, 13),
     ]
-    assert [d.window_index for d in follow_ups[::2]] == [0, 1, 2, 3]
+    assert [d.window_index for d in follow_ups[::2]][:4] == [0, 1, 2, 3]
 
 
 def test_the_preview_stops_after_count_decisions() -> None:

@@ -41,6 +41,7 @@ from cadence.planner import (
     plan_next,
     plan_preview,
 )
+from cadence.planner.history import CLOSING_TRIES
 from cadence.planner.windows import day_bounds
 
 ZONES = (
@@ -127,15 +128,36 @@ def forward_jump(day: date, tz: ZoneInfo) -> timedelta:
 
 
 def zone_of(situation: Situation, contact_id: int | None) -> ZoneInfo:
-    contact = next(c for c in situation.contacts if c.id == contact_id)
-    for key in (contact.timezone, situation.default_timezone, "UTC"):
+    contact = next((c for c in situation.contacts if c.id == contact_id), None)
+    for key in (contact.timezone if contact else "", situation.default_timezone, "UTC"):
         if key in ZONES:
             return ZoneInfo(key)
     raise AssertionError("strategies only use known zones")
 
 
-def attempts_in(history: tuple[PastTouch, ...]) -> int:
-    return sum(1 for touch in history if touch.channel in REAL)
+def attempts_in(situation: Situation) -> int:
+    """The test's own count of attempts (one occasion each): a real touch opens a new attempt unless it is to the
+    same person, on the same day of their clock, as the one before, with no conversation in between."""
+    order = {Channel.CALL: 0, Channel.VOICEMAIL: 1, Channel.EMAIL: 2, Channel.IN_PERSON: 3, Channel.OTHER: 4}
+    count, previous, talked = 0, None, False
+    for touch in sorted(situation.history, key=lambda t: (t.occurred_at, order[t.channel])):
+        if touch.channel not in REAL:
+            talked = talked or touch.outcome in TALKS
+            continue
+        day = touch.occurred_at.astimezone(zone_of(situation, touch.contact_id)).date()
+        same_person = previous is not None and (
+            None in (previous[1], touch.contact_id) or previous[1] == touch.contact_id
+        )
+        if previous is None or talked or previous[0] != day or not same_person:
+            count += 1
+            previous = (day, touch.contact_id)
+        elif previous[1] is None:
+            previous = (day, touch.contact_id)
+        talked = touch.outcome in TALKS
+    return count
+
+
+TALKS = frozenset({Outcome.CONNECTED, Outcome.REPLIED, Outcome.MEETING_BOOKED})
 
 
 # Strategies
@@ -446,7 +468,7 @@ def test_after_off_plan_calls_every_window_still_gets_a_turn_before_any_repeats(
 def test_the_planner_never_gives_up_before_min_touches(situation: Situation) -> None:
     for step in simulate(situation):
         if step.decision.action in (Action.GIVE_UP, Action.REASSIGN):
-            assert attempts_in(step.situation.history) >= situation.rules.min_touches
+            assert attempts_in(step.situation) >= situation.rules.min_touches
             assert step.decision.early is False
 
 
@@ -465,11 +487,11 @@ def test_an_early_breakup_does_not_let_the_planner_give_up_early(data: st.DataOb
         contact_id=1,
     )
     situation = replace(situation, history=(*before, breakup))
-    assume(attempts_in(situation.history) < rules.min_touches)
+    assume(attempts_in(situation) < rules.min_touches)
 
     for step in simulate(situation):
         if step.decision.action in (Action.GIVE_UP, Action.REASSIGN):
-            assert attempts_in(step.situation.history) >= situation.rules.min_touches
+            assert attempts_in(step.situation) >= situation.rules.min_touches
             assert step.decision.early is False
 
 
@@ -481,14 +503,20 @@ def test_the_breakup_is_exactly_attempt_max_touches_and_nothing_follows_it(situa
     planned = follow_ups(steps)
     assume(planned)
 
-    assert [s.decision.attempt for s in planned] == list(range(1, len(planned) + 1))
-    breakups = [s.decision.attempt for s in planned if s.decision.kind is Kind.BREAKUP]
-    assert breakups == [rules.max_touches]
+    numbers = [(s.decision.attempt, s.decision.step) for s in planned]
+    assert numbers == sorted(set(numbers))  # each step of each attempt once, in order
+    last = numbers[-1][0]
+    assert sorted({n for n, _ in numbers}) == list(range(1, last + 1))
+    # The breakup is attempt max_touches; a breakup nobody heard (an unanswered call) is tried again, a few times.
+    breakups = sorted({s.decision.attempt for s in planned if s.decision.kind is Kind.BREAKUP})
+    assert breakups == list(range(rules.max_touches, last + 1))
+    assert len(breakups) <= CLOSING_TRIES
+    assert all(s.decision.attempt_of == max(rules.max_touches, s.decision.attempt) for s in planned)
     assert planned[-1].decision.kind is Kind.BREAKUP
     assert steps[-1].decision.action in (Action.GIVE_UP, Action.REASSIGN)
     if rules.pleasantly_persistent:
-        assert [s.decision.kind for s in planned].count(Kind.PLEASANTLY_PERSISTENT) == 1
-        assert planned[-2].decision.kind is Kind.PLEASANTLY_PERSISTENT
+        said = {s.decision.attempt for s in planned if s.decision.kind is Kind.PLEASANTLY_PERSISTENT}
+        assert said == {rules.max_touches - 1}
 
 
 @LOOSE
@@ -701,4 +729,20 @@ def test_the_preview_is_what_plan_next_says_step_by_step(situation: Situation) -
 def test_attempt_numbers_count_real_attempts_and_never_notes(situation: Situation) -> None:
     decision = plan_next(situation)
     if decision.action is Action.FOLLOW_UP:
-        assert decision.attempt == attempts_in(situation.history) + 1
+        made = attempts_in(situation)
+        # A voicemail or email riding on the call just made continues that attempt; anything else opens one.
+        assert decision.attempt == (made if decision.step > 0 else made + 1)
+        assert decision.attempt <= decision.attempt_of
+
+
+@QUICK
+@given(situations())
+def test_an_attempt_is_never_numbered_beyond_the_attempts_planned(situation: Situation) -> None:
+    for step in simulate(situation):
+        decision = step.decision
+        if decision.action is Action.FOLLOW_UP:
+            assert decision.attempt_of is not None and decision.attempt <= decision.attempt_of
+            heading = decision.reason.split(" · ")[0]
+            if heading.startswith("Attempt "):
+                number, planned_total = (int(n) for n in heading.removeprefix("Attempt ").split(" of "))
+                assert number <= planned_total

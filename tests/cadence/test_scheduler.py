@@ -125,7 +125,7 @@ def test_after_the_wait_the_lead_goes_to_the_least_loaded_available_teammate(
     assert prospect.owner == quiet
     assert fresh.owner == quiet
     assert Enrollment.objects.filter(prospect=prospect, status=Enrollment.Status.REASSIGNED).count() == 1
-    assert prospect.touches.count() == 8
+    assert prospect.touches.count() == 15  # seven calls with their voicemails, then the breakup voicemail
 
 
 def test_equally_loaded_reps_take_hand_overs_in_turn(team, alice, cadence):

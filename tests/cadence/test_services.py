@@ -107,8 +107,10 @@ def test_a_call_with_no_answer_is_followed_by_a_voicemail_right_away(enrollment)
     replan(enrollment, now=at)
 
     follow_up = planned(enrollment)
-    assert (follow_up.attempt, follow_up.channel) == (2, "voicemail")
+    assert (follow_up.attempt, follow_up.step, follow_up.attempt_of, follow_up.channel) == (1, 1, 8, "voicemail")
     assert follow_up.due_start <= at + dt.timedelta(minutes=1)
+    # The call's follow-up is done and kept; the voicemail is the next step of the same attempt, not attempt 2.
+    assert FollowUp.objects.get(enrollment=enrollment, attempt=1, step=0).status == FollowUp.Status.DONE
 
 
 def test_after_a_voicemail_the_next_call_is_two_days_later_in_another_window(enrollment):

@@ -33,6 +33,7 @@ def planned_for(owner, name: str, cadence) -> FollowUp:
         prospect=prospect,
         contact=contact,
         attempt=1,
+        attempt_of=8,
         due_start=start,
         due_end=start + dt.timedelta(hours=1),
         channel="call",

@@ -34,6 +34,7 @@ def follow_up_make(owner, *, start, hours=1, name=None, contact_tz="", **extra) 
         "theme": Theme.INFORMATION,
         "reason": "Attempt 2 of 8 · every other day",
         "attempt": 2,
+        "attempt_of": 8,
     } | extra
     return FollowUp.objects.create(
         enrollment=enrollment,
