@@ -93,9 +93,7 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "touches/follow_up_log.html", context)
 
 
-def _log(
-    request: HtmxHttpRequest, follow_up: FollowUp, form: QuickLogForm, *, now: dt.datetime
-) -> tuple[Touch, bool]:
+def _log(request: HtmxHttpRequest, follow_up: FollowUp, form: QuickLogForm, *, now: dt.datetime) -> tuple[Touch, bool]:
     quick = form.quick
     return touch_log_with_next_step(
         touch_id=submission_token(request) or uuid.uuid4(),

@@ -3,6 +3,7 @@ manager) while every other lead is planned in the same sweep; hand-overs at once
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 
@@ -82,10 +83,10 @@ def test_two_hand_overs_to_the_same_reps_in_opposite_orders_do_not_deadlock(team
                 for n, (prospect, to) in enumerate(pairs):
                     prospect_reassign(prospect=prospect, now=MONDAY_MORNING, reason="Giver is away", to=to)
                     if n == 0:
-                        try:
-                            barrier.wait()  # both have made their first hand-over before either makes its second
-                        except threading.BrokenBarrierError:
-                            pass  # the other one was waiting for our locks: exactly what must happen
+                        # Both make their first hand-over before either makes its second. A broken barrier means
+                        # the other one was waiting for our locks: exactly what must happen.
+                        with contextlib.suppress(threading.BrokenBarrierError):
+                            barrier.wait()
         except BaseException as exc:  # noqa: BLE001 - the test reports whatever went wrong
             errors.append(exc)
         finally:
