@@ -1,15 +1,8 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
-COPY pyproject.toml ./
-COPY config ./config
-COPY crm ./crm
-COPY cadence ./cadence
-COPY touches ./touches
-COPY api ./api
-COPY devserver ./devserver
-RUN pip install --no-cache-dir .
 COPY . .
+RUN pip install --no-cache-dir .
 RUN DJANGO_SECRET_KEY=build python manage.py collectstatic --noinput
 RUN useradd --create-home pursuit
 USER pursuit

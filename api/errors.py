@@ -74,11 +74,22 @@ def _plain(detail: Any) -> Any:
     return str(detail)
 
 
+def _flat(fields: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested objects' errors under dotted names ("next_step.what"), so every field maps to a list of messages."""
+    flat: dict[str, Any] = {}
+    for name, value in fields.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = value
+    return flat
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler (status, `Retry-After`, `WWW-Authenticate`), then the body reshaped into the one shape."""
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    from crm.services import StaleVersion
+    from crm.services import NotEnrolled, StaleVersion
     from touches.services import TouchConflict
 
     if isinstance(exc, TouchConflict):
@@ -88,6 +99,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             "This was changed since you read it (If-Match does not match its ETag); nothing was written. "
             "Read it again and reapply your change."
         )
+    elif isinstance(exc, NotEnrolled):
+        exc = Conflict(" ".join(exc.messages), code="not_enrolled")
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=serializers.as_serializer_error(exc))
     elif isinstance(exc, RequestDataTooBig):
@@ -104,7 +117,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
-        body = {"code": "invalid", "message": _first_message(detail), "fields": _plain(fields)}
+        body = {"code": "invalid", "message": _first_message(detail), "fields": _flat(_plain(fields))}
     else:
         codes = exc.get_codes()
         body = {"code": codes if isinstance(codes, str) else "error", "message": _first_message(exc.detail)}

@@ -153,6 +153,8 @@ class NextFollowUpSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "attempt",
+            "step",
+            "attempt_of",
             "due_start",
             "due_end",
             "channel",
@@ -324,6 +326,8 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "contact",
             "rep",
             "attempt",
+            "step",
+            "attempt_of",
             "due_start",
             "due_end",
             "channel",

@@ -6,6 +6,7 @@ from api.views.contacts import ContactDetailApi, ContactListCreateApi
 from api.views.enrollments import (
     EnrollmentDetailApi,
     EnrollmentListCreateApi,
+    EnrollmentNextStepApi,
     EnrollmentPauseApi,
     EnrollmentResumeApi,
 )
@@ -32,6 +33,7 @@ v1 = [
     path("enrollments/<str:id>/", EnrollmentDetailApi.as_view(), name="enrollment-detail"),
     path("enrollments/<str:id>/pause/", EnrollmentPauseApi.as_view(), name="enrollment-pause"),
     path("enrollments/<str:id>/resume/", EnrollmentResumeApi.as_view(), name="enrollment-resume"),
+    path("enrollments/<str:id>/next-step/", EnrollmentNextStepApi.as_view(), name="enrollment-next-step"),
     path("follow-ups/", FollowUpListApi.as_view(), name="follow-up-list"),
     path("follow-ups/<str:id>/", FollowUpDetailApi.as_view(), name="follow-up-detail"),
 ]

@@ -20,9 +20,13 @@ from crm.imports import ImportPreview, import_preview_build
 from crm.models import Contact, Marker, Prospect, Team, User
 from crm.selectors import contact_list_visible, prospect_list_visible, team_list_managed
 from touches.models import Touch
-from touches.services import touch_log_once
+from touches.services import ENGAGING, TouchData, touch_create_once, touch_log_once
 
 MARKER_FIELDS = ("is_right_buyer", "buys_what_we_sell", "still_there")
+
+
+class NotEnrolled(ValidationError):
+    """The request is fine, the prospect's state is not: it has no open cadence to give a next step to."""
 
 
 class StaleVersion(Exception):
@@ -234,6 +238,31 @@ def touch_log_with_next_step(
                 raise ValidationError(
                     {"next_step_what": "This prospect is not in a cadence: enroll it to plan a next step."}
                 )
+            enrollment_set_next_step(enrollment=enrollment, what=next_step_what, due_at=next_step_due_at, now=now)
+    return touch, created
+
+
+def touch_create_once_with_next_step(
+    *,
+    rep: User,
+    data: TouchData,
+    now: dt.datetime,
+    next_step_what: str = "",
+    next_step_due_at: dt.datetime | None = None,
+) -> tuple[Touch, bool]:
+    """The API's exactly-once touch and, after a conversation, the next step agreed in it, in one transaction.
+    A replay finds the touch and sets nothing again."""
+    with transaction.atomic():
+        touch, created = touch_create_once(rep=rep, data=data, now=now)
+        if created and next_step_what:
+            if data.outcome not in ENGAGING:
+                raise ValidationError(
+                    {"next_step": "A next step is agreed in a conversation: connected, replied or meeting booked."}
+                )
+            enrollment = enrollment_open_for_prospect(prospect_id=data.prospect.pk)
+            if enrollment is None:
+                raise NotEnrolled("This prospect is not in a cadence: enroll it to plan a next step.")
+            assert next_step_due_at is not None
             enrollment_set_next_step(enrollment=enrollment, what=next_step_what, due_at=next_step_due_at, now=now)
     return touch, created
 

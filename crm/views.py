@@ -28,6 +28,8 @@ from cadence.services import (
     enrollment_pause,
     enrollment_resume,
     follow_up_snooze,
+    prospect_do_not_contact_lift,
+    prospect_reopen,
 )
 from crm import calendar_feed, services
 from crm.forms import (
@@ -136,6 +138,8 @@ def _prospect_context(request: HtmxHttpRequest, prospect: Prospect, **extra: obj
             initial={f: getattr(prospect, f) for f in services.MARKER_FIELDS}, auto_id="markers_%s"
         ),
         "rep_tz": zone(request.user.timezone, fallback="UTC"),
+        "can_lift_dnc": request.user.is_superuser
+        or (request.user.is_manager and request.user.managed_teams.filter(pk=prospect.team_id).exists()),
         **extra,
     }
 
@@ -233,6 +237,42 @@ def prospect_close(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, f"{prospect} marked {prospect.get_status_display().lower()}." if first else ALREADY_SAVED
         )
+    return _back_to_prospect(pk)
+
+
+@require_POST
+@login_required
+def prospect_reopen_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    prospect = _get_prospect_for_user(request, pk)
+    try:
+        with submitted_once(request) as first:
+            if first:
+                prospect_reopen(
+                    prospect=prospect, actor=request.user, reason=request.POST.get("reason", ""), now=timezone.now()
+                )
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(
+            request, f"{prospect} is open again; enroll it to plan its next attempt." if first else ALREADY_SAVED
+        )
+    return _back_to_prospect(pk)
+
+
+@require_POST
+@login_required
+def prospect_dnc_lift_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    prospect = _get_prospect_for_user(request, pk)
+    try:
+        with submitted_once(request) as first:
+            if first:
+                prospect_do_not_contact_lift(
+                    prospect=prospect, actor=request.user, reason=request.POST.get("reason", ""), now=timezone.now()
+                )
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(request, "Do-not-contact lifted and recorded in the history." if first else ALREADY_SAVED)
     return _back_to_prospect(pk)
 
 

@@ -19,7 +19,7 @@ from api.serializers import EnrollmentSerializer
 from api.views.cadences import cadence_list_visible
 from api.views.common import IDEMPOTENCY_KEY, errors, int_path, parse_int_id
 from cadence.models import Enrollment
-from cadence.services import enrollment_create, enrollment_pause, enrollment_resume
+from cadence.services import enrollment_create, enrollment_pause, enrollment_resume, enrollment_set_next_step
 from crm.models import User
 from crm.selectors import prospect_list_visible
 
@@ -153,5 +153,41 @@ class EnrollmentResumeApi(APIView):
         with transaction.atomic():
             enrollment = _open_enrollment_locked(request, id)
             enrollment_resume(enrollment=enrollment, now=timezone.now(), actor=request.user)
+        enrollment.refresh_from_db()
+        return Response(EnrollmentSerializer(enrollment).data)
+
+
+class EnrollmentNextStepApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        what = serializers.CharField(max_length=200, help_text="What was agreed, e.g. “send the lane pricing”.")
+        due_at = AwareDateTimeField(help_text="When, as an instant with its offset; in the future.")
+
+        class Meta:
+            ref_name = "EnrollmentNextStepInput"
+
+    @extend_schema(
+        tags=["enrollments"],
+        operation_id="enrollments_next_step",
+        summary="Record the next step agreed with the prospect (it becomes the lead's next follow-up)",
+        parameters=[int_path(), IDEMPOTENCY_KEY],
+        request=InputSerializer,
+        responses={200: EnrollmentSerializer, **errors(400, 404, 409, 413, 422)},
+    )
+    @idempotent
+    def post(self, request: Request, id: str) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            enrollment = _open_enrollment_locked(request, id)
+            try:
+                enrollment_set_next_step(
+                    enrollment=enrollment,
+                    what=serializer.validated_data["what"],
+                    due_at=serializer.validated_data["due_at"],
+                    now=timezone.now(),
+                    actor=request.user,
+                )
+            except DjangoValidationError as exc:
+                raise ValidationError({"due_at": exc.messages}) from None
         enrollment.refresh_from_db()
         return Response(EnrollmentSerializer(enrollment).data)

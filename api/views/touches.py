@@ -24,13 +24,13 @@ from api.serializers import TextField, TouchSerializer
 from api.views.common import IDEMPOTENCY_KEY, errors, parse_uuid, uuid_path
 from crm.models import Contact, User
 from crm.selectors import prospect_list_visible
+from crm.services import touch_create_once_with_next_step
 from touches.models import Channel, Kind, Outcome, Theme, Touch
 from touches.services import (
     BULK_MAX_ITEMS,
     TouchData,
     TouchItemError,
     TouchWrite,
-    touch_create_once,
     touch_delete,
     touch_upsert,
     touches_bulk_sync,
@@ -104,6 +104,25 @@ class TouchInputSerializer(TouchFieldsSerializer):
         return validated
 
 
+class NextStepSerializer(serializers.Serializer):
+    what = TextField(max_length=200, help_text="What was agreed, e.g. “send the lane pricing”.")
+    due_at = AwareDateTimeField(help_text="When, as an instant with its offset; in the future.")
+
+    class Meta:
+        ref_name = "NextStepInput"
+
+
+class TouchCreateSerializer(TouchInputSerializer):
+    next_step = NextStepSerializer(
+        required=False,
+        help_text="For a conversation (connected, replied, meeting booked): the next step agreed in it, which "
+        "becomes the lead's next follow-up. Set once, with the touch; a replay sets nothing again.",
+    )
+
+    class Meta:
+        ref_name = "TouchCreateInput"
+
+
 def _plain_int(value: Any, *, low: int, high: int) -> bool:
     return type(value) is int and low <= value <= high
 
@@ -168,7 +187,7 @@ class TouchListCreateApi(generics.ListAPIView):
         description="A new id: 201. The same id with the same content again: 200 with the same body and "
         "nothing written. The same id with different content: 409 and nothing written.",
         parameters=[IDEMPOTENCY_KEY],
-        request=TouchInputSerializer,
+        request=TouchCreateSerializer,
         responses={
             201: OpenApiResponse(TouchSerializer, description="Created."),
             200: OpenApiResponse(TouchSerializer, description="Already there with this content; unchanged."),
@@ -177,10 +196,18 @@ class TouchListCreateApi(generics.ListAPIView):
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        serializer = TouchInputSerializer(data=request.data)
+        serializer = TouchCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = _resolve_one(request.user, serializer.validated_data)
-        touch, created = touch_create_once(rep=request.user, data=data, now=timezone.now())
+        fields = dict(serializer.validated_data)
+        step = fields.pop("next_step", None) or {}
+        data = _resolve_one(request.user, fields)
+        touch, created = touch_create_once_with_next_step(
+            rep=request.user,
+            data=data,
+            now=timezone.now(),
+            next_step_what=step.get("what", ""),
+            next_step_due_at=step.get("due_at"),
+        )
         return Response(TouchSerializer(touch).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

@@ -130,6 +130,14 @@ class Realistic:
         # A recycle date is a day of the next two years, like every date the API takes.
         if isinstance(body.get("recycle_on"), str):
             body["recycle_on"] = (timezone.now() + dt.timedelta(days=30)).date().isoformat()
+        # A next step is agreed in a conversation, for a time to come: the schema cannot say either.
+        step = body.get("next_step")
+        if isinstance(step, dict) and aware(step.get("due_at")) is not None:
+            body["next_step"] = {**step, "due_at": (timezone.now() + dt.timedelta(days=2)).isoformat()}
+            if isinstance(body.get("outcome"), str):
+                body["outcome"] = "connected"
+        if aware(body.get("due_at")) is not None:
+            body["due_at"] = (timezone.now() + dt.timedelta(days=2)).isoformat()
         # A pause ends in the future; any well-formed end becomes one, as a real client would send.
         if aware(body.get("until")) is not None:
             body["until"] = (timezone.now() + dt.timedelta(days=1)).isoformat()
