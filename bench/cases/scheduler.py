@@ -70,7 +70,8 @@ def _orm_sweep(_: Any) -> Any:
 
 
 _FOLLOW_UP_COLUMNS = (
-    "enrollment_id, rep_id, prospect_id, contact_id, attempt, due_start, due_end, channel, kind, theme, reason, "
+    "enrollment_id, rep_id, prospect_id, contact_id, attempt, step, attempt_of, due_start, due_end, channel, kind, "
+    "theme, reason, "
     "is_next_step, status, overdue_since, reminded_at, touch_id, completed_at, snooze_count, snooze_reason, created_at"
 )
 _UPSERT_COLUMNS = (
@@ -121,7 +122,7 @@ def _raw_batch(now: Any) -> int:
             execute_values(
                 cursor,
                 f"INSERT INTO cadence_followup ({_FOLLOW_UP_COLUMNS}) VALUES %s "
-                f"ON CONFLICT (enrollment_id, attempt) DO UPDATE SET {_UPSERT_SET}",
+                f"ON CONFLICT (enrollment_id, attempt, step) DO UPDATE SET {_UPSERT_SET}",
                 [row[1:] for row in planned.values()],
                 page_size=BATCH,
             )
@@ -130,7 +131,7 @@ def _raw_batch(now: Any) -> int:
             (
                 row[0],
                 row[status_at],
-                planned[row[0]][7] if row[0] in planned else None,  # due_end of the plan
+                planned[row[0]][9] if row[0] in planned else None,  # due_end of the plan
                 "follow_up",
                 "Planned",
             )

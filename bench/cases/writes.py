@@ -126,13 +126,14 @@ def _plan_one_raw(subject: Subject) -> None:
         cursor.fetchall()
         due = now + dt.timedelta(days=2)
         cursor.execute(
-            "INSERT INTO cadence_followup (enrollment_id, rep_id, prospect_id, contact_id, attempt, due_start, "
-            "due_end, channel, kind, theme, reason, is_next_step, status, overdue_since, reminded_at, touch_id, "
-            "completed_at, snooze_count, snooze_reason, created_at) "
-            "SELECT %s, %s, %s, %s, coalesce(max(attempt), 0) + 1, %s, %s, 'call', 'regular', 'information', "
+            "INSERT INTO cadence_followup (enrollment_id, rep_id, prospect_id, contact_id, attempt, step, attempt_of, "
+            "due_start, due_end, channel, kind, theme, reason, is_next_step, status, overdue_since, reminded_at, "
+            "touch_id, completed_at, snooze_count, snooze_reason, created_at) "
+            "SELECT %s, %s, %s, %s, coalesce(max(attempt), 0) + 1, 0, greatest(8, coalesce(max(attempt), 0) + 1), "
+            "%s, %s, 'call', 'regular', 'information', "
             "'Attempt · every other day', false, 'planned', NULL, NULL, NULL, NULL, 0, '', %s "
             "FROM cadence_followup WHERE enrollment_id = %s "
-            "ON CONFLICT (enrollment_id, attempt) DO UPDATE SET due_start = EXCLUDED.due_start, "
+            "ON CONFLICT (enrollment_id, attempt, step) DO UPDATE SET due_start = EXCLUDED.due_start, "
             "due_end = EXCLUDED.due_end, status = EXCLUDED.status",
             [
                 subject.enrollment_id,

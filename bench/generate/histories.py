@@ -21,7 +21,8 @@ ENROLLMENT_COLUMNS = (
     "end_reason", "created_at", "updated_at",
 )
 FOLLOW_UP_COLUMNS = (
-    "id", "enrollment_id", "rep_id", "prospect_id", "contact_id", "attempt", "due_start", "due_end", "channel",
+    "id", "enrollment_id", "rep_id", "prospect_id", "contact_id", "attempt", "step", "attempt_of", "due_start",
+    "due_end", "channel",
     "kind", "theme", "reason", "status", "overdue_since", "reminded_at", "is_next_step", "touch_id", "created_at",
     "completed_at",
 )
@@ -206,7 +207,14 @@ class Histories:
         enrollment_id = self.enrollment_id
         contact = str(prospect.decision_maker or prospect.contacts[0])
         max_touches = 36 if prospect.high_value else 8
-        for number, (channel, at, outcome, theme, window) in enumerate(round_touches, start=1):
+        # One attempt per occasion, as the planner counts: a voicemail two minutes after its call is step 1 of it.
+        number, step, previous = 0, 0, None
+        for channel, at, outcome, theme, window in round_touches:
+            if previous is None or at - previous > 600:
+                number, step = number + 1, 0
+            else:
+                step += 1
+            previous = at
             touch_id = uuid_hex(rng)
             created = min(at + rng.randrange(30, 300), self.now_epoch - 1)
             if outcome == "connected":
@@ -224,12 +232,12 @@ class Histories:
             due_start = min(at, clock.at(prospect.tz, local_day, window_start))
             due_end = max(at + 60, clock.at(prospect.tz, local_day, window_end))
             self.follow_ups.add(
-                f"{self.follow_up_id}\t{enrollment_id}\t{prospect.owner}\t{prospect.id}\t{contact}\t{number}\t"
-                f"{ts(due_start)}\t{ts(due_end)}\t{channel}\tregular\t{theme}\t"
-                f"Attempt {number} of {max_touches} · {WINDOW_LABELS[window]} window\tdone\t{NULL}\t"
+                f"{self.follow_up_id}\t{enrollment_id}\t{prospect.owner}\t{prospect.id}\t{contact}\t{number}\t{step}\t"
+                f"{max(max_touches, number)}\t{ts(due_start)}\t{ts(due_end)}\t{channel}\tregular\t{theme}\t"
+                f"Attempt {number} of {max(max_touches, number)} · {WINDOW_LABELS[window]} window\tdone\t{NULL}\t"
                 f"{ts(due_start)}\tf\t{touch_id}\t{ts(due_start - DAY)}\t{ts(created)}"
             )
-        attempt = len(round_touches) + 1
+        attempt = number + 1
         last = round_touches[-1] if round_touches else None
         planned_at = last[1] + 60 if last else started
         roll = rng.random()
@@ -262,7 +270,7 @@ class Histories:
             theme = THEMES[attempt % 3]
             is_next_step = "f"
             reason = (
-                f"Attempt {attempt} of {max_touches} · every other day · {WINDOW_LABELS[window]} window"
+                f"Attempt {attempt} of {max(max_touches, attempt)} · every other day · {WINDOW_LABELS[window]} window"
                 f" · theme: {theme}"
             )
         next_due = NULL
@@ -277,8 +285,9 @@ class Histories:
             # Anything already due was in an earlier sweep's reminder digest.
             reminded = ts(due_start) if due_start <= self.now_epoch else NULL
             self.follow_ups.add(
-                f"{self.follow_up_id}\t{enrollment_id}\t{prospect.owner}\t{prospect.id}\t{contact}\t{attempt}\t"
-                f"{ts(due_start)}\t{ts(due_end)}\t{channel}\t{kind}\t{theme}\t{text(reason)}\tplanned\t"
+                f"{self.follow_up_id}\t{enrollment_id}\t{prospect.owner}\t{prospect.id}\t{contact}\t{attempt}\t0\t"
+                f"{max(max_touches, attempt)}\t{ts(due_start)}\t{ts(due_end)}\t{channel}\t{kind}\t{theme}\t"
+                f"{text(reason)}\tplanned\t"
                 f"{overdue_since}\t{reminded}\t{is_next_step}\t{NULL}\t{ts(planned_at)}\t{NULL}"
             )
         paused = status == "paused"
