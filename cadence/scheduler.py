@@ -15,6 +15,7 @@ from django.db import transaction
 
 from cadence.models import Enrollment, FollowUp
 from cadence.services import PlanReport, enrollment_create, enrollments_plan_due
+from cadence.services.queue import reminder_enqueue
 from crm.models import Prospect
 
 logger = logging.getLogger(__name__)
@@ -71,8 +72,6 @@ def prospects_recycle(*, now: dt.datetime, limit: int = 200) -> int:
 
 def follow_ups_remind(*, now: dt.datetime, limit: int = 2000) -> int:
     """Claim follow-ups that became due, then send one digest per rep after commit (claim, commit, send)."""
-    from cadence.tasks import rep_remind as rep_remind_task
-
     with transaction.atomic():
         claimed = list(
             FollowUp.objects.select_for_update(skip_locked=True)
@@ -86,5 +85,5 @@ def follow_ups_remind(*, now: dt.datetime, limit: int = 2000) -> int:
         for pk, rep_id in claimed:
             by_rep[rep_id].append(pk)
         for rep_id, follow_up_ids in by_rep.items():
-            transaction.on_commit(lambda r=rep_id, f=follow_up_ids: rep_remind_task.delay(r, f), robust=True)
+            reminder_enqueue(rep_id, follow_up_ids)
     return len(claimed)

@@ -29,7 +29,7 @@ from cadence.csv_export import csv_response
 from cadence.dashboard import charts, metrics, scope, stalled
 from cadence.forms import DashboardFilterForm, StalledActionForm
 from cadence.models import Enrollment
-from cadence.planner.windows import zone
+from crm.zones import zone
 from cadence.services import enrollment_extend, enrollment_give_up, enrollment_pause, prospect_reassign
 from crm.models import Prospect, User
 from crm.once import submitted_once

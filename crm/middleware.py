@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from cadence.planner.windows import zone
+from crm.zones import zone
 
 
 class UserTimezoneMiddleware:

@@ -5,28 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import uuid
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from cadence.models import Cadence
-from cadence.selectors import enrollment_open_for_prospect
-from cadence.services import enrollment_create, enrollment_request_plan, enrollment_set_next_step
-from crm.imports import ImportPreview, import_preview_build
-from crm.models import Contact, Marker, Prospect, Team, User
+from crm.imports import ImportPreview
+from crm.models import Contact, Marker, Prospect, User
 from crm.selectors import contact_list_visible, prospect_list_visible, team_list_managed
-from touches.models import Touch
-from touches.services import ENGAGING, TouchData, touch_create_once, touch_log_once
 
 MARKER_FIELDS = ("is_right_buyer", "buys_what_we_sell", "still_there")
-
-
-class NotEnrolled(ValidationError):
-    """The request is fine, the prospect's state is not: it has no open cadence to give a next step to."""
 
 
 class StaleVersion(Exception):
@@ -119,7 +108,7 @@ def prospect_create(
     still_there: str = Marker.UNKNOWN,
     recycle_on: dt.date | None = None,
 ) -> Prospect:
-    """Add a prospect in its owner's team and enroll it as the CSV import does, so its first call is planned.
+    """Add a prospect in its owner's team (`cadence.services.lead_create` also enrolls it, as every new lead is).
 
     The owner is the user unless a manager names a rep of a team they manage. A blank time zone is the
     owner's: a lead without one is most often local to the rep who found it.
@@ -139,19 +128,8 @@ def prospect_create(
         recycle_on=recycle_on,
     )
     prospect.full_clean(exclude=["team", "owner"])
-    with transaction.atomic():
-        prospect.save()
-        _prospects_enroll_new(prospects=[prospect], team=owner.team, now=now, actor=user)
+    prospect.save()
     return prospect
-
-
-def _prospects_enroll_new(*, prospects: Sequence[Prospect], team: Team, now: dt.datetime, actor: User) -> None:
-    """Enroll new prospects in the team's cadence for their value. A team with no default cadence yet still
-    gets its prospects, unenrolled: refusing new leads until a manager sets one up would lose them."""
-    if not Cadence.objects.filter(team=team, is_default=True).exists():
-        return
-    for prospect in prospects:
-        enrollment_create(prospect=prospect, now=now, actor=actor)
 
 
 def prospect_update_markers(
@@ -177,7 +155,7 @@ def contact_create(
     email: str = "",
     timezone: str = "",
 ) -> Contact:
-    """Add a person at the prospect. A new contact may be just who the cadence was missing, so re-plan."""
+    """Add a person at the prospect (`cadence.services.lead_contact_add` also re-plans a lead waiting for one)."""
     contact = Contact(
         prospect=prospect,
         name=name.strip(),
@@ -190,113 +168,27 @@ def contact_create(
     if not (contact.phone or contact.email):
         raise ValidationError({"phone": "Give a phone number or an email address, or there is no way to reach them."})
     contact.full_clean(exclude=["prospect"])
-    with transaction.atomic():
-        contact.save()
-        enrollment = enrollment_open_for_prospect(prospect_id=prospect.pk)
-        if enrollment is not None and enrollment.needs_contact:
-            enrollment_request_plan(enrollment_id=enrollment.pk, now=contact.created_at)
+    contact.save()
     return contact
-
-
-def touch_log_with_next_step(
-    *,
-    rep: User,
-    prospect: Prospect,
-    contact: Contact | None,
-    channel: str,
-    outcome: str,
-    kind: str,
-    theme: str,
-    note: str,
-    duration_seconds: int | None,
-    occurred_at: dt.datetime,
-    now: dt.datetime,
-    touch_id: uuid.UUID,
-    next_step_what: str = "",
-    next_step_due_at: dt.datetime | None = None,
-) -> tuple[Touch, bool]:
-    """Log a touch from a form and, after a conversation, the next step agreed in it: both or neither are saved,
-    and once only (`touch_id` was made with the form). Returns (touch, whether this call wrote it)."""
-    with transaction.atomic():
-        touch, created = touch_log_once(
-            rep=rep,
-            touch_id=touch_id,
-            prospect=prospect,
-            contact=contact,
-            channel=channel,
-            outcome=outcome,
-            kind=kind,
-            theme=theme,
-            note=note,
-            duration_seconds=duration_seconds,
-            occurred_at=occurred_at,
-            now=now,
-        )
-        if created and next_step_what and next_step_due_at is not None:
-            enrollment = enrollment_open_for_prospect(prospect_id=prospect.pk)
-            if enrollment is None:
-                raise ValidationError(
-                    {"next_step_what": "This prospect is not in a cadence: enroll it to plan a next step."}
-                )
-            enrollment_set_next_step(enrollment=enrollment, what=next_step_what, due_at=next_step_due_at, now=now)
-    return touch, created
-
-
-def touch_create_once_with_next_step(
-    *,
-    rep: User,
-    data: TouchData,
-    now: dt.datetime,
-    next_step_what: str = "",
-    next_step_due_at: dt.datetime | None = None,
-) -> tuple[Touch, bool]:
-    """The API's exactly-once touch and, after a conversation, the next step agreed in it, in one transaction.
-    A replay finds the touch and sets nothing again."""
-    with transaction.atomic():
-        touch, created = touch_create_once(rep=rep, data=data, now=now)
-        if created and next_step_what:
-            if data.outcome not in ENGAGING:
-                raise ValidationError(
-                    {"next_step": "A next step is agreed in a conversation: connected, replied or meeting booked."}
-                )
-            enrollment = enrollment_open_for_prospect(prospect_id=data.prospect.pk)
-            if enrollment is None:
-                raise NotEnrolled("This prospect is not in a cadence: enroll it to plan a next step.")
-            assert next_step_due_at is not None
-            enrollment_set_next_step(enrollment=enrollment, what=next_step_what, due_at=next_step_due_at, now=now)
-    return touch, created
 
 
 CLOSING = {Prospect.Status.WON, Prospect.Status.LOST}
 
 
 def prospect_close(*, prospect: Prospect, status: str, now: dt.datetime) -> None:
-    """Mark a prospect won or lost. Its cadence stops at the re-plan: the planner never chases a closed lead."""
+    """Mark a prospect won or lost (`cadence.services.lead_close` also re-plans: the planner never chases a closed
+    lead)."""
     if status not in CLOSING:
         raise ValidationError({"status": "A prospect is closed as won or lost."})
     if prospect.is_closed:
         raise ValidationError(f"{prospect} is already {prospect.get_status_display().lower()}.")
-    with transaction.atomic():
-        Prospect.objects.filter(pk=prospect.pk).update(status=status, updated_at=now)
-        prospect.status = status
-        enrollment = enrollment_open_for_prospect(prospect_id=prospect.pk)
-        if enrollment is not None:
-            enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
+    Prospect.objects.filter(pk=prospect.pk).update(status=status, updated_at=now)
+    prospect.status = status
 
 
-def prospect_import_confirm(*, user: User, text: str, now: dt.datetime, expected_digest: str) -> ImportPreview:
-    """Write what the preview promised: the valid, non-duplicate rows, as prospects with their contacts.
-
-    1. Re-read and re-check the file: the data may have changed since the preview (another import, a new lead).
-    2. Refuse if the result differs from what the rep confirmed, so nothing is written that they did not see.
-    3. Create the prospects, then their contacts, in one transaction.
-    4. Enroll each new prospect in the team's cadence for its value, so its first call is planned at once.
-    """
-    preview = import_preview_build(user=user, text=text)
-    if preview.digest != expected_digest:
-        raise ValidationError("The data changed since the preview. Check the new preview and confirm again.")
-    if not preview.to_create:
-        raise ValidationError("Nothing to import: every row has an error or is a duplicate.")
+def prospects_import_write(*, user: User, preview: ImportPreview, now: dt.datetime) -> list[Prospect]:
+    """Create what an import preview promised, the user's prospects with their contacts, in one transaction.
+    `cadence.services.leads_import_confirm` re-checks the preview first and enrolls them after."""
     with transaction.atomic():
         prospects = []
         for group in preview.to_create:
@@ -327,6 +219,4 @@ def prospect_import_confirm(*, user: User, text: str, now: dt.datetime, expected
         ]
         Contact.objects.bulk_create(contacts)
         Prospect.objects.filter(pk__in=[p.pk for p in prospects]).update(updated_at=now)
-        _prospects_enroll_new(prospects=prospects, team=user.team, now=now, actor=user)
-    preview.created = len(prospects)
-    return preview
+    return prospects

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from cadence.models import Enrollment, FollowUp
-from cadence.planner.windows import zone
+from crm.zones import zone
 from cadence.services import (
     GiveUpTooEarly,
     enrollment_create,

@@ -16,7 +16,7 @@ from django.db.models.functions import RowNumber
 
 from cadence.models import Enrollment, FollowUp
 from cadence.planner import Decision, plan_preview
-from cadence.planner.windows import zone
+from crm.zones import zone
 from cadence.selectors import follow_up_list_for_user
 from cadence.situation import situations_build
 from crm.imports import PHONE_DIGITS

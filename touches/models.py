@@ -35,6 +35,9 @@ class Outcome(models.TextChoices):
     OPTED_OUT = "opted_out", "Opted out"
 
 
+CONVERSATIONS = frozenset({Outcome.CONNECTED, Outcome.REPLIED, Outcome.MEETING_BOOKED})
+
+
 class Theme(models.TextChoices):
     INFORMATION = "information", "Information"
     INVITATION = "invitation", "Invitation"
@@ -97,3 +100,12 @@ class Touch(models.Model):
     def is_attempt(self) -> bool:
         """Only real attempts count toward a cadence's limit; a note (channel "other") does not."""
         return self.channel != Channel.OTHER or self.kind != Kind.REGULAR
+
+    @property
+    def is_conversation(self) -> bool:
+        return self.outcome in CONVERSATIONS
+
+    @property
+    def answers_follow_up(self) -> bool:
+        """A real attempt or a conversation answers the planned follow-up; a mere note does not."""
+        return self.is_attempt or self.is_conversation

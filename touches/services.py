@@ -1,4 +1,9 @@
-"""Writes for touches. `touch_log` is the one way a touch enters Pursuit: browser, API and import."""
+"""Storing touches and what their outcomes say about the people, exactly once.
+
+These are the touch side of the one write path. Every caller (web, API, import, bulk sync) goes through the
+cadence's services of the same purpose (`cadence.services.touch_log` and friends), which call these and then mark
+the follow-up a touch answers and re-plan the lead. Nothing here knows about cadences.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +19,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from cadence.models import Enrollment, FollowUp
-from cadence.services import enrollment_request_plan, enrollments_request_plan
 from crm.models import Contact, Prospect, User
 from crm.validators import EARLIEST_DATE, date_range_message
 from touches.models import Channel, Kind, Outcome, Source, Theme, Touch
@@ -25,7 +28,7 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 ENGAGING = {Outcome.CONNECTED, Outcome.REPLIED, Outcome.MEETING_BOOKED}
 
 
-def touch_log(
+def touch_store(
     *,
     rep: User,
     prospect: Prospect,
@@ -41,14 +44,13 @@ def touch_log(
     source: str = Source.WEB,
     touch_id: uuid.UUID | None = None,
 ) -> Touch:
-    """Record one attempt and what it tells us, then have the cadence plan what comes next.
+    """Store one touch and what it tells us about the people.
 
-    1. Validate: the contact belongs to the prospect; the time is aware and not in the future.
-    2. Store the touch, and mark the planned follow-up it answers as done.
+    1. Validate: the contact belongs to the prospect; the time is aware, since 2000 and not in the future.
+    2. Store the touch.
     3. Apply what the outcome says about the people: wrong person or left company flags the contact,
        a bounce stops emails to that address, not interested / opted out makes them do-not-contact,
        a conversation makes the prospect engaged.
-    4. Ask for the enrollment to be re-planned after commit.
     """
     _touch_check(
         prospect=prospect, contact=contact, occurred_at=occurred_at, now=now, duration_seconds=duration_seconds
@@ -72,19 +74,11 @@ def touch_log(
         touch.full_clean(exclude=["prospect", "contact", "rep"])
         touch.save(force_insert=True)
         _apply_outcome(touch, prospect=prospect, contact=contact, now=now)
-        enrollment = Enrollment.objects.filter(prospect=prospect, status__in=Enrollment.OPEN_STATUSES).first()
-        if enrollment is not None and _answers_follow_up(touch):
-            answered = FollowUp.objects.filter(enrollment=enrollment, status=FollowUp.Status.PLANNED)
-            if answered.filter(is_next_step=True).exists():
-                # The agreed next step has happened; whatever comes next is planned afresh.
-                Enrollment.objects.filter(pk=enrollment.pk).update(next_step="", next_step_due_at=None)
-            answered.update(status=FollowUp.Status.DONE, touch=touch, completed_at=now)
-            enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
     return touch
 
 
-def touch_log_once(*, rep: User, touch_id: uuid.UUID, **fields: Any) -> tuple[Touch, bool]:
-    """`touch_log` for a form, exactly once: the touch's id was made when the form was rendered.
+def touch_store_once(*, rep: User, touch_id: uuid.UUID, **fields: Any) -> tuple[Touch, bool]:
+    """`touch_store` for a form, exactly once: the touch's id was made when the form was rendered.
 
     A double click, a resubmitted form or a browser retry carries the same id and finds the touch the first
     request wrote (its `now` differs, so contents are not compared as the API does): (touch, False). Two at once
@@ -96,7 +90,7 @@ def touch_log_once(*, rep: User, touch_id: uuid.UUID, **fields: Any) -> tuple[To
         if existing is None:
             try:
                 with transaction.atomic():
-                    return touch_log(rep=rep, touch_id=touch_id, **fields), True
+                    return touch_store(rep=rep, touch_id=touch_id, **fields), True
             except IntegrityError:
                 pass
             except ValidationError as exc:
@@ -116,7 +110,7 @@ def _touch_check(
     now: dt.datetime,
     duration_seconds: int | None,
 ) -> None:
-    """touch_log's own rules, shared with the bulk path so both reject the same touches with the same messages."""
+    """touch_store's own rules, shared with the bulk path so both reject the same touches with the same messages."""
     if contact is not None and contact.prospect_id != prospect.pk:
         raise ValidationError({"contact": "That contact does not belong to this prospect."})
     if occurred_at.tzinfo is None:
@@ -127,11 +121,6 @@ def _touch_check(
         raise ValidationError({"occurred_at": date_range_message(today=now.date())})
     if duration_seconds is not None and duration_seconds < 0:
         raise ValidationError({"duration_seconds": "A duration cannot be negative."})
-
-
-def _answers_follow_up(touch: Touch) -> bool:
-    """A real attempt or a conversation answers the planned follow-up; a mere note does not."""
-    return touch.is_attempt or touch.outcome in ENGAGING
 
 
 CONTACT_FLAGS: dict[str, dict[str, bool]] = {
@@ -236,14 +225,14 @@ class TouchWrite(StrEnum):
 
 
 def _touch_insert_or_lock(*, rep: User, data: TouchData, now: dt.datetime, source: str) -> tuple[Touch, bool]:
-    """Insert through `touch_log` in a savepoint; if a concurrent writer got the id first, lock its row instead.
+    """Insert through `touch_store` in a savepoint; if a concurrent writer got the id first, lock its row instead.
 
     Must run inside an atomic block. The unique primary key is the arbiter: a second insert of the same id waits
     for the first transaction and then fails, so by the time we re-read, the winner's row is committed.
     """
     try:
         with transaction.atomic():
-            touch = touch_log(
+            touch = touch_store(
                 rep=rep,
                 prospect=data.prospect,
                 contact=data.contact,
@@ -285,11 +274,13 @@ def _touch_compare(touch: Touch, *, rep: User, data: TouchData) -> None:
         )
 
 
-def touch_create_once(*, rep: User, data: TouchData, now: dt.datetime, source: str = Source.API) -> tuple[Touch, bool]:
-    """Create a touch unless one with its id exists. Returns (touch, created).
+def touch_store_exactly_once(
+    *, rep: User, data: TouchData, now: dt.datetime, source: str = Source.API
+) -> tuple[Touch, bool]:
+    """Store a touch unless one with its id exists. Returns (touch, created).
 
-    1. Lock the row with this id if it exists; otherwise insert it through `touch_log` (outcome effects and
-       re-planning included) in a savepoint, falling back to the row a concurrent writer committed first.
+    1. Lock the row with this id if it exists; otherwise insert it through `touch_store` (outcome effects
+       included) in a savepoint, falling back to the row a concurrent writer committed first.
     2. An existing row must match field by field (and belong to the same rep), or TouchConflict is raised.
     """
     with transaction.atomic():
@@ -302,10 +293,12 @@ def touch_create_once(*, rep: User, data: TouchData, now: dt.datetime, source: s
         return existing, False
 
 
-def touch_upsert(*, rep: User, data: TouchData, now: dt.datetime, source: str = Source.API) -> tuple[Touch, TouchWrite]:
+def touch_replace(
+    *, rep: User, data: TouchData, now: dt.datetime, source: str = Source.API
+) -> tuple[Touch, TouchWrite]:
     """Create the touch, or bring the stored one to this content (PUT semantics: replaying it changes nothing).
 
-    A changed touch keeps its rep and prospect; the new outcome's effects are applied and the cadence re-planned.
+    A changed touch keeps its rep and prospect; the new outcome's effects are applied.
     """
     with transaction.atomic():
         touch = Touch.objects.select_for_update().filter(pk=data.id).first()
@@ -337,23 +330,13 @@ def touch_upsert(*, rep: User, data: TouchData, now: dt.datetime, source: str = 
         touch.save(update_fields=[*differing, "updated_at"])
         if outcome_changed:
             _apply_outcome(touch, prospect=data.prospect, contact=data.contact, now=now)
-        enrollment = Enrollment.objects.filter(prospect_id=touch.prospect_id, status__in=Enrollment.OPEN_STATUSES)
-        for enrollment_id in enrollment.values_list("pk", flat=True):
-            enrollment_request_plan(enrollment_id=enrollment_id, now=now)
         return touch, TouchWrite.UPDATED
 
 
-def touch_delete(*, touch: Touch, now: dt.datetime) -> bool:
-    """Soft-delete a touch (the changes feed then carries its tombstone) and re-plan. Returns False if it
-    was already deleted: deleting twice is not an error."""
-    with transaction.atomic():
-        deleted = Touch.objects.filter(pk=touch.pk, deleted_at__isnull=True).update(deleted_at=now, updated_at=now)
-        if deleted:
-            open_enrollments = Enrollment.objects.filter(
-                prospect_id=touch.prospect_id, status__in=Enrollment.OPEN_STATUSES
-            ).values_list("pk", flat=True)
-            for enrollment_id in open_enrollments:
-                enrollment_request_plan(enrollment_id=enrollment_id, now=now)
+def touch_soft_delete(*, touch: Touch, now: dt.datetime) -> bool:
+    """Soft-delete a touch (the changes feed then carries its tombstone). Returns False if it was already
+    deleted: deleting twice is not an error."""
+    deleted = Touch.objects.filter(pk=touch.pk, deleted_at__isnull=True).update(deleted_at=now, updated_at=now)
     return bool(deleted)
 
 
@@ -385,46 +368,23 @@ class BulkSyncReport:
         return any(result.status == "error" for result in self.results)
 
 
-class _RollBack(Exception):
-    pass
-
-
 BULK_MAX_ITEMS = 500
 
 
-def touches_bulk_sync(
-    *,
-    rep: User,
-    items: Sequence[TouchData | TouchItemError],
-    now: dt.datetime,
-    atomic: bool = False,
-    source: str = Source.API,
-) -> BulkSyncReport:
-    """Write many touches exactly once, with one result per item in input order, in a fixed number of queries.
+def touches_store_bulk(
+    *, rep: User, items: Sequence[TouchData | TouchItemError], now: dt.datetime, source: str = Source.API
+) -> tuple[list[BulkItemResult], list[Touch]]:
+    """Store many touches exactly once, in a fixed number of queries; must run inside a transaction.
+    Returns one result per item in input order, and the touches created, in input order.
 
     1. Lock every existing row among the ids in one query; those items are compared, never rewritten.
-    2. Validate every new item in Python (the rules of `touch_log`), so invalid items are known before writing.
+    2. Validate every new item in Python (the rules of `touch_store`), so invalid items are known before writing.
     3. Insert the valid new ones in one multi-row INSERT ... ON CONFLICT DO NOTHING; an id that does not come
        back was written by a concurrent request first, and is compared like an existing one.
-    4. Apply `touch_log`'s effects for all created touches set-wise: contacts, prospects, follow-ups, planning.
-    5. With `atomic`, any failed item rolls everything back; the report then says nothing was committed.
+    4. Apply the outcomes' effects on the people for all created touches, set-wise.
     """
     if len(items) > BULK_MAX_ITEMS:
         raise ValidationError(f"At most {BULK_MAX_ITEMS} touches per request.")
-    results: list[BulkItemResult] = []
-    try:
-        with transaction.atomic():
-            results = _bulk_write(rep=rep, items=items, now=now, source=source)
-            if atomic and any(result.status == "error" for result in results):
-                raise _RollBack
-    except _RollBack:
-        return BulkSyncReport(results=results, committed=False)
-    return BulkSyncReport(results=results, committed=True)
-
-
-def _bulk_write(
-    *, rep: User, items: Sequence[TouchData | TouchItemError], now: dt.datetime, source: str
-) -> list[BulkItemResult]:
     ids = {item.id for item in items if isinstance(item, TouchData)}
     known = _touches_lock(ids=ids)
     failed: dict[int, BulkItemResult] = {}
@@ -446,12 +406,12 @@ def _bulk_write(
     created = sorted((index, touch) for pk, (index, touch) in new.items() if pk in inserted)
     known.update({touch.pk: touch for _, touch in created})
     _outcomes_apply(touches=[touch for _, touch in created], now=now)
-    _follow_ups_answer(touches=[touch for _, touch in created], now=now)
     creators = {index for index, _ in created}
-    return [
+    results = [
         _bulk_result(index, item, failed=failed, creators=creators, known=known, rep=rep)
         for index, item in enumerate(items)
     ]
+    return results, [touch for _, touch in created]
 
 
 def _bulk_result(
@@ -479,7 +439,7 @@ def _touches_lock(*, ids: set[uuid.UUID]) -> dict[uuid.UUID, Touch]:
 
 
 def _touch_build(*, rep: User, data: TouchData, now: dt.datetime, source: str) -> Touch:
-    """The unsaved touch `touch_log` would store, validated by the same rules (raises ValidationError)."""
+    """The unsaved touch `touch_store` would store, validated by the same rules (raises ValidationError)."""
     _touch_check(
         prospect=data.prospect,
         contact=data.contact,
@@ -589,62 +549,6 @@ def _outcomes_apply(*, touches: Sequence[Touch], now: dt.datetime) -> None:
         by_status[status].append(prospect_id)
     for status, prospect_ids in by_status.items():
         Prospect.objects.filter(pk__in=prospect_ids).update(status=status, updated_at=now)
-
-
-def _follow_ups_answer(*, touches: Sequence[Touch], now: dt.datetime) -> None:
-    """`touch_log`'s follow-up rule for many touches: planned follow-ups done, next steps cleared, re-planning.
-
-    Logged one by one, the first answering touch of an enrollment marks all its planned follow-ups done (and
-    clears an agreed next step); later ones find none planned. So the first touch in input order is the answer.
-    Written as two statements over arrays: a CASE per enrollment made Django build, and PostgreSQL test, one
-    branch per row, which cost more than the INSERT of the touches.
-    """
-    answer_of: dict[int, uuid.UUID] = {}
-    for touch in touches:
-        if _answers_follow_up(touch):
-            answer_of.setdefault(touch.prospect_id, touch.pk)
-    if not answer_of:
-        return
-    # An enrollment has at most one planned follow-up (a unique constraint), so one join finds each answer's
-    # enrollment and whether the follow-up it closes was the agreed next step.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT e.id, a.touch_id, coalesce(f.is_next_step, false)
-            FROM unnest(%s::bigint[], %s::uuid[]) WITH ORDINALITY AS a(prospect_id, touch_id, position)
-            JOIN {Enrollment._meta.db_table} e ON e.prospect_id = a.prospect_id AND e.status = ANY(%s)
-            LEFT JOIN {FollowUp._meta.db_table} f ON f.enrollment_id = e.id AND f.status = %s
-            ORDER BY a.position
-            """,
-            [list(answer_of), list(answer_of.values()), list(Enrollment.OPEN_STATUSES), FollowUp.Status.PLANNED],
-        )
-        answers = cursor.fetchall()
-        if not answers:
-            return
-        # `= ANY` repeats the join for the planner: with it, PostgreSQL probes each enrollment's planned follow-up;
-        # without it, it reads every planned follow-up in the database and joins them to these few hundred.
-        enrollment_ids, touch_ids, next_steps = zip(*answers, strict=True)
-        cursor.execute(
-            f"""
-            WITH next_step_done AS (
-                UPDATE {Enrollment._meta.db_table} SET next_step = '', next_step_due_at = NULL
-                WHERE id = ANY(%s::bigint[])
-            )
-            UPDATE {FollowUp._meta.db_table} f SET status = %s, touch_id = v.touch_id, completed_at = %s
-            FROM unnest(%s::bigint[], %s::uuid[]) AS v(enrollment_id, touch_id)
-            WHERE f.enrollment_id = v.enrollment_id AND f.enrollment_id = ANY(%s::bigint[]) AND f.status = %s
-            """,
-            [
-                [e for e, next_step in zip(enrollment_ids, next_steps, strict=True) if next_step],
-                FollowUp.Status.DONE,
-                now,
-                list(enrollment_ids),
-                list(touch_ids),
-                list(enrollment_ids),
-                FollowUp.Status.PLANNED,
-            ],
-        )
-    enrollments_request_plan(enrollment_ids=list(enrollment_ids), now=now)
 
 
 def _bulk_compare(item: TouchData, *, known: dict[uuid.UUID, Touch], rep: User) -> BulkItemResult:

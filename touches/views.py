@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cadence.models import FollowUp
-from cadence.planner.windows import zone
+from crm.zones import zone
 from crm.once import submission_token
 from crm.services import touch_log_with_next_step
 from crm.views import HtmxHttpRequest, _get_prospect_for_user

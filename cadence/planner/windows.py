@@ -10,26 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from cadence.planner.calendar import DaysOff
 from cadence.planner.rules import CallWindow, Rules
+from crm.zones import zone  # noqa: F401 - the planner's zones, re-exported for its callers
 
 # Far more than any holiday season; a calendar with no working day in sight is a configuration error.
 MAX_DAYS_AHEAD = 400
-
-
-@lru_cache(maxsize=1024)
-def _zone(key: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(key)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def zone(key: str, *, fallback: str) -> ZoneInfo:
-    """The contact's zone; a blank or unknown key falls back to the prospect's, then to UTC."""
-    return _zone(key.strip()) or _zone(fallback.strip()) or ZoneInfo("UTC")
 
 
 def local_date(moment: datetime, tz: ZoneInfo) -> date:

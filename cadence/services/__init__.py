@@ -1,0 +1,86 @@
+"""Writes for the cadence engine, one module per concern; everything callers use is importable from here.
+
+- enrolling: enroll a prospect, ask for a re-plan.
+- planning: plan locked enrollments (the on-commit task and the sweep), one bad lead set aside.
+- leads: give up, hand over, pause, snooze, next step, extend, reopen, lift a do-not-contact.
+- touches: the one write path for touches as the cadence sees them (stored, then answered and re-planned).
+- intake: how new leads arrive (one by one, from the API, from a CSV) and other writes that re-plan.
+"""
+
+from cadence.services.enrolling import enrollment_create, enrollment_request_plan, enrollments_request_plan
+from cadence.services.events import lead_event_add
+from cadence.services.intake import lead_close, lead_contact_add, lead_create, leads_enroll_new, leads_import_confirm
+from cadence.services.leads import (
+    HANDOVER_RETRY_AFTER,
+    MAX_EXTENSION,
+    GiveUpTooEarly,
+    enrollment_extend,
+    enrollment_give_up,
+    enrollment_pause,
+    enrollment_resume,
+    enrollment_set_next_step,
+    follow_up_snooze,
+    prospect_do_not_contact_lift,
+    prospect_reassign,
+    prospect_reopen,
+)
+from cadence.services.planning import (
+    PLAN_RETRY_FIRST,
+    PLAN_RETRY_MAX,
+    STALE_PLAN_AFTER,
+    PlanReport,
+    enrollments_plan,
+    enrollments_plan_due,
+)
+from cadence.services.touches import (
+    NotEnrolled,
+    follow_ups_answer,
+    touch_create_once,
+    touch_create_once_with_next_step,
+    touch_delete,
+    touch_log,
+    touch_log_once,
+    touch_log_with_next_step,
+    touch_upsert,
+    touches_bulk_sync,
+)
+
+__all__ = [
+    "HANDOVER_RETRY_AFTER",
+    "MAX_EXTENSION",
+    "PLAN_RETRY_FIRST",
+    "PLAN_RETRY_MAX",
+    "STALE_PLAN_AFTER",
+    "GiveUpTooEarly",
+    "NotEnrolled",
+    "PlanReport",
+    "enrollment_create",
+    "enrollment_extend",
+    "enrollment_give_up",
+    "enrollment_pause",
+    "enrollment_request_plan",
+    "enrollment_resume",
+    "enrollment_set_next_step",
+    "enrollments_plan",
+    "enrollments_plan_due",
+    "enrollments_request_plan",
+    "follow_up_snooze",
+    "follow_ups_answer",
+    "lead_close",
+    "lead_contact_add",
+    "lead_create",
+    "lead_event_add",
+    "leads_enroll_new",
+    "leads_import_confirm",
+    "prospect_do_not_contact_lift",
+    "prospect_reassign",
+    "prospect_reopen",
+    "touch_create_once",
+    "touch_create_once_with_next_step",
+    "touch_delete",
+    "touch_log",
+    "touch_log_once",
+    "touch_log_with_next_step",
+    "touch_upsert",
+    "touches_bulk_sync",
+]

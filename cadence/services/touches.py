@@ -1,0 +1,264 @@
+"""The one write path for touches, as the cadence sees them: stored (touches.services), then answered and re-planned.
+
+Every caller goes through these: the web forms, the API (single, replace, delete, bulk sync), the import and the
+email sensor. The touch side stores the touch and applies what its outcome says about the people; this side marks
+the planned follow-up the touch answers as done and asks for the lead to be planned again, after commit. Both happen
+in one transaction, so a touch is never stored without its follow-up answered, nor the other way round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from cadence.models import Enrollment, FollowUp
+from cadence.selectors import enrollment_open_for_prospect
+from cadence.services.enrolling import enrollment_request_plan, enrollments_request_plan
+from cadence.services.leads import enrollment_set_next_step
+from crm.models import Contact, Prospect, User
+from touches.models import Source, Touch
+from touches.services import (
+    BulkSyncReport,
+    TouchData,
+    TouchItemError,
+    TouchWrite,
+    touch_replace,
+    touch_soft_delete,
+    touch_store,
+    touch_store_exactly_once,
+    touch_store_once,
+    touches_store_bulk,
+)
+
+
+class NotEnrolled(ValidationError):
+    """The request is fine, the prospect's state is not: it has no open cadence to give a next step to."""
+
+
+def touch_log(**fields: Any) -> Touch:
+    """Record one touch (the arguments of `touches.services.touch_store`), then have the cadence plan what comes
+    next: the planned follow-up it answers is done, and the lead is re-planned after commit."""
+    with transaction.atomic():
+        touch = touch_store(**fields)
+        _follow_up_answer(touch, now=fields["now"])
+    return touch
+
+
+def touch_log_once(*, rep: User, touch_id: uuid.UUID, **fields: Any) -> tuple[Touch, bool]:
+    """`touch_log` for a form: the id was made when the form was rendered, so a second POST writes nothing."""
+    with transaction.atomic():
+        touch, created = touch_store_once(rep=rep, touch_id=touch_id, **fields)
+        if created:
+            _follow_up_answer(touch, now=fields["now"])
+    return touch, created
+
+
+def touch_create_once(*, rep: User, data: TouchData, now: dt.datetime, source: str = Source.API) -> tuple[Touch, bool]:
+    """The API's exactly-once create: (touch, created); a replay of the same content is (touch, False)."""
+    with transaction.atomic():
+        touch, created = touch_store_exactly_once(rep=rep, data=data, now=now, source=source)
+        if created:
+            _follow_up_answer(touch, now=now)
+    return touch, created
+
+
+def touch_upsert(*, rep: User, data: TouchData, now: dt.datetime, source: str = Source.API) -> tuple[Touch, TouchWrite]:
+    """PUT semantics: created, changed (and the lead re-planned) or unchanged."""
+    with transaction.atomic():
+        touch, write = touch_replace(rep=rep, data=data, now=now, source=source)
+        if write == TouchWrite.CREATED:
+            _follow_up_answer(touch, now=now)
+        elif write == TouchWrite.UPDATED:
+            _replan_open(prospect_id=touch.prospect_id, now=now)
+    return touch, write
+
+
+def touch_delete(*, touch: Touch, now: dt.datetime) -> bool:
+    """Soft-delete a touch and re-plan its lead. False if it was already deleted (not an error)."""
+    with transaction.atomic():
+        deleted = touch_soft_delete(touch=touch, now=now)
+        if deleted:
+            _replan_open(prospect_id=touch.prospect_id, now=now)
+    return deleted
+
+
+class _RollBack(Exception):
+    pass
+
+
+def touches_bulk_sync(
+    *,
+    rep: User,
+    items: Sequence[TouchData | TouchItemError],
+    now: dt.datetime,
+    atomic: bool = False,
+    source: str = Source.API,
+) -> BulkSyncReport:
+    """Write many touches exactly once, with one result per item in input order, in a fixed number of queries.
+
+    1. Store them (`touches_store_bulk`): existing ids compared, new ones validated and inserted in one statement,
+       their outcomes applied set-wise.
+    2. Answer the follow-ups of the created ones set-wise, and re-plan their leads.
+    3. With `atomic`, any failed item rolls everything back; the report then says nothing was committed.
+    """
+    results = []
+    try:
+        with transaction.atomic():
+            results, created = touches_store_bulk(rep=rep, items=items, now=now, source=source)
+            follow_ups_answer(touches=created, now=now)
+            if atomic and any(result.status == "error" for result in results):
+                raise _RollBack
+    except _RollBack:
+        return BulkSyncReport(results=results, committed=False)
+    return BulkSyncReport(results=results, committed=True)
+
+
+def touch_log_with_next_step(
+    *,
+    rep: User,
+    prospect: Prospect,
+    contact: Contact | None,
+    channel: str,
+    outcome: str,
+    kind: str,
+    theme: str,
+    note: str,
+    duration_seconds: int | None,
+    occurred_at: dt.datetime,
+    now: dt.datetime,
+    touch_id: uuid.UUID,
+    next_step_what: str = "",
+    next_step_due_at: dt.datetime | None = None,
+) -> tuple[Touch, bool]:
+    """Log a touch from a form and, after a conversation, the next step agreed in it: both or neither are saved,
+    and once only (`touch_id` was made with the form). Returns (touch, whether this call wrote it)."""
+    with transaction.atomic():
+        touch, created = touch_log_once(
+            rep=rep,
+            touch_id=touch_id,
+            prospect=prospect,
+            contact=contact,
+            channel=channel,
+            outcome=outcome,
+            kind=kind,
+            theme=theme,
+            note=note,
+            duration_seconds=duration_seconds,
+            occurred_at=occurred_at,
+            now=now,
+        )
+        if created and next_step_what and next_step_due_at is not None:
+            enrollment = enrollment_open_for_prospect(prospect_id=prospect.pk)
+            if enrollment is None:
+                raise ValidationError(
+                    {"next_step_what": "This prospect is not in a cadence: enroll it to plan a next step."}
+                )
+            enrollment_set_next_step(enrollment=enrollment, what=next_step_what, due_at=next_step_due_at, now=now)
+    return touch, created
+
+
+def touch_create_once_with_next_step(
+    *,
+    rep: User,
+    data: TouchData,
+    now: dt.datetime,
+    next_step_what: str = "",
+    next_step_due_at: dt.datetime | None = None,
+) -> tuple[Touch, bool]:
+    """The API's exactly-once touch and, after a conversation, the next step agreed in it, in one transaction.
+    A replay finds the touch and sets nothing again."""
+    with transaction.atomic():
+        touch, created = touch_create_once(rep=rep, data=data, now=now)
+        if created and next_step_what:
+            if not touch.is_conversation:
+                raise ValidationError(
+                    {"next_step": "A next step is agreed in a conversation: connected, replied or meeting booked."}
+                )
+            enrollment = enrollment_open_for_prospect(prospect_id=data.prospect.pk)
+            if enrollment is None:
+                raise NotEnrolled("This prospect is not in a cadence: enroll it to plan a next step.")
+            assert next_step_due_at is not None
+            enrollment_set_next_step(enrollment=enrollment, what=next_step_what, due_at=next_step_due_at, now=now)
+    return touch, created
+
+
+def _follow_up_answer(touch: Touch, *, now: dt.datetime) -> None:
+    """The planned follow-up a new touch answers is done (an agreed next step is cleared), and the lead re-planned."""
+    if not touch.answers_follow_up:
+        return
+    enrollment = Enrollment.objects.filter(prospect_id=touch.prospect_id, status__in=Enrollment.OPEN_STATUSES).first()
+    if enrollment is None:
+        return
+    answered = FollowUp.objects.filter(enrollment=enrollment, status=FollowUp.Status.PLANNED)
+    if answered.filter(is_next_step=True).exists():
+        # The agreed next step has happened; whatever comes next is planned afresh.
+        Enrollment.objects.filter(pk=enrollment.pk).update(next_step="", next_step_due_at=None)
+    answered.update(status=FollowUp.Status.DONE, touch=touch, completed_at=now)
+    enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
+
+
+def _replan_open(*, prospect_id: int, now: dt.datetime) -> None:
+    open_enrollments = Enrollment.objects.filter(prospect_id=prospect_id, status__in=Enrollment.OPEN_STATUSES)
+    for enrollment_id in open_enrollments.values_list("pk", flat=True):
+        enrollment_request_plan(enrollment_id=enrollment_id, now=now)
+
+
+def follow_ups_answer(*, touches: Sequence[Touch], now: dt.datetime) -> None:
+    """`touch_log`'s follow-up rule for many touches: planned follow-ups done, next steps cleared, re-planning.
+
+    Logged one by one, the first answering touch of an enrollment marks all its planned follow-ups done (and
+    clears an agreed next step); later ones find none planned. So the first touch in input order is the answer.
+    Written as two statements over arrays: a CASE per enrollment made Django build, and PostgreSQL test, one
+    branch per row, which cost more than the INSERT of the touches.
+    """
+    answer_of: dict[int, uuid.UUID] = {}
+    for touch in touches:
+        if touch.answers_follow_up:
+            answer_of.setdefault(touch.prospect_id, touch.pk)
+    if not answer_of:
+        return
+    # An enrollment has at most one planned follow-up (a unique constraint), so one join finds each answer's
+    # enrollment and whether the follow-up it closes was the agreed next step.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT e.id, a.touch_id, coalesce(f.is_next_step, false)
+            FROM unnest(%s::bigint[], %s::uuid[]) WITH ORDINALITY AS a(prospect_id, touch_id, position)
+            JOIN {Enrollment._meta.db_table} e ON e.prospect_id = a.prospect_id AND e.status = ANY(%s)
+            LEFT JOIN {FollowUp._meta.db_table} f ON f.enrollment_id = e.id AND f.status = %s
+            ORDER BY a.position
+            """,
+            [list(answer_of), list(answer_of.values()), list(Enrollment.OPEN_STATUSES), FollowUp.Status.PLANNED],
+        )
+        answers = cursor.fetchall()
+        if not answers:
+            return
+        # `= ANY` repeats the join for the planner: with it, PostgreSQL probes each enrollment's planned follow-up;
+        # without it, it reads every planned follow-up in the database and joins them to these few hundred.
+        enrollment_ids, touch_ids, next_steps = zip(*answers, strict=True)
+        cursor.execute(
+            f"""
+            WITH next_step_done AS (
+                UPDATE {Enrollment._meta.db_table} SET next_step = '', next_step_due_at = NULL
+                WHERE id = ANY(%s::bigint[])
+            )
+            UPDATE {FollowUp._meta.db_table} f SET status = %s, touch_id = v.touch_id, completed_at = %s
+            FROM unnest(%s::bigint[], %s::uuid[]) AS v(enrollment_id, touch_id)
+            WHERE f.enrollment_id = v.enrollment_id AND f.enrollment_id = ANY(%s::bigint[]) AND f.status = %s
+            """,
+            [
+                [e for e, next_step in zip(enrollment_ids, next_steps, strict=True) if next_step],
+                FollowUp.Status.DONE,
+                now,
+                list(enrollment_ids),
+                list(touch_ids),
+                list(enrollment_ids),
+                FollowUp.Status.PLANNED,
+            ],
+        )
+    enrollments_request_plan(enrollment_ids=list(enrollment_ids), now=now)
