@@ -89,7 +89,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     """DRF's handler (status, `Retry-After`, `WWW-Authenticate`), then the body reshaped into the one shape."""
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    from crm.services import NotEnrolled, StaleVersion
+    from cadence.services import NotEnrolled
+    from crm.services import StaleVersion
     from touches.services import TouchConflict
 
     if isinstance(exc, TouchConflict):

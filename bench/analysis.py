@@ -238,7 +238,7 @@ EXPLAINERS: dict[str, Callable[[CaseResult, Run], Iterator[str]]] = {
 PLAN_READINGS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         ("CTE stalled", "cadence_enrollment_prospect_id"),
-        "The stalled list (cadence/dashboard/stalled.py) reads every open enrollment of the managed teams, one"
+        "The stalled list (dashboard/stalled.py) reads every open enrollment of the managed teams, one"
         " probe per prospect of the team, to flag each reason, and the team's touches of the last 7 days for"
         ' "no recent touch". Its cost follows the size of the team (one team of 10k prospects at scale 0.1,'
         " 20k at scale 1: the counts per reason cover all of them), not the 25 rows shown. Bounding it needs"

@@ -178,7 +178,7 @@ class Enrollment(models.Model):
             ),
             models.Index(fields=["owner", "status"]),
             # The manager dashboard's stalled leads, each reason behind an index range per rep, so the list costs
-            # what is stalled, not the size of the team (cadence/dashboard/stalled.py).
+            # what is stalled, not the size of the team (dashboard/stalled.py).
             models.Index(
                 fields=["owner", "last_touch_at"],
                 condition=Q(status__in=["active", "engaged"]),

@@ -38,9 +38,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    # The ground first, then each app on the ones before it: crm <- touches <- cadence <- the pages and the API.
     "crm",
     "touches",
     "cadence",
+    "workspace",
+    "dashboard",
+    "demo",
     "api",
 ]
 

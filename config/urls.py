@@ -5,10 +5,9 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
-    path("dashboard/", include("cadence.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     # Logout, password change and the password reset flow (the mail goes through EMAIL_BACKEND).
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("touches.urls")),
-    path("", include("crm.urls")),
+    path("", include("workspace.urls")),
 ]

@@ -42,7 +42,7 @@ class User(AbstractUser):
     # Breaks ties between equally loaded reps when leads are handed over: least recently assigned goes first.
     last_assigned_at = models.DateTimeField(null=True, blank=True)
     # SHA-256 (hex) of the secret in the rep's private calendar feed URL; the secret itself is never stored (see
-    # crm.calendar_feed). Null means no feed. A new token replaces the hash, so the old URL stops working at once.
+    # crm.calendar_tokens). Null means no feed. A new token replaces the hash, so the old URL stops working at once.
     calendar_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     @property

@@ -13,9 +13,10 @@ from api.filters import ContactFilter
 from api.idempotency import idempotent
 from api.serializers import ContactSerializer, PhoneField, SingleLineField, timezone_field
 from api.views.common import IDEMPOTENCY_KEY, IF_MATCH, errors, int_path, parse_int_id
+from cadence.services import lead_contact_add
 from crm.models import Contact
 from crm.selectors import contact_list_visible, prospect_list_visible
-from crm.services import contact_create, contact_update, etag_for
+from crm.services import contact_update, etag_for
 
 
 class ContactListCreateApi(generics.ListAPIView):
@@ -58,7 +59,7 @@ class ContactListCreateApi(generics.ListAPIView):
         prospect = prospect_list_visible(user=request.user).filter(pk=data.pop("prospect")).first()
         if prospect is None:
             raise ValidationError({"prospect": ["There is no prospect with this id."]})
-        contact = contact_create(prospect=prospect, **data)
+        contact = lead_contact_add(prospect=prospect, **data)
         return Response(
             ContactSerializer(contact).data, status=status.HTTP_201_CREATED, headers={"ETag": etag_for(contact)}
         )

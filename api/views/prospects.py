@@ -14,9 +14,10 @@ from api.idempotency import idempotent
 from api.serializers import ProspectSerializer, SingleLineField, country_field, timezone_field
 from api.views.common import IDEMPOTENCY_KEY, IF_MATCH, errors, int_path, parse_int_id
 from cadence.models import FollowUp
+from cadence.services import lead_create
 from crm.models import Marker, Prospect
 from crm.selectors import prospect_list_visible
-from crm.services import etag_for, prospect_create, prospect_update
+from crm.services import etag_for, prospect_update
 
 
 def _prospects_for(request: Request) -> QuerySet[Prospect]:
@@ -72,7 +73,7 @@ class ProspectListCreateApi(generics.ListAPIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        prospect = prospect_create(user=request.user, owner_id=data.pop("owner", None), now=timezone.now(), **data)
+        prospect = lead_create(user=request.user, owner_id=data.pop("owner", None), now=timezone.now(), **data)
         prospect = _prospects_for(request).get(pk=prospect.pk)
         return Response(
             ProspectSerializer(prospect).data, status=status.HTTP_201_CREATED, headers={"ETag": etag_for(prospect)}

@@ -1,4 +1,4 @@
-"""Touches: written exactly once, whatever the network does. Every write goes through touches/services.py."""
+"""Touches: written exactly once, whatever the network does. Every write goes through cadence/services/touches.py."""
 
 from __future__ import annotations
 
@@ -22,19 +22,11 @@ from api.filters import TouchFilter
 from api.idempotency import idempotent
 from api.serializers import TextField, TouchSerializer
 from api.views.common import IDEMPOTENCY_KEY, errors, parse_uuid, uuid_path
+from cadence.services import touch_create_once_with_next_step, touch_delete, touch_upsert, touches_bulk_sync
 from crm.models import Contact, User
 from crm.selectors import prospect_list_visible
-from crm.services import touch_create_once_with_next_step
 from touches.models import Channel, Kind, Outcome, Theme, Touch
-from touches.services import (
-    BULK_MAX_ITEMS,
-    TouchData,
-    TouchItemError,
-    TouchWrite,
-    touch_delete,
-    touch_upsert,
-    touches_bulk_sync,
-)
+from touches.services import BULK_MAX_ITEMS, TouchData, TouchItemError, TouchWrite
 
 NOTE_MAX_LENGTH = 4000
 BIGINT_MAX = 2**63 - 1

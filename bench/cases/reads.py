@@ -132,13 +132,13 @@ def timeline_case(ctx: BenchContext) -> CaseResult:
     )
     result.raw = measure("raw SQL on touch_timeline_idx", _raw(RAW_TIMELINE, [prospect_id]), warmup=warmup, runs=runs)
     try:
-        from crm.workspace import timeline_page
+        from workspace.selectors import timeline_page
     except ImportError:
         timeline_page = None
     if timeline_page is not None:
         result.others.append(
             measure(
-                "crm.workspace.timeline_page(prospect) (the prospect page's keyset page)",
+                "workspace.selectors.timeline_page(prospect) (the prospect page's keyset page)",
                 lambda _: timeline_page(prospect=prospect),
                 warmup=warmup,
                 runs=runs,

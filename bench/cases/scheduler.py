@@ -183,7 +183,7 @@ PHASES = (
     ("cadence/situation.py", "(situations_build)"),
     ("planner/decide.py", "(plan_next)"),
     ("models/base.py", "(__init__)"),
-    ("cadence/services.py", "(_plan_locked)"),
+    ("services/planning.py", "(_plan_locked)"),
 )
 
 

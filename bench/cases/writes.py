@@ -32,7 +32,7 @@ def _load(subject: Subject) -> tuple[Any, Any, Any]:
 
 
 def _touch_log(arg: tuple[Any, Any, Any]) -> Any:
-    from touches.services import touch_log
+    from cadence.services import touch_log
 
     rep, prospect, contact = arg
     now = timezone.now()
@@ -70,7 +70,7 @@ def _touch_log_raw(subject: Subject) -> None:
         )
 
 
-@case("touch_log", "Log one touch: touches.services.touch_log", order=10)
+@case("touch_log", "Log one touch: cadence.services.touch_log", order=10)
 def touch_log_case(ctx: BenchContext) -> CaseResult:
     result = ctx.result()
     result.target = p95_under(50)
@@ -289,7 +289,7 @@ def _bulk_sync_input(rows: list[dict[str, Any]]) -> tuple[Any, list[Any]]:
 
 
 def _bulk_sync(arg: tuple[Any, list[Any]]) -> Any:
-    from touches.services import touches_bulk_sync
+    from cadence.services import touches_bulk_sync
 
     rep, items = arg
     report = touches_bulk_sync(rep=rep, items=items, now=timezone.now())
@@ -341,7 +341,7 @@ def bulk_insert_case(ctx: BenchContext) -> CaseResult:
         result.others.append(bulk_create)
     else:
         result.main = bulk_create
-        result.notes.append("touches.services.touches_bulk_sync does not exist yet: bulk_create is the main row")
+        result.notes.append("cadence.services.touches_bulk_sync does not exist yet: bulk_create is the main row")
     result.facts["each run"] = (
         f"{count} new no-answer calls by one rep over their prospects, in a transaction rolled back afterwards "
         "(all variants alike; the touch-changes trigger fires for every variant)"

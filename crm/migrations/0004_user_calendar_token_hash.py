@@ -2,7 +2,7 @@
 
 Every stored token is hashed in place, so each calendar already subscribed keeps working: the feed hashes the token
 in its URL and finds the same row. This is self-contained on purpose (a migration must not change when the app does);
-`calendar_token_hashes` must agree with `crm.calendar_feed.calendar_token_hash`, which the tests check.
+`calendar_token_hashes` must agree with `crm.calendar_tokens.calendar_token_hash`, which the tests check.
 """
 
 from __future__ import annotations

@@ -13,13 +13,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cadence.models import Enrollment, FollowUp
-from cadence.services import enrollment_create
+from cadence.services import enrollment_create, touch_log, touches_bulk_sync
 from crm.models import Contact, Prospect
 from tests.api.conftest import touch_body
 from tests.cadence.helpers import MONDAY_MORNING
 from tests.factories import ContactFactory, ProspectFactory
 from touches.models import Channel, Kind, Outcome, Source, Touch
-from touches.services import TouchData, touch_log, touches_bulk_sync
+from touches.services import TouchData
 
 NOW = MONDAY_MORNING + dt.timedelta(days=1)
 

@@ -12,10 +12,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from api.changes import touch_changes_prune, touch_changes_since
+from cadence.services import touch_log
 from crm.models import Prospect
 from tests.api.conftest import client_for, touch_body
 from tests.factories import ManagerFactory, ProspectFactory, TeamFactory, UserFactory
-from touches.services import touch_log
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -28,9 +28,9 @@ from schemathesis.config._checks import NEGATIVE_DATA_REJECTION_EXPECTED_STATUSE
 from api.changes import touch_changes_head
 from api.idempotency import KEY_PATTERN
 from cadence.models import Cadence
-from crm.demo import demo_data_seed
 from crm.models import Contact, User
 from crm.selectors import prospect_list_visible
+from demo.seed import demo_data_seed
 
 NEGATIVE_REJECTION_DEFAULT = list(NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES)
 EARLIEST = dt.datetime(2000, 1, 2, tzinfo=dt.UTC)

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from cadence.models import Enrollment
 from cadence.services import enrollment_create
-from crm.demo import DEMO_PASSWORD, demo_data_seed
 from crm.models import Prospect, User
+from demo.seed import DEMO_PASSWORD, demo_data_seed
 
 CSV = (
     "Company Name;First Name;Last Name;Email;Phone Number;Job Title;Country\n"

@@ -13,11 +13,10 @@ import pytest
 
 from cadence.models import Enrollment, FollowUp
 from cadence.scheduler import scheduler_sweep
-from cadence.services import enrollment_create, enrollment_set_next_step, enrollments_plan
+from cadence.services import enrollment_create, enrollment_set_next_step, enrollments_plan, touch_log
 from crm.models import Prospect
 from tests.factories import CadenceFactory, ContactFactory, ProspectFactory, UserFactory
 from touches.models import Touch
-from touches.services import touch_log
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,10 @@ from django.test.utils import CaptureQueriesContext
 
 from cadence.models import Enrollment, FollowUp
 from cadence.scheduler import scheduler_sweep
-from cadence.services import enrollments_plan, prospect_reassign
+from cadence.services import enrollments_plan, prospect_reassign, touch_log
 from crm.models import Prospect
 from tests.cadence.helpers import MONDAY_MORNING, enroll_and_plan, planned
 from tests.factories import ContactFactory, ProspectFactory, UserFactory
-from touches.services import touch_log
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,11 @@ from cadence.services import (
     enrollment_pause,
     enrollment_set_next_step,
     follow_up_snooze,
+    touch_log,
 )
 from crm.models import Contact, Prospect
 from tests.cadence.helpers import MONDAY_MORNING, enroll_and_plan, local, planned, replan
 from tests.factories import CadenceFactory, ContactFactory, ProspectFactory
-from touches.services import touch_log
 
 pytestmark = pytest.mark.django_db
 

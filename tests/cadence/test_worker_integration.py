@@ -8,12 +8,11 @@ import pytest
 from django.utils import timezone
 
 from cadence.models import Enrollment, FollowUp
-from cadence.services import enrollment_create
+from cadence.services import enrollment_create, touch_log
 from cadence.tasks import enrollment_plan
 from tests.conftest import service_unavailable
 from tests.factories import ContactFactory
 from tests.worker import start_worker, wait_for
-from touches.services import touch_log
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from cadence.models import FollowUp
-from crm.calendar_feed import (
+from crm.calendar_tokens import (
     calendar_token_hash,
     calendar_token_revoke,
     calendar_token_rotate,

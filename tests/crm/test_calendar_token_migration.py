@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from crm.calendar_feed import calendar_token_hash, user_get_by_calendar_token
+from crm.calendar_tokens import calendar_token_hash, user_get_by_calendar_token
 from crm.models import User
 
 migration = importlib.import_module("crm.migrations.0004_user_calendar_token_hash")

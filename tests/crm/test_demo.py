@@ -13,8 +13,8 @@ from django.apps import apps
 from django.db import transaction
 
 from cadence.models import Cadence
-from crm.demo import DEMO_PASSWORD, DEMO_TEAM_NAME, DemoSummary, demo_data_seed
 from crm.models import Contact, Prospect, Team, User
+from demo.seed import DEMO_PASSWORD, DEMO_TEAM_NAME, DemoSummary, demo_data_seed
 from touches.models import Channel, Kind, Outcome, Theme, Touch
 
 NOW = dt.datetime(2025, 3, 12, 15, 30, tzinfo=dt.UTC)  # a Wednesday afternoon

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from cadence.models import Enrollment, FollowUp
-from crm.demo import DEMO_PASSWORD, DEMO_TEAM_NAME, DemoSeedConflict, demo_data_seed
 from crm.models import Prospect, Team, User
+from demo.seed import DEMO_PASSWORD, DEMO_TEAM_NAME, DemoSeedConflict, demo_data_seed
 
 NOW = dt.datetime(2025, 3, 12, 15, 30, tzinfo=dt.UTC)  # a Wednesday afternoon
 REPS = {"alex", "sam", "jordan", "priya", "lee"}
@@ -47,7 +47,7 @@ def test_the_command_prints_the_logins_and_says_when_the_demo_is_already_there()
 
 
 def test_every_active_demo_prospect_is_enrolled_and_most_have_a_follow_up_planned(db):
-    from crm.demo import demo_data_seed
+    from demo.seed import demo_data_seed
 
     demo_data_seed(now=dt.datetime.now(dt.UTC))
 

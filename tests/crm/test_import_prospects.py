@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from cadence.services import leads_import_confirm as prospect_import_confirm
 from crm.imports import ImportFileError, import_preview_build
 from crm.models import Contact, Prospect
-from crm.services import prospect_import_confirm
 from tests.factories import ContactFactory, ProspectFactory
 
 pytestmark = pytest.mark.django_db

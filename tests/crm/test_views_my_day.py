@@ -138,7 +138,7 @@ def test_my_day_says_so_when_nothing_is_planned(client):
 
 
 def test_a_long_backlog_shows_the_first_rows_of_each_group_and_counts_the_rest(client, alice, settings):
-    from crm import workspace
+    from workspace import selectors as workspace
 
     for i in range(workspace.DAY_GROUP_LIMIT + 3):
         follow_up_make(alice, start=NOW - dt.timedelta(days=2, minutes=i))

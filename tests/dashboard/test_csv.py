@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from cadence.csv_export import csv_cell, csv_lines
+from dashboard.csv_export import csv_cell, csv_lines
 from tests.dashboard.conftest import lead
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 
 from cadence.models import Enrollment, FollowUp, LeadEvent
-from crm.demo import DEMO_PASSWORD, demo_data_seed
 from crm.models import Prospect, User
+from demo.seed import DEMO_PASSWORD, demo_data_seed
 
 
 @pytest.fixture

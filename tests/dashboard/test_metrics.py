@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cadence.dashboard import charts, metrics
 from cadence.models import Enrollment
+from dashboard import charts, metrics
 from tests.dashboard.conftest import lead, planned
 from tests.factories import ContactFactory, ProspectFactory, TouchFactory
 

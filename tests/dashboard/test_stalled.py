@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from cadence.dashboard import stalled as board
 from cadence.models import Enrollment
+from dashboard import stalled as board
 from tests.dashboard.conftest import lead, planned
 
 pytestmark = pytest.mark.django_db

@@ -14,11 +14,10 @@ from rest_framework.test import APIClient
 
 from cadence.models import Enrollment, FollowUp, LeadEvent
 from cadence.scheduler import prospects_recycle
-from cadence.services import enrollment_create, prospect_do_not_contact_lift, prospect_reopen
+from cadence.services import enrollment_create, prospect_do_not_contact_lift, prospect_reopen, touch_log
 from crm.models import Contact, Prospect
 from tests.dashboard.conftest import lead
 from tests.factories import ContactFactory
-from touches.services import touch_log
 
 pytestmark = pytest.mark.django_db
 ACTION = reverse("dashboard_action")

@@ -10,7 +10,9 @@ from decimal import Decimal
 from django.db import connection
 from django.utils.timesince import timesince
 
-from cadence.dashboard.scope import (
+from cadence.models import Enrollment
+from crm.models import Prospect, User
+from dashboard.scope import (
     DEFAULT_IDLE_DAYS,
     GAVE_UP_LOOKBACK,
     NEXT_STEP_GRACE,
@@ -20,8 +22,6 @@ from cadence.dashboard.scope import (
     dashboard_prospects,
     dashboard_teams,
 )
-from cadence.models import Enrollment
-from crm.models import Prospect, User
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cadence import views
+from dashboard import views
 
 # Mounted at /dashboard/. Names are unprefixed by a namespace so `reverse("dashboard")` reads like the nav.
 urlpatterns = [

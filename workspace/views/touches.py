@@ -8,36 +8,29 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cadence.models import FollowUp
-from crm.zones import zone
+from cadence.services import touch_log_with_next_step
 from crm.once import submission_token
-from crm.services import touch_log_with_next_step
-from crm.views import HtmxHttpRequest, _get_prospect_for_user
-from crm.workspace import (
+from crm.zones import zone
+from touches.models import Touch
+from web.access import follow_up_get_for_user, prospect_get_for_user
+from web.http import HtmxHttpRequest
+from workspace.selectors import (
     contact_notes_earlier,
     contacts_for_prospect,
     day_row,
-    follow_up_get_visible,
     follow_up_next,
     follow_up_when,
     follow_up_zone,
 )
-from touches.forms import QUICK_OUTCOMES, QuickLogForm, TouchForm, channel_for
-from touches.models import Touch
+from workspace.touch_forms import QUICK_OUTCOMES, QuickLogForm, TouchForm, channel_for
 
-ROW_TEMPLATE = "crm/my_day.html#follow-up-row"
-
-
-def _get_follow_up_for_user(request: HtmxHttpRequest, pk: int) -> FollowUp:
-    follow_up = follow_up_get_visible(user=request.user, pk=pk)
-    if follow_up is None:
-        raise Http404("No such follow-up.")
-    return follow_up
+ROW_TEMPLATE = "workspace/my_day.html#follow-up-row"
 
 
 def _row_context(follow_up: FollowUp, **extra: object) -> dict[str, object]:
@@ -57,7 +50,7 @@ def _row_context(follow_up: FollowUp, **extra: object) -> dict[str, object]:
 @require_GET
 @login_required
 def follow_up_row(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    follow_up = _get_follow_up_for_user(request, pk)
+    follow_up = follow_up_get_for_user(request, pk)
     return render(request, ROW_TEMPLATE, _row_context(follow_up))
 
 
@@ -66,7 +59,7 @@ def follow_up_row(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Log what happened on a planned follow-up. A conversation asks for the next step before it is saved;
     a note that repeats an earlier message to the same contact asks once for confirmation."""
-    follow_up = _get_follow_up_for_user(request, pk)
+    follow_up = follow_up_get_for_user(request, pk)
     if follow_up.status != FollowUp.Status.PLANNED:
         if request.htmx:
             return render(request, ROW_TEMPLATE, _row_context(follow_up))
@@ -90,7 +83,7 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context = _row_context(follow_up, form=form)
     if request.htmx:
         return render(request, ROW_TEMPLATE, context)
-    return render(request, "touches/follow_up_log.html", context)
+    return render(request, "workspace/follow_up_log.html", context)
 
 
 def _log(request: HtmxHttpRequest, follow_up: FollowUp, form: QuickLogForm, *, now: dt.datetime) -> tuple[Touch, bool]:
@@ -117,7 +110,7 @@ def _log(request: HtmxHttpRequest, follow_up: FollowUp, form: QuickLogForm, *, n
 @login_required
 def touch_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Any touch on the prospect page: what channel, with whom, what happened and what was said."""
-    prospect = _get_prospect_for_user(request, pk)
+    prospect = prospect_get_for_user(request, pk)
     now = timezone.now()
     rep_tz = zone(request.user.timezone, fallback="UTC")
     contacts = contacts_for_prospect(prospect=prospect)
@@ -157,4 +150,4 @@ def touch_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Touch logged.")
             return redirect("prospect_detail", pk=prospect.pk)
-    return render(request, "touches/touch_form.html", {"prospect": prospect, "form": form})
+    return render(request, "workspace/touch_form.html", {"prospect": prospect, "form": form})

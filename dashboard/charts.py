@@ -16,8 +16,9 @@ from django.db.models import (
     When,
 )
 
-from cadence.dashboard.metrics import Activity, Period, Persistence, _touches, activity
-from cadence.dashboard.scope import (
+from crm.models import User
+from dashboard.metrics import Activity, Period, Persistence, _touches, activity
+from dashboard.scope import (
     ATTEMPT_BUCKETS,
     CONNECT_OUTCOMES,
     HEATMAP_HOURS,
@@ -26,7 +27,6 @@ from cadence.dashboard.scope import (
     STUDY_REACHED_BY,
     dashboard_teams,
 )
-from crm.models import User
 from touches.models import Channel
 
 

@@ -11,8 +11,8 @@ from cadence.models import Enrollment
 from crm.imports import MAX_BYTES
 from crm.models import Contact, Marker, Prospect, User
 from crm.validators import validate_phone, validate_single_line, validate_timezone
-from crm.workspace import SORTS, ProspectFilters
-from touches.forms import LocalDateTimeInput, wall_clock_in
+from workspace.selectors import SORTS, ProspectFilters
+from workspace.touch_forms import LocalDateTimeInput, wall_clock_in
 
 
 class MarkersForm(forms.Form):

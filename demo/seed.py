@@ -27,8 +27,8 @@ from cadence.models import Cadence, Enrollment, default_windows
 from cadence.scheduler import scheduler_sweep
 from cadence.selectors import cadence_for_prospect
 from cadence.services import enrollments_plan
-from crm import demo_words as words
 from crm.models import Contact, Marker, Prospect, Team, User
+from demo import words
 from touches.models import Channel, Kind, Outcome, Theme, Touch
 from touches.models import Source as TouchSource
 

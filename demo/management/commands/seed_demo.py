@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from crm.demo import DemoSeedConflict, demo_data_seed
+from demo.seed import DemoSeedConflict, demo_data_seed
 
 
 class Command(BaseCommand):

@@ -21,7 +21,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 
-from cadence.dashboard.scope import (
+from cadence.models import Enrollment, FollowUp
+from crm.models import User
+from dashboard.scope import (
     ATTEMPT_BUCKETS,
     ATTEMPT_CHANNELS,
     CONNECT_OUTCOMES,
@@ -29,8 +31,6 @@ from cadence.dashboard.scope import (
     dashboard_reps,
     dashboard_teams,
 )
-from cadence.models import Enrollment, FollowUp
-from crm.models import User
 from touches.models import Channel, Touch
 
 

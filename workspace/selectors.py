@@ -16,12 +16,12 @@ from django.db.models.functions import RowNumber
 
 from cadence.models import Enrollment, FollowUp
 from cadence.planner import Decision, plan_preview
-from crm.zones import zone
 from cadence.selectors import follow_up_list_for_user
 from cadence.situation import situations_build
 from crm.imports import PHONE_DIGITS
 from crm.models import Contact, Prospect, User
 from crm.selectors import prospect_list_visible
+from crm.zones import zone
 from touches.message_library import message_render, message_template_pick
 from touches.models import Channel, Touch
 
@@ -147,15 +147,6 @@ def my_day_build(*, user: User, now: dt.datetime) -> list[DayGroup]:
         group.total = follow_up.group_total
         group.rows.append(day_row(follow_up, now=now))
     return list(groups.values())
-
-
-def follow_up_get_visible(*, user: User, pk: int) -> FollowUp | None:
-    """A follow-up the user may act on, planned or not (a row answered a moment ago still shows its result)."""
-    return (
-        FollowUp.objects.filter(pk=pk, prospect__in=prospect_list_visible(user=user))
-        .select_related("prospect", "contact", "rep", "enrollment")
-        .first()
-    )
 
 
 def follow_up_next(*, enrollment_id: int) -> FollowUp | None:

@@ -8,49 +8,32 @@ actor (so each is recorded in the lead's history), and either all succeed or not
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from functools import wraps
+from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.middleware import HtmxDetails
 
-from cadence.csv_export import csv_response
-from cadence.dashboard import charts, metrics, scope, stalled
-from cadence.forms import DashboardFilterForm, StalledActionForm
 from cadence.models import Enrollment
-from crm.zones import zone
 from cadence.services import enrollment_extend, enrollment_give_up, enrollment_pause, prospect_reassign
 from crm.models import Prospect, User
 from crm.once import submitted_once
+from crm.zones import zone
+from dashboard import charts, metrics, scope, stalled
+from dashboard.csv_export import csv_response
+from dashboard.forms import DashboardFilterForm, StalledActionForm
+from web.access import manager_required
+from web.http import HtmxHttpRequest
 
 PAGE_SIZE = 25
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-    user: User
-
-
-def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    @login_required
-    def wrapped(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not (request.user.is_manager or request.user.is_superuser):
-            raise PermissionDenied("The dashboard is for managers.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _filter_form(request: HtmxHttpRequest, data: QueryDict) -> DashboardFilterForm:
@@ -152,11 +135,11 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "plan_failures": scope.plan_failures(user=request.user, team_id=form.filters().team_id),
     }
     if request.htmx and request.htmx.target == "stalled":
-        return render(request, "cadence/dashboard.html#stalled", context)
+        return render(request, "dashboard/dashboard.html#stalled", context)
     context.update(_results_context(request, form, now))
     if request.htmx and request.htmx.target == "dashboard":
-        return render(request, "cadence/dashboard.html#dashboard", context)
-    return render(request, "cadence/dashboard.html", context)
+        return render(request, "dashboard/dashboard.html#dashboard", context)
+    return render(request, "dashboard/dashboard.html", context)
 
 
 @require_POST
@@ -189,7 +172,7 @@ def stalled_action(request: HtmxHttpRequest) -> HttpResponse:
     context = {**_stalled_context(request, form, now, query.get("page")), "form": form, "notice": notice, "ok": ok}
     if not ok:
         context["action_form"], context["selected"] = action_form, set(map(str, request.POST.getlist("leads")))
-    return render(request, "cadence/dashboard.html#stalled", context)
+    return render(request, "dashboard/dashboard.html#stalled", context)
 
 
 def _zone_of(request: HtmxHttpRequest) -> ZoneInfo:

@@ -8,11 +8,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from cadence.dashboard.scope import DEFAULT_IDLE_DAYS, PERIODS, REASONS, SORTS
-from cadence.dashboard.stalled import StalledFilters
 from cadence.services import MAX_EXTENSION
 from crm.models import Team, User
 from crm.validators import PLANNING_HORIZON, date_range_message
+from dashboard.scope import DEFAULT_IDLE_DAYS, PERIODS, REASONS, SORTS
+from dashboard.stalled import StalledFilters
 
 SORT_LABELS = {
     "-value": "Highest value",

@@ -1,0 +1,58 @@
+"""One scoped lookup per model, for every page: another user's or team's id is a 404, a rep on a manager's page
+a 403."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+
+from cadence.models import Enrollment, FollowUp
+from crm.models import Prospect
+from crm.selectors import prospect_list_visible
+from web.http import HtmxHttpRequest
+
+
+def prospect_get_for_user(request: HtmxHttpRequest, pk: int) -> Prospect:
+    prospect = prospect_list_visible(user=request.user).select_related("owner", "team").filter(pk=pk).first()
+    if prospect is None:
+        raise Http404("No such prospect.")
+    return prospect
+
+
+def enrollment_get_for_user(request: HtmxHttpRequest, pk: int) -> Enrollment:
+    visible = prospect_list_visible(user=request.user)
+    enrollment = Enrollment.objects.filter(pk=pk, prospect__in=visible).select_related("prospect").first()
+    if enrollment is None:
+        raise Http404("No such enrollment.")
+    return enrollment
+
+
+def follow_up_get_for_user(request: HtmxHttpRequest, pk: int) -> FollowUp:
+    """A follow-up the user may act on, planned or not (a row answered a moment ago still shows its result)."""
+    visible = prospect_list_visible(user=request.user)
+    follow_up = (
+        FollowUp.objects.filter(pk=pk, prospect__in=visible)
+        .select_related("prospect", "contact", "rep", "enrollment")
+        .first()
+    )
+    if follow_up is None:
+        raise Http404("No such follow-up.")
+    return follow_up
+
+
+def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Managers (and superusers) only: a rep gets the styled 403 page."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (request.user.is_manager or request.user.is_superuser):
+            raise PermissionDenied("This page is for managers.")
+        return view(request, *args, **kwargs)
+
+    return wrapped

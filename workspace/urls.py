@@ -1,0 +1,29 @@
+"""The rep's workspace, mounted at the site root. URL names are unprefixed: `reverse("home")` reads like the nav."""
+
+from django.urls import path
+
+from workspace.views import calendar, imports, my_day, prospects, touches
+
+urlpatterns = [
+    path("", my_day.home, name="home"),
+    path("follow-ups/<int:pk>/log/", touches.follow_up_log, name="follow_up_log"),
+    path("follow-ups/<int:pk>/row/", touches.follow_up_row, name="follow_up_row"),
+    path("follow-ups/<int:pk>/snooze/", my_day.follow_up_snooze_view, name="follow_up_snooze"),
+    path("prospects/", prospects.prospect_list, name="prospect_list"),
+    path("prospects/import/", imports.prospect_import, name="prospect_import"),
+    path("prospects/import/confirm/", imports.prospect_import_confirm, name="prospect_import_confirm"),
+    path("prospects/<int:pk>/", prospects.prospect_detail, name="prospect_detail"),
+    path("prospects/<int:pk>/timeline/", prospects.prospect_timeline, name="prospect_timeline"),
+    path("prospects/<int:pk>/markers/", prospects.prospect_markers, name="prospect_markers"),
+    path("prospects/<int:pk>/contacts/new/", prospects.contact_add, name="contact_add"),
+    path("prospects/<int:pk>/touches/new/", touches.touch_new, name="touch_new"),
+    path("prospects/<int:pk>/enroll/", prospects.prospect_enroll, name="prospect_enroll"),
+    path("prospects/<int:pk>/close/", prospects.prospect_close, name="prospect_close"),
+    path("prospects/<int:pk>/reopen/", prospects.prospect_reopen_view, name="prospect_reopen"),
+    path("prospects/<int:pk>/lift-do-not-contact/", prospects.prospect_dnc_lift_view, name="prospect_dnc_lift"),
+    path("enrollments/<int:pk>/pause/", prospects.enrollment_pause_view, name="enrollment_pause"),
+    path("enrollments/<int:pk>/resume/", prospects.enrollment_resume_view, name="enrollment_resume"),
+    path("enrollments/<int:pk>/give-up/", prospects.enrollment_give_up_view, name="enrollment_give_up"),
+    path("calendar/", calendar.calendar_settings, name="calendar_settings"),
+    path("calendar/<str:token>.ics", calendar.calendar_feed_view, name="calendar_feed"),
+]

@@ -1,0 +1,282 @@
+"""The prospects list and the prospect page with its actions: markers, contacts, enrolling, closing, reopening,
+lifting a do-not-contact, pausing, resuming and giving up.
+
+Every object comes through a scoped lookup (web.access): someone else's id is a 404. Forms post to one URL per
+action and redirect back; with htmx the same view answers with the partial it swaps.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cadence.services import (
+    GiveUpTooEarly,
+    enrollment_create,
+    enrollment_give_up,
+    enrollment_pause,
+    enrollment_resume,
+    lead_close,
+    lead_contact_add,
+    prospect_do_not_contact_lift,
+    prospect_reopen,
+)
+from crm.models import Prospect
+from crm.once import submitted_once
+from crm.services import MARKER_FIELDS, prospect_update_markers
+from crm.zones import zone
+from web.access import enrollment_get_for_user, prospect_get_for_user
+from web.http import ALREADY_SAVED, HtmxHttpRequest, errors_text
+from workspace.forms import (
+    CloseForm,
+    ContactForm,
+    GiveUpForm,
+    MarkersForm,
+    PauseForm,
+    ProspectFilterForm,
+)
+from workspace.selectors import (
+    contacts_for_prospect,
+    enrollment_last,
+    enrollment_view,
+    owners_visible,
+    prospect_search,
+    timeline_cursor_parse,
+    timeline_page,
+)
+
+PAGE_SIZE = 25
+
+
+def _back_to_prospect(pk: int) -> HttpResponse:
+    return redirect("prospect_detail", pk=pk)
+
+
+@require_GET
+@login_required
+def prospect_list(request: HtmxHttpRequest) -> HttpResponse:
+    form = ProspectFilterForm(request.GET or None, owners=list(owners_visible(user=request.user)))
+    prospects = prospect_search(user=request.user, filters=form.filters())
+    page = Paginator(prospects, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    if request.htmx and request.htmx.target == "prospect-results":
+        return render(request, "workspace/prospect_list.html#prospect-results", context)
+    return render(request, "workspace/prospect_list.html", context)
+
+
+def _prospect_context(request: HtmxHttpRequest, prospect: Prospect, **extra: object) -> dict[str, object]:
+    now = timezone.now()
+    touches, cursor = timeline_page(prospect=prospect)
+    contacts = contacts_for_prospect(prospect=prospect)
+    current = enrollment_view(prospect=prospect, contacts=contacts, now=now)
+    return {
+        "prospect": prospect,
+        "contacts": contacts,
+        "touches": touches,
+        "cursor": cursor,
+        "current": current,
+        "last_enrollment": None if current else enrollment_last(prospect=prospect),
+        "markers_form": MarkersForm(initial={f: getattr(prospect, f) for f in MARKER_FIELDS}, auto_id="markers_%s"),
+        "rep_tz": zone(request.user.timezone, fallback="UTC"),
+        "can_lift_dnc": request.user.is_superuser
+        or (request.user.is_manager and request.user.managed_teams.filter(pk=prospect.team_id).exists()),
+        **extra,
+    }
+
+
+@require_GET
+@login_required
+def prospect_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    prospect = prospect_get_for_user(request, pk)
+    return render(request, "workspace/prospect_detail.html", _prospect_context(request, prospect))
+
+
+@require_GET
+@login_required
+def prospect_timeline(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The next page of the timeline: rows appended by htmx on scroll, or a page of its own without JS."""
+    prospect = prospect_get_for_user(request, pk)
+    before = timeline_cursor_parse(request.GET.get("before", ""))
+    if before is None:
+        return _back_to_prospect(pk)
+    touches, cursor = timeline_page(prospect=prospect, before=before)
+    context = {"prospect": prospect, "touches": touches, "cursor": cursor}
+    if request.htmx:
+        return render(request, "workspace/prospect_detail.html#timeline-page", context)
+    return render(request, "workspace/timeline.html", context)
+
+
+@require_POST
+@login_required
+def prospect_markers(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    prospect = prospect_get_for_user(request, pk)
+    form = MarkersForm(request.POST, auto_id="markers_%s")
+    if form.is_valid():
+        with submitted_once(request) as first:
+            if first:
+                prospect_update_markers(prospect=prospect, **form.cleaned_data, now=timezone.now())
+        if not request.htmx:
+            messages.success(request, "Markers saved.")
+    if request.htmx:
+        context = {"prospect": prospect, "markers_form": form, "saved": form.is_valid()}
+        return render(request, "workspace/prospect_detail.html#markers", context)
+    if not form.is_valid():
+        messages.error(request, "Choose yes, no or unknown for each marker.")
+    return _back_to_prospect(pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def contact_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    prospect = prospect_get_for_user(request, pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with submitted_once(request) as first:
+                contact = lead_contact_add(prospect=prospect, **form.cleaned_data) if first else None
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{contact.name} added." if contact else ALREADY_SAVED)
+            return _back_to_prospect(pk)
+    return render(request, "workspace/contact_form.html", {"prospect": prospect, "form": form})
+
+
+@require_POST
+@login_required
+def prospect_enroll(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    prospect = prospect_get_for_user(request, pk)
+    try:
+        with submitted_once(request) as first:
+            if first:
+                enrollment_create(prospect=prospect, now=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, errors_text(exc))
+    else:
+        messages.success(
+            request, f"{prospect} is enrolled; the first attempt is being planned." if first else ALREADY_SAVED
+        )
+    return _back_to_prospect(pk)
+
+
+@require_POST
+@login_required
+def prospect_close(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    prospect = prospect_get_for_user(request, pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose won or lost.")
+        return _back_to_prospect(pk)
+    try:
+        with submitted_once(request) as first:
+            if first:
+                lead_close(prospect=prospect, status=form.cleaned_data["status"], now=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, errors_text(exc))
+    else:
+        messages.success(
+            request, f"{prospect} marked {prospect.get_status_display().lower()}." if first else ALREADY_SAVED
+        )
+    return _back_to_prospect(pk)
+
+
+@require_POST
+@login_required
+def prospect_reopen_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    prospect = prospect_get_for_user(request, pk)
+    try:
+        with submitted_once(request) as first:
+            if first:
+                prospect_reopen(
+                    prospect=prospect, actor=request.user, reason=request.POST.get("reason", ""), now=timezone.now()
+                )
+    except ValidationError as exc:
+        messages.error(request, errors_text(exc))
+    else:
+        messages.success(
+            request, f"{prospect} is open again; enroll it to plan its next attempt." if first else ALREADY_SAVED
+        )
+    return _back_to_prospect(pk)
+
+
+@require_POST
+@login_required
+def prospect_dnc_lift_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    prospect = prospect_get_for_user(request, pk)
+    try:
+        with submitted_once(request) as first:
+            if first:
+                prospect_do_not_contact_lift(
+                    prospect=prospect, actor=request.user, reason=request.POST.get("reason", ""), now=timezone.now()
+                )
+    except ValidationError as exc:
+        messages.error(request, errors_text(exc))
+    else:
+        messages.success(request, "Do-not-contact lifted and recorded in the history." if first else ALREADY_SAVED)
+    return _back_to_prospect(pk)
+
+
+@require_POST
+@login_required
+def enrollment_pause_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    enrollment = enrollment_get_for_user(request, pk)
+    now = timezone.now()
+    form = PauseForm(request.POST, tz=zone(request.user.timezone, fallback="UTC"), now=now)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["until"])
+        with submitted_once(request) as first:
+            if first:
+                enrollment_pause(enrollment=enrollment, now=now, until=form.cleaned_data["until"])
+    except ValidationError as exc:
+        messages.error(request, errors_text(exc))
+    else:
+        messages.success(request, "Cadence paused." if first else ALREADY_SAVED)
+    return _back_to_prospect(enrollment.prospect_id)
+
+
+@require_POST
+@login_required
+def enrollment_resume_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    enrollment = enrollment_get_for_user(request, pk)
+    with submitted_once(request) as first:
+        if first:
+            enrollment_resume(enrollment=enrollment, now=timezone.now())
+    messages.success(request, "Cadence resumed; the next attempt is being planned." if first else ALREADY_SAVED)
+    return _back_to_prospect(enrollment.prospect_id)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def enrollment_give_up_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Give up on a lead. Before the cadence's minimum the rep sees why that is early and must confirm."""
+    enrollment = enrollment_get_for_user(request, pk)
+    form = GiveUpForm(request.POST or None)
+    warning = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            with submitted_once(request) as first:
+                early = first and enrollment_give_up(
+                    enrollment=enrollment,
+                    now=timezone.now(),
+                    reason=form.cleaned_data["reason"],
+                    confirm_early=form.cleaned_data["confirm_early"],
+                )
+        except GiveUpTooEarly as exc:
+            warning = errors_text(exc)
+        except ValidationError as exc:
+            messages.error(request, errors_text(exc))
+            return _back_to_prospect(enrollment.prospect_id)
+        else:
+            messages.success(request, "Given up" + (" early" if early else "") + ": the prospect is dormant.")
+            return _back_to_prospect(enrollment.prospect_id)
+    context = {"enrollment": enrollment, "prospect": enrollment.prospect, "form": form, "warning": warning}
+    return render(request, "workspace/give_up.html", context)
