@@ -50,9 +50,16 @@ class Cadence(models.Model):
     max_touches = models.PositiveSmallIntegerField(default=8)
     pleasantly_persistent = models.BooleanField(default=False)
     pleasantly_persistent_action = models.CharField(max_length=100, default="stop by", blank=True)
+    pleasantly_persistent_channel = models.CharField(
+        max_length=20,
+        choices=[(Channel.IN_PERSON, "In person"), (Channel.CALL, "Call"), (Channel.EMAIL, "Email")],
+        default=Channel.IN_PERSON,
+    )
     breakup_wait_days = models.PositiveSmallIntegerField(default=5)
     on_finish = models.CharField(max_length=10, choices=OnFinish.choices, default=OnFinish.GIVE_UP)
     recycle_after_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A retired cadence takes no new leads; the leads already in it finish it.
+    is_retired = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -144,6 +151,8 @@ class Enrollment(models.Model):
     # A manager may give a promising lead more attempts than its cadence allows.
     extra_touches = models.PositiveSmallIntegerField(default=0)
     gave_up_early = models.BooleanField(default=False)
+    # Held or covered because its rep is away (see crm.Absence); cleared when they are back.
+    absence = models.ForeignKey("crm.Absence", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Planning this enrollment failed (bad data, a bug): it is set aside with the error, retried later with a
     # growing delay, and listed on its manager's dashboard; the rest of the sweep goes on.
     plan_error = models.CharField(max_length=300, blank=True)
@@ -274,6 +283,22 @@ class FollowUp(models.Model):
         )
 
 
+class CadenceChange(models.Model):
+    """Who changed a cadence, when, what, and how many open leads it affected (they pick it up at their re-plan)."""
+
+    cadence = models.ForeignKey(Cadence, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField()
+    summary = models.CharField(max_length=500)
+    open_leads = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.cadence}: {self.summary}"
+
+
 class LeadEvent(models.Model):
     """What happened to a lead besides its touches: who enrolled, paused, handed over or gave up on it, and why."""
 
@@ -290,6 +315,9 @@ class LeadEvent(models.Model):
         STOPPED = "stopped", "Stopped"
         REOPENED = "reopened", "Reopened"
         DO_NOT_CONTACT_LIFTED = "dnc_lifted", "Do not contact lifted"
+        HELD = "held", "Held while the rep is away"
+        COVERED = "covered", "Covered while the rep is away"
+        BACK = "back", "Rep back"
 
     prospect = models.ForeignKey("crm.Prospect", on_delete=models.CASCADE, related_name="events")
     enrollment = models.ForeignKey(Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")

@@ -28,12 +28,26 @@ from cadence.planner import (
 )
 from crm.models import Contact, Prospect
 from touches.models import Touch
+from touches.selectors import message_templates_for_teams, themes_offered
+
+# US telephone solicitation hours at the called party's location (47 CFR 64.1200(c)(1), field notes): cadences are
+# refused windows outside them, and a window saved before that rule is clipped to them here.
+CALLING_HOURS = (dt.time(8), dt.time(21))
 
 
-def rules_from_cadence(cadence: Cadence, *, extra_touches: int = 0) -> Rules:
-    windows = [
-        CallWindow(start=dt.time.fromisoformat(start), end=dt.time.fromisoformat(end)) for start, end in cadence.windows
-    ]
+def _legal(windows: list[CallWindow]) -> list[CallWindow]:
+    start, end = CALLING_HOURS
+    clipped = [(max(w.start, start), min(w.end, end)) for w in windows]
+    return [CallWindow(start=a, end=b) for a, b in clipped if a < b] or [CallWindow(start=start, end=dt.time(9))]
+
+
+def rules_from_cadence(cadence: Cadence, *, extra_touches: int = 0, themes: tuple[Theme, ...] | None = None) -> Rules:
+    windows = _legal(
+        [
+            CallWindow(start=dt.time.fromisoformat(start), end=dt.time.fromisoformat(end))
+            for start, end in cadence.windows
+        ]
+    )
     return Rules(
         gaps_days=tuple(cadence.gaps_days) or (2,),
         # The planner wants windows in order of the day; managers may type them in any order.
@@ -48,6 +62,9 @@ def rules_from_cadence(cadence: Cadence, *, extra_touches: int = 0) -> Rules:
         breakup_wait_days=cadence.breakup_wait_days,
         on_finish=OnFinish(cadence.on_finish),
         recycle_after_days=cadence.recycle_after_days,
+        pleasantly_persistent_channel=Channel(cadence.pleasantly_persistent_channel),
+        calling_hours=CALLING_HOURS,
+        themes=themes or Rules.themes,
     )
 
 
@@ -127,12 +144,23 @@ def situations_build(
     ).values_list("prospect_id", *_CONTACT_COLUMNS):
         contacts[prospect_id].append(contact)
 
+    themes = {
+        team_id: themes_offered(templates)
+        for team_id, templates in message_templates_for_teams(
+            team_ids={e.prospect.team_id for e in enrollments}
+        ).items()
+    }
     rules_by_cadence: dict[tuple[int, int], Rules] = {}
     situations = {}
     for enrollment in enrollments:
         try:
             situations[enrollment.pk] = _situation(
-                enrollment, now=now, history=touches, contacts=contacts, rules_by_cadence=rules_by_cadence
+                enrollment,
+                now=now,
+                history=touches,
+                contacts=contacts,
+                rules_by_cadence=rules_by_cadence,
+                themes=themes.get(enrollment.prospect.team_id),
             )
         except Exception as exc:  # noqa: BLE001 - whatever it is, it belongs to this enrollment alone
             if errors is None:
@@ -148,12 +176,15 @@ def _situation(
     history: dict[int, list[PastTouch]],
     contacts: dict[int, list[Sequence]],
     rules_by_cadence: dict[tuple[int, int], Rules],
+    themes: tuple[Theme, ...] | None,
 ) -> Situation:
     prospect: Prospect = enrollment.prospect
     key = (enrollment.cadence_id, enrollment.extra_touches)
     rules = rules_by_cadence.get(key)
     if rules is None:
-        rules = rules_by_cadence[key] = rules_from_cadence(enrollment.cadence, extra_touches=enrollment.extra_touches)
+        rules = rules_by_cadence[key] = rules_from_cadence(
+            enrollment.cadence, extra_touches=enrollment.extra_touches, themes=themes
+        )
     next_step = (
         NextStep(what=enrollment.next_step, due_at=enrollment.next_step_due_at) if enrollment.next_step_due_at else None
     )

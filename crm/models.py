@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from crm.validators import (
     validate_country,
@@ -16,10 +16,17 @@ from crm.validators import (
 
 
 class Team(models.Model):
+    class Coverage(models.TextChoices):
+        HOLD = "hold", "Hold their leads until they are back"
+        COVER = "cover", "A teammate covers their leads meanwhile"
+
     name = models.CharField(max_length=100, unique=True)
     managers = models.ManyToManyField("crm.User", related_name="managed_teams", blank=True)
     # New prospects worth more than this get the team's high-value (long-haul) cadence.
     high_value_threshold = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # What happens to an absent rep's due follow-ups: held (the cadence resumes on their first day back, nothing
+    # turns overdue meanwhile) or covered by the least-loaded available teammate for the duration.
+    absence_coverage = models.CharField(max_length=5, choices=Coverage.choices, default=Coverage.HOLD)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -44,6 +51,9 @@ class User(AbstractUser):
     # SHA-256 (hex) of the secret in the rep's private calendar feed URL; the secret itself is never stored (see
     # crm.calendar_tokens). Null means no feed. A new token replaces the hash, so the old URL stops working at once.
     calendar_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # The last day of the absence the rep is on now, kept by the absence services: pages show a banner and
+    # hand-overs skip the rep without a query. Null when the rep is not away.
+    away_until = models.DateField(null=True, blank=True, editable=False)
 
     @property
     def is_manager(self) -> bool:
@@ -157,6 +167,33 @@ class Contact(models.Model):
     @property
     def is_reachable(self) -> bool:
         return not (self.do_not_contact or self.left_company or self.wrong_person)
+
+
+class Absence(models.Model):
+    """A rep away from .. to .. (both days included). The sweep applies it when it starts (the rep's leads are
+    held or covered as the team chose) and undoes that when it ends."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="absences")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    note = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="absence_ends_after_it_starts"),
+        ]
+        indexes = [
+            models.Index(fields=["starts_on"], condition=Q(applied_at__isnull=True), name="absence_to_apply_idx"),
+            models.Index(fields=["ends_on"], condition=Q(ended_at__isnull=True), name="absence_to_end_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} away {self.starts_on:%d %b} to {self.ends_on:%d %b %Y}"
 
 
 class FormSubmission(models.Model):

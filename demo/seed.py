@@ -31,6 +31,7 @@ from crm.models import Contact, Marker, Prospect, Team, User
 from demo import words
 from touches.models import Channel, Kind, Outcome, Theme, Touch
 from touches.models import Source as TouchSource
+from touches.services import message_library_seed
 
 DEMO_TEAM_NAME = "Ridgeline Freight Sales"
 DEMO_PASSWORD = "pursuit-demo"
@@ -89,6 +90,8 @@ def demo_data_seed(*, now: datetime, seed: int = 42) -> DemoSummary:
         team, created = Team.objects.get_or_create(name=DEMO_TEAM_NAME, defaults=defaults)
         if not created:
             return _summary(team, created=False)
+        # The demo team's own wording, about freight; a new team starts from the generic library.
+        message_library_seed(team=team, drafts=words.FREIGHT_LIBRARY)
         builder = _Builder(random.Random(seed), now, team, _staff_create(team, now))
         builder.build()
         Prospect.objects.bulk_create(builder.prospects, batch_size=BATCH_SIZE)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from touches.message_library import MessageDraft
+from touches.models import Channel, Kind, Theme
+
 # fmt: off
 
 # (username, first name, last name, role, home time zone): the manager first, then the reps.
@@ -337,3 +340,122 @@ RESEARCH = (
     "LinkedIn: {first} posted about tender rejections on {lane}; good hook for the next call.",
 )
 # fmt: on
+
+
+# The demo team's ready messages, about freight: a new team starts from touches.message_library.GENERIC_LIBRARY.
+FREIGHT_LIBRARY: tuple[MessageDraft, ...] = (
+    MessageDraft(
+        "Information",
+        Kind.REGULAR,
+        Theme.INFORMATION,
+        Channel.VOICEMAIL,
+        "Hi {contact_first_name}, {rep_name} here. We just helped a shipper like {company} cut two days off "
+        "their lead times on the same lanes. I think we can do the same for you. Call me back when it suits.",
+    ),
+    MessageDraft(
+        "Information",
+        Kind.REGULAR,
+        Theme.INFORMATION,
+        Channel.VOICEMAIL,
+        "Hi {contact_first_name}, it's {rep_name}. Capacity on your lanes is tightening next month and rates "
+        "will follow. I have a short note on what that means for {company}; happy to walk you through it.",
+    ),
+    MessageDraft(
+        "Information",
+        Kind.REGULAR,
+        Theme.INFORMATION,
+        Channel.EMAIL,
+        "Hi {contact_first_name},\n\nA quick one: carriers on your main lanes are filling up early this "
+        "season. Here is what we are seeing and how shippers like {company} are getting ahead of it.\n\n"
+        "Best,\n{rep_name}",
+        subject="What we're seeing on your lanes",
+    ),
+    MessageDraft(
+        "Invitation",
+        Kind.REGULAR,
+        Theme.INVITATION,
+        Channel.VOICEMAIL,
+        "Hi {contact_first_name}, {rep_name} here. We're hosting a short breakfast for logistics leads next "
+        "week, with a speaker on carrier capacity. I'd love to save a seat for someone from {company}.",
+    ),
+    MessageDraft(
+        "Invitation",
+        Kind.REGULAR,
+        Theme.INVITATION,
+        Channel.VOICEMAIL,
+        "Hi {contact_first_name}, it's {rep_name}. I'll be at the trade show on Thursday; if you or your team "
+        "are going, let's grab ten minutes. Call me back and I'll set it up.",
+    ),
+    MessageDraft(
+        "Invitation",
+        Kind.REGULAR,
+        Theme.INVITATION,
+        Channel.EMAIL,
+        "Hi {contact_first_name},\n\nWe're running a 30-minute webinar on planning peak season capacity. "
+        "I thought of {company} straight away. Shall I send you an invitation?\n\nBest,\n{rep_name}",
+        subject="An invitation for {company}",
+    ),
+    MessageDraft(
+        "Introduction",
+        Kind.REGULAR,
+        Theme.INTRODUCTION,
+        Channel.VOICEMAIL,
+        "Hi {contact_first_name}, {rep_name} here. I work with a receiver who is looking for suppliers like "
+        "{company}. I'd be glad to introduce you; call me back and I'll make the connection.",
+    ),
+    MessageDraft(
+        "Introduction",
+        Kind.REGULAR,
+        Theme.INTRODUCTION,
+        Channel.VOICEMAIL,
+        "Hi {contact_first_name}, it's {rep_name}. One of our customers solved the same dock scheduling problem "
+        "{company} has, and is happy to tell you how. Want me to put you two in touch?",
+    ),
+    MessageDraft(
+        "Introduction",
+        Kind.REGULAR,
+        Theme.INTRODUCTION,
+        Channel.EMAIL,
+        "Hi {contact_first_name},\n\nI know someone you should meet: a logistics lead who faced what "
+        "{company} is facing now. Would a short introduction be useful?\n\nBest,\n{rep_name}",
+        subject="An introduction you might like",
+    ),
+    MessageDraft(
+        "Breakup",
+        Kind.BREAKUP,
+        Theme.NONE,
+        Channel.VOICEMAIL,
+        "Hi {contact_first_name}, {rep_name} here. I know you're busy, and I don't want to waste your time. "
+        "If this isn't a fit for {company} right now, just tell me and I'll stop calling. If it is, call me back "
+        "and we'll take it from there.",
+    ),
+    MessageDraft(
+        "Breakup",
+        Kind.BREAKUP,
+        Theme.NONE,
+        Channel.EMAIL,
+        "Hi {contact_first_name},\n\nI've reached out a few times and haven't heard back, which usually means "
+        "the timing is wrong. If it's a no for {company}, a one-word reply is fine and I'll close the file. "
+        "If it's a not-yet, tell me when to check back.\n\nThanks,\n{rep_name}",
+        subject="Should I close your file?",
+    ),
+    MessageDraft(
+        "Pleasantly persistent",
+        Kind.PLEASANTLY_PERSISTENT,
+        Theme.NONE,
+        Channel.VOICEMAIL,
+        "Hi {contact_first_name}, {rep_name} here. I'm starting to feel like I'm pestering you, and that's the "
+        "last thing I want. I'll {action} on {action_day} unless I hear from you before then. And if things have "
+        "changed at {company}, that's okay too; just let me know.",
+    ),
+    MessageDraft(
+        "Pleasantly persistent",
+        Kind.PLEASANTLY_PERSISTENT,
+        Theme.NONE,
+        Channel.EMAIL,
+        "Hi {contact_first_name},\n\nI don't want to pester you. I'll {action} on {action_day} unless I hear "
+        "otherwise, and if plans at {company} have changed, that's fine; a quick note saves us both time.\n\n"
+        "Best,\n{rep_name}",
+        subject="Next {action_day}",
+    ),
+)

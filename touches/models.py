@@ -109,3 +109,42 @@ class Touch(models.Model):
     def answers_follow_up(self) -> bool:
         """A real attempt or a conversation answers the planned follow-up; a mere note does not."""
         return self.is_attempt or self.is_conversation
+
+
+class MessageTemplate(models.Model):
+    """One of a team's ready messages: a voicemail script or an email, for a theme (the three I's) and a kind.
+
+    Placeholders in braces are filled for each follow-up (touches.message_library.PLACEHOLDERS). A retired template
+    is kept for the record but never offered again.
+    """
+
+    class Medium(models.TextChoices):
+        VOICEMAIL = "voicemail", "Voicemail script"
+        EMAIL = "email", "Email"
+
+    team = models.ForeignKey("crm.Team", on_delete=models.CASCADE, related_name="message_templates")
+    medium = models.CharField(max_length=10, choices=Medium.choices)
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.REGULAR)
+    theme = models.CharField(max_length=20, choices=Theme.choices, default=Theme.NONE)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(max_length=4000)
+    is_active = models.BooleanField(default=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["team_id", "kind", "theme", "medium", "pk"]
+        indexes = [
+            models.Index(fields=["team", "kind", "theme"], condition=Q(is_active=True), name="message_active_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="regular", theme__in=["information", "invitation", "introduction"])
+                | (~Q(kind="regular") & Q(theme="none")),
+                name="message_theme_fits_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_theme_display()} {self.get_medium_display()}"

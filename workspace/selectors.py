@@ -7,6 +7,7 @@ costs a fixed number of queries however many rows it shows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -22,8 +23,9 @@ from crm.imports import PHONE_DIGITS
 from crm.models import Contact, Prospect, User
 from crm.selectors import prospect_list_visible
 from crm.zones import zone
-from touches.message_library import message_render, message_template_pick
+from touches.message_library import Template, message_render, message_template_pick
 from touches.models import Channel, Touch
+from touches.selectors import message_templates_for_teams
 
 # My day shows the follow-ups of the next week; further out belongs to the calendar feed.
 DAY_HORIZON = dt.timedelta(days=7)
@@ -79,9 +81,9 @@ class DayGroup:
         return self.total - len(self.rows)
 
 
-def _rendered(follow_up: FollowUp, channel: str) -> tuple[str, str]:
+def _rendered(follow_up: FollowUp, channel: str, templates: Sequence[Template]) -> tuple[str, str]:
     template = message_template_pick(
-        channel=channel, kind=follow_up.kind, theme=follow_up.theme, attempt=follow_up.attempt
+        templates, channel=channel, kind=follow_up.kind, theme=follow_up.theme, attempt=follow_up.attempt
     )
     if template is None:
         return "", ""
@@ -95,11 +97,15 @@ def _rendered(follow_up: FollowUp, channel: str) -> tuple[str, str]:
     return message_render(template.subject, **values), message_render(template.body, **values)
 
 
-def day_row(follow_up: FollowUp, *, now: dt.datetime) -> DayRow:
-    """Needs the follow-up with `prospect`, `contact` and `rep` selected."""
+def day_row(follow_up: FollowUp, *, now: dt.datetime, templates: Sequence[Template] | None = None) -> DayRow:
+    """Needs the follow-up with `prospect`, `contact` and `rep` selected. `templates` are the team's ready
+    messages (read here if not given)."""
+    if templates is None:
+        team_id = follow_up.prospect.team_id
+        templates = message_templates_for_teams(team_ids=[team_id])[team_id]
     tz = follow_up_zone(follow_up)
-    _, message = _rendered(follow_up, follow_up.channel)
-    subject, body = _rendered(follow_up, Channel.EMAIL)
+    _, message = _rendered(follow_up, follow_up.channel, templates)
+    subject, body = _rendered(follow_up, Channel.EMAIL, templates)
     return DayRow(
         follow_up=follow_up,
         tz=tz,
@@ -142,10 +148,12 @@ def my_day_build(*, user: User, now: dt.datetime) -> list[DayGroup]:
         )
         .filter(rank__lte=DAY_GROUP_LIMIT)
     )
+    follow_ups = list(follow_ups)
+    libraries = message_templates_for_teams(team_ids={f.prospect.team_id for f in follow_ups})
     for follow_up in follow_ups:
         group = groups[follow_up.day_group]
         group.total = follow_up.group_total
-        group.rows.append(day_row(follow_up, now=now))
+        group.rows.append(day_row(follow_up, now=now, templates=libraries[follow_up.prospect.team_id]))
     return list(groups.values())
 
 

@@ -127,7 +127,7 @@ class _Next:
         # One attempt says one thing: the voicemail and email after a call carry the call's theme.
         if self.continues is not None and self.continues.first.theme is not Theme.NONE:
             return self.continues.first.theme
-        return self.ledger.next_theme(self.contact)
+        return self.ledger.next_theme(self.contact, self.rules.themes)
 
     def theme_line(self) -> str:
         if self.kind is not Kind.REGULAR:
@@ -253,6 +253,9 @@ def _right_away(plan: _Next, at: datetime, channel: Channel, outcome: Outcome) -
         end = at + RIGHT_AWAY_SLACK
         if window is not None:
             end = window_bounds(local_date(at, plan.tz), window, rules.windows, plan.tz)[1]
+        if rules.calling_hours is not None:
+            # Never a phone call after the legal hour, even a voicemail left on a call the rep made late.
+            end = min(end, wall_to_utc(local_date(at, plan.tz), rules.calling_hours[1], plan.tz))
         follow = f"no answer at {at.astimezone(plan.tz):%H:%M}, leave a voicemail now"
         new_channel = Channel.VOICEMAIL
     elif rules.email_after_voicemail and (

@@ -274,12 +274,18 @@ class Ledger:
         ]
         return said[-1] if said else None
 
-    def next_theme(self, contact: ContactInfo) -> Theme:
-        """information -> invitation -> introduction, so two messages in a row never repeat themselves."""
+    def next_theme(self, contact: ContactInfo, themes: tuple[Theme, ...] = THEME_CYCLE) -> Theme:
+        """information -> invitation -> introduction, so two messages in a row never repeat themselves. Only the
+        themes the team has messages for take part (`themes`, in that order)."""
+        cycle = themes or THEME_CYCLE
         last = self.last_theme(contact)
         if last is None:
-            return THEME_CYCLE[0]
-        return THEME_CYCLE[(THEME_CYCLE.index(last) + 1) % len(THEME_CYCLE)]
+            return cycle[0]
+        if last not in cycle:
+            # The team stopped using that theme: the next one in the full cycle that it still uses.
+            after = THEME_CYCLE[THEME_CYCLE.index(last) + 1 :] + THEME_CYCLE
+            return next(theme for theme in after if theme in cycle)
+        return cycle[(cycle.index(last) + 1) % len(cycle)]
 
     def picked_up(self, contact: ContactInfo, rules: Rules, tz: ZoneInfo) -> tuple[int, datetime] | None:
         """(window, when) of the latest call this contact answered inside a window."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from cadence.planner.enums import Channel, OnFinish
+from cadence.planner.enums import Channel, OnFinish, Theme
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,11 @@ class Rules:
     breakup_wait_days: int = 5
     on_finish: OnFinish = OnFinish.GIVE_UP
     recycle_after_days: int | None = None
+    # Calls and voicemails only between these local times, whatever else is planned (a voicemail after a call made
+    # late): US telephone solicitation rules say 8 am to 9 pm at the called party's location. None: no limit.
+    calling_hours: tuple[time, time] | None = None
+    # The three I's the team has ready messages for, in rotation order.
+    themes: tuple[Theme, ...] = (Theme.INFORMATION, Theme.INVITATION, Theme.INTRODUCTION)
 
     def __post_init__(self) -> None:
         problems = self._problems()
@@ -91,6 +96,8 @@ class Rules:
             problems.append("the pleasantly persistent action must be a real attempt, not a note")
         if self.breakup_wait_days < 0:
             problems.append("breakup_wait_days cannot be negative")
+        if not self.themes or Theme.NONE in self.themes:
+            problems.append("themes must name at least one of the three I's")
         if self.recycle_after_days is not None and self.recycle_after_days < 1:
             problems.append("recycle_after_days must be at least 1 when set")
         return problems

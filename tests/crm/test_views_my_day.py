@@ -82,12 +82,12 @@ def test_my_day_costs_the_same_number_of_queries_for_3_and_30_follow_ups(client,
     client.force_login(alice)
     for i in range(3):
         follow_up_make(alice, start=NOW + dt.timedelta(hours=i))
-    with django_assert_num_queries(3):  # session, user, follow-ups
+    with django_assert_num_queries(4):  # session, user, follow-ups, the team's ready messages
         assert len(client.get(reverse("home")).context["groups"][1].rows) == 1
 
     for i in range(27):
         follow_up_make(alice, start=NOW + dt.timedelta(hours=i, minutes=5))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get(reverse("home"))
     assert sum(len(g.rows) for g in response.context["groups"]) == 30
 

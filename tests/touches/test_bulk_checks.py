@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from touches.models import Channel, Kind, Outcome, Source, Theme, Touch
-from touches.services import _plainly_valid
+from touches.services.store import _plainly_valid
 
 NOW = dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.UTC)
 ODD = ["", "fax", None, 5, "x" * 31]

@@ -1,0 +1,50 @@
+"""Writes of the touches app: storing touches exactly once (store) and the team's ready messages (messages).
+
+Touches are written through the cadence's services (cadence.services.touch_log and siblings), which call these.
+"""
+
+from touches.services.messages import (
+    NearlyTheSame,
+    message_library_seed,
+    message_template_retire,
+    message_template_save,
+)
+from touches.services.store import (
+    BULK_MAX_ITEMS,
+    ENGAGING,
+    FUTURE_TOLERANCE,
+    BulkItemResult,
+    BulkSyncReport,
+    TouchConflict,
+    TouchData,
+    TouchItemError,
+    TouchWrite,
+    touch_replace,
+    touch_soft_delete,
+    touch_store,
+    touch_store_exactly_once,
+    touch_store_once,
+    touches_store_bulk,
+)
+
+__all__ = [
+    "BULK_MAX_ITEMS",
+    "ENGAGING",
+    "FUTURE_TOLERANCE",
+    "BulkItemResult",
+    "BulkSyncReport",
+    "NearlyTheSame",
+    "TouchConflict",
+    "TouchData",
+    "TouchItemError",
+    "TouchWrite",
+    "message_library_seed",
+    "message_template_retire",
+    "message_template_save",
+    "touch_replace",
+    "touch_soft_delete",
+    "touch_store",
+    "touch_store_exactly_once",
+    "touch_store_once",
+    "touches_store_bulk",
+]
