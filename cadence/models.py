@@ -19,6 +19,10 @@ MIN_ATTEMPTS_WHY = (
 )
 
 
+# Where calls may go on the contact's clock (47 CFR 64.1200(c)(1)): no window of a cadence outside them.
+CALLING_FROM, CALLING_UNTIL = dt.time(8), dt.time(21)
+
+
 def default_gaps() -> list[int]:
     return [2]  # every other day
 
@@ -91,6 +95,21 @@ class Cadence(models.Model):
         window_error = _windows_error(self.windows)
         if window_error:
             errors["windows"] = window_error
+        for window in self.windows if isinstance(self.windows, list) else []:
+            try:
+                start, end = (dt.time.fromisoformat(value) for value in window)
+            except (TypeError, ValueError):
+                break
+            if start < CALLING_FROM or end > CALLING_UNTIL:
+                errors.setdefault(
+                    "windows",
+                    f"The window {window[0]}-{window[1]} is outside 08:00-21:00 on the contact's clock: US telephone "
+                    "solicitation rules forbid calls before 8 am or after 9 pm at the called party's location.",
+                )
+        if self.is_default and self.is_retired:
+            errors["is_default"] = "A retired cadence cannot be the team's default."
+        if self.on_finish == self.OnFinish.GIVE_UP and self.recycle_after_days == 0:
+            errors["recycle_after_days"] = "Recycle after at least one day, or leave it blank to give up for good."
         if self.min_touches is not None and self.min_touches < MIN_ATTEMPTS_FLOOR:
             errors["min_touches"] = MIN_ATTEMPTS_WHY
         elif self.min_touches is not None and self.max_touches is not None and self.max_touches < self.min_touches:

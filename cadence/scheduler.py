@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from cadence.models import Enrollment, FollowUp
-from cadence.services import PlanReport, enrollment_create, enrollments_plan_due
+from cadence.services import PlanReport, enrollment_create, enrollments_plan, enrollments_plan_due
+from cadence.services.absences import absences_apply
 from cadence.services.queue import reminder_enqueue
 from crm.models import Prospect
 
@@ -35,11 +36,15 @@ class SweepReport:
 
 
 def scheduler_sweep(*, now: dt.datetime, batch_size: int = 500, max_batches: int = 1000) -> SweepReport:
-    """1. Plan due and stale enrollments, batch after batch, until a batch comes back short.
+    """0. Start and end reps' absences (their leads held or covered, then given back).
+    1. Plan due and stale enrollments, batch after batch, until a batch comes back short.
     2. Bring dormant prospects whose recycle date has come back into their team's cadence.
     3. Queue one reminder per rep for the follow-ups that just became due.
     """
     plan = PlanReport()
+    changed = absences_apply(now=now)
+    if changed:
+        plan += enrollments_plan(enrollment_ids=changed, now=now)
     for _ in range(max_batches):
         batch = enrollments_plan_due(now=now, limit=batch_size)
         plan += batch

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from cadence.models import Cadence, Enrollment, FollowUp
 from crm.models import Prospect, Team, User
@@ -15,7 +16,7 @@ from crm.selectors import prospect_list_visible
 def cadence_for_prospect(*, prospect: Prospect) -> Cadence:
     """The team's high-value cadence above its threshold, its default cadence otherwise."""
     team: Team = prospect.team
-    cadences = Cadence.objects.filter(team=team)
+    cadences = Cadence.objects.filter(team=team, is_retired=False)
     threshold = team.high_value_threshold
     if threshold is not None and prospect.estimated_value > threshold:
         long_haul = cadences.filter(is_high_value=True).first()
@@ -31,11 +32,14 @@ def enrollment_open_for_prospect(*, prospect_id: int) -> Enrollment | None:
     return Enrollment.objects.filter(prospect_id=prospect_id, status__in=Enrollment.OPEN_STATUSES).first()
 
 
-def rep_pick_for_handover(*, team: Team, exclude_ids: set[int]) -> User | None:
-    """The available rep of the team with the fewest active leads; ties go to the least recently assigned."""
+def rep_pick_for_handover(*, team: Team, exclude_ids: set[int], today: dt.date | None = None) -> User | None:
+    """The available rep of the team with the fewest active leads; ties go to the least recently assigned.
+    A rep away today (or on `today`) gets no hand-over."""
     active = Q(owned_prospects__status__in=[Prospect.Status.ACTIVE, Prospect.Status.ENGAGED])
+    on = today or timezone.now().date()
     return (
         User.objects.filter(team=team, role=User.Role.REP, is_active=True, is_available=True)
+        .filter(Q(away_until__isnull=True) | Q(away_until__lt=on))
         .exclude(pk__in=exclude_ids)
         .annotate(active_leads=Count("owned_prospects", filter=active))
         .order_by("active_leads", F("last_assigned_at").asc(nulls_first=True), "pk")

@@ -117,6 +117,12 @@ def _contact_info(row: Sequence, prospect_timezone: str) -> ContactInfo:
     )
 
 
+def contact_infos_for(*, prospect: Prospect) -> list[ContactInfo]:
+    """The planner's view of a prospect's contacts, as `situations_build` gives them."""
+    rows = Contact.objects.filter(prospect=prospect).order_by("pk").values_list(*_CONTACT_COLUMNS)
+    return [_contact_info(row, prospect.timezone) for row in rows]
+
+
 def situations_build(
     *, enrollments: Iterable[Enrollment], now: dt.datetime, errors: dict[int, Exception] | None = None
 ) -> dict[int, Situation]:

@@ -101,6 +101,10 @@ class Prospect(models.Model):
     buys_what_we_sell = models.CharField(max_length=7, choices=Marker.choices, default=Marker.UNKNOWN)
     still_there = models.CharField(max_length=7, choices=Marker.choices, default=Marker.UNKNOWN)
     recycle_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    # While its owner is away and the team covers: the teammate who works the lead meanwhile (and may see it).
+    covered_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="covered_prospects", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -16,7 +16,8 @@ def team_list_managed(*, user: User) -> QuerySet[Team]:
 def prospect_list_visible(*, user: User) -> QuerySet[Prospect]:
     """The one place that decides who sees which prospect.
 
-    A rep sees the prospects they own; a manager also sees every prospect of the teams they manage;
+    A rep sees the prospects they own (and those they cover for an away teammate); a manager also sees every
+    prospect of the teams they manage;
     a superuser sees all. Anyone else (anonymous, inactive) sees nothing.
     """
     if not (user.is_authenticated and user.is_active):
@@ -27,7 +28,8 @@ def prospect_list_visible(*, user: User) -> QuerySet[Prospect]:
         # A subquery rather than a join: a team with several managers must not repeat its prospects.
         managed = Team.objects.filter(managers=user).values("id")
         return Prospect.objects.filter(Q(owner=user) | Q(team_id__in=managed))
-    return Prospect.objects.filter(owner=user)
+    # A rep covering an away teammate's leads works them, so sees them (crm.Absence, cadence.services.absences).
+    return Prospect.objects.filter(Q(owner=user) | Q(covered_by=user))
 
 
 def contact_list_visible(*, user: User) -> QuerySet[Contact]:

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from crm.imports import ImportPreview
-from crm.models import Contact, Marker, Prospect, User
+from crm.models import Absence, Contact, Marker, Prospect, Team, User
 from crm.selectors import contact_list_visible, prospect_list_visible, team_list_managed
+from crm.validators import check_date_in_range
 
 MARKER_FIELDS = ("is_right_buyer", "buys_what_we_sell", "still_there")
 
@@ -220,3 +227,77 @@ def prospects_import_write(*, user: User, preview: ImportPreview, now: dt.dateti
         Contact.objects.bulk_create(contacts)
         Prospect.objects.filter(pk__in=[p.pk for p in prospects]).update(updated_at=now)
     return prospects
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A team's reps and their absences
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _username_from(email: str) -> str:
+    base = "".join(ch for ch in email.split("@", 1)[0].lower() if ch.isalnum() or ch in "._-")[:30] or "rep"
+    username, n = base, 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{base}{n}"
+    return username
+
+
+def rep_invite(*, team: Team, email: str, first_name: str, last_name: str = "", timezone: str = "UTC") -> User:
+    """Add a rep to the team, without a password: they choose one from the invitation (`rep_invite_send`)."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone with this email is already in Pursuit."})
+    user = User(
+        username=_username_from(email),
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        role=User.Role.REP,
+        team=team,
+        timezone=timezone or "UTC",
+    )
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def rep_invite_send(*, user: User, set_password_url: Callable[[str, str], str], invited_by: User) -> None:
+    """Email the rep a set-your-password link: Django's password-reset token, so it works once and expires with
+    PASSWORD_RESET_TIMEOUT. The mail goes through EMAIL_BACKEND."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    link = set_password_url(uid, default_token_generator.make_token(user))
+    context = {"user": user, "link": link, "invited_by": invited_by, "team": user.team}
+    send_mail(
+        subject=render_to_string("registration/invite_subject.txt", context).strip(),
+        message=render_to_string("registration/invite_email.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def rep_update(*, rep: User, first_name: str, last_name: str, timezone: str, is_available: bool) -> None:
+    rep.first_name, rep.last_name, rep.timezone, rep.is_available = first_name, last_name, timezone, is_available
+    rep.full_clean(exclude=["password"])
+    rep.save(update_fields=["first_name", "last_name", "timezone", "is_available"])
+
+
+def absence_add(*, user: User, starts_on: dt.date, ends_on: dt.date, note: str, actor: User, today: dt.date) -> Absence:
+    """A rep away from .. to .. (both included): from today at the earliest, within the sane range, not
+    overlapping another of theirs. The sweep applies it on its first day."""
+    errors: dict[str, str] = {}
+    if starts_on < today:
+        errors["starts_on"] = "An absence starts today or later."
+    if ends_on < starts_on:
+        errors["ends_on"] = "It ends on or after the day it starts."
+    for field, day in (("starts_on", starts_on), ("ends_on", ends_on)):
+        try:
+            check_date_in_range(day, today=today)
+        except ValidationError as exc:
+            errors.setdefault(field, exc.messages[0])
+    if not errors and Absence.objects.filter(user=user, starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
+        errors["starts_on"] = "They are already away on some of these days."
+    if errors:
+        raise ValidationError(errors)
+    return Absence.objects.create(user=user, starts_on=starts_on, ends_on=ends_on, note=note.strip(), created_by=actor)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workspace.views import calendar, imports, my_day, prospects, touches
+from workspace.views import absences, calendar, imports, my_day, prospects, touches
 
 urlpatterns = [
     path("", my_day.home, name="home"),
@@ -24,6 +24,8 @@ urlpatterns = [
     path("enrollments/<int:pk>/pause/", prospects.enrollment_pause_view, name="enrollment_pause"),
     path("enrollments/<int:pk>/resume/", prospects.enrollment_resume_view, name="enrollment_resume"),
     path("enrollments/<int:pk>/give-up/", prospects.enrollment_give_up_view, name="enrollment_give_up"),
+    path("away/", absences.my_absences, name="my_absences"),
+    path("away/<int:pk>/delete/", absences.my_absence_delete, name="my_absence_delete"),
     path("calendar/", calendar.calendar_settings, name="calendar_settings"),
     path("calendar/<str:token>.ics", calendar.calendar_feed_view, name="calendar_feed"),
 ]

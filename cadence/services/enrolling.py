@@ -30,7 +30,9 @@ def enrollment_create(
         raise ValidationError(f"{prospect} is {prospect.get_status_display().lower()}; it cannot be enrolled.")
     if enrollment_open_for_prospect(prospect_id=prospect.pk):
         raise ValidationError(f"{prospect} is already enrolled in a cadence.")
-    cadence = cadence or cadence_for_prospect(prospect=prospect)
+    if cadence is None or cadence.is_retired:
+        # A retired cadence takes no new leads: a lead handed over from one starts the team's current cadence.
+        cadence = cadence_for_prospect(prospect=prospect)
     if cadence.team_id != prospect.team_id:
         raise ValidationError("That cadence belongs to another team.")
     enrollment = Enrollment.objects.create(
