@@ -32,6 +32,18 @@ class PreviewRow:
         return self.decision.action is Action.FOLLOW_UP
 
     @property
+    def their_label(self) -> str:
+        """ "Wed 2 Dec 09:00" on the contact's clock (formatted here: a template's |date would move it to the
+        viewer's zone)."""
+        t = self.their_time
+        return f"{t:%a} {t.day} {t:%b %H:%M}" if t else ""
+
+    @property
+    def your_label(self) -> str:
+        t = self.your_time
+        return f"{t:%a %H:%M}" if t else ""
+
+    @property
     def channel_label(self) -> str:
         return str(self.decision.channel or "").replace("_", " ").capitalize()
 

@@ -33,6 +33,10 @@ class WindowForm(forms.Form):
     start = forms.TimeField(label="From", widget=TimeInput())
     end = forms.TimeField(label="To", widget=TimeInput())
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         start, end = data.get("start"), data.get("end")

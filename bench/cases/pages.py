@@ -106,6 +106,47 @@ def manager_dashboard_case(ctx: BenchContext) -> CaseResult:
     raise NotBuilt("manager_dashboard")
 
 
+@case("page_cadence_preview", "Cadence page's live preview (htmx, the whole cadence planned)", kind="page", order=30)
+def cadence_preview_case(ctx: BenchContext) -> CaseResult:
+    from cadence.models import Cadence
+    from crm.models import Team
+
+    manager = ctx.manager()
+    team = Team.objects.filter(managers=manager).order_by("pk").first()
+    cadence = Cadence.objects.filter(team=team, is_default=True).first()
+    url = ctx.url("cadence_preview", team_id=team.pk)
+    windows = cadence.windows if cadence else [["08:00", "09:00"], ["16:00", "17:00"]]
+    body: dict[str, Any] = {
+        "name": "Preview",
+        "gaps": "2",
+        "working_weekdays": ["0", "1", "2", "3", "4"],
+        "voicemail_after_no_answer": "on",
+        "min_touches": "5",
+        "max_touches": "8",
+        "pleasantly_persistent_channel": "in_person",
+        "breakup_wait_days": "5",
+        "ending": "give_up",
+        "windows-TOTAL_FORMS": str(len(windows)),
+        "windows-INITIAL_FORMS": "0",
+        "preview-country": "US",
+        "preview-timezone": "America/New_York",
+    }
+    for n, (start, end) in enumerate(windows):
+        body[f"windows-{n}-start"], body[f"windows-{n}-end"] = start, end
+    client = _browser(manager)
+    result = ctx.result()
+    result.target = p95_under(100)
+    warmup, runs = ctx.runs(5, quick=1), ctx.runs(30, quick=2)
+    result.main = measure(
+        f"POST {url}",
+        lambda _: _ok(client.post(url, body, HTTP_HX_REQUEST="true")),
+        warmup=warmup,
+        runs=runs,
+        budget_s=BUDGET_S,
+    )
+    return result
+
+
 @case("log_touch_browser", "Log a touch from My day (one-click outcome, htmx)", kind="page", order=30)
 def log_touch_browser_case(ctx: BenchContext) -> CaseResult:
     from crm.models import User
