@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -27,6 +28,11 @@ class Team(models.Model):
     # What happens to an absent rep's due follow-ups: held (the cadence resumes on their first day back, nothing
     # turns overdue meanwhile) or covered by the least-loaded available teammate for the duration.
     absence_coverage = models.CharField(max_length=5, choices=Coverage.choices, default=Coverage.HOLD)
+    # How many new leads a rep starts a working day: an import or a batch of new leads is paced by it, so first
+    # attempts spread over the coming days instead of all falling due at once.
+    daily_new_leads = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -216,3 +222,66 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} by {self.user_id}"
+
+
+class ImportMapping(models.Model):
+    """How a team maps the columns of a file with this header, offered again for the next file like it."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="import_mappings")
+    header_digest = models.CharField(max_length=64)
+    columns = models.JSONField()  # file column -> our field ("" to ignore it)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "header_digest"], name="import_mapping_once_per_header"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.header_digest[:8]}"
+
+
+class ImportJob(models.Model):
+    """One CSV import, from upload to result. Its state lives here, in PostgreSQL, so a page can show progress
+    while a worker runs it and the user may leave and come back."""
+
+    class State(models.TextChoices):
+        MAPPING = "mapping", "Columns to map"
+        PREVIEWED = "previewed", "Previewed"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="import_jobs")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="import_jobs")
+    file_name = models.CharField(max_length=255, blank=True)
+    text = models.TextField()  # the decoded file, kept until the import is done
+    digest = models.CharField(max_length=64)  # of the text: a re-upload of the same file is recognised
+    header = models.JSONField(default=list)
+    columns = models.JSONField(default=dict)  # file column -> our field
+    roles = models.JSONField(default=dict)  # title -> role, where the user changed the guess
+    options = models.JSONField(default=dict)  # owner, cadence, start: what the user chose
+    state = models.CharField(max_length=10, choices=State.choices, default=State.MAPPING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    merged_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    failures = models.JSONField(default=list)  # [[line, company, contact, error], ...] for the failed-rows CSV
+    summary = models.JSONField(default=dict)  # the preview's counts and pacing, as shown
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="import_job_user_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or 'import'} ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from crm.imports import ImportPreview
+from crm.imports import ImportPlan
 from crm.models import Absence, Contact, Marker, Prospect, Team, User
 from crm.selectors import contact_list_visible, prospect_list_visible, team_list_managed
 from crm.validators import check_date_in_range
@@ -193,7 +193,7 @@ def prospect_close(*, prospect: Prospect, status: str, now: dt.datetime) -> None
     prospect.status = status
 
 
-def prospects_import_write(*, user: User, preview: ImportPreview, now: dt.datetime) -> list[Prospect]:
+def prospects_import_write(*, user: User, preview: ImportPlan, now: dt.datetime) -> list[Prospect]:
     """Create what an import preview promised, the user's prospects with their contacts, in one transaction.
     `cadence.services.leads_import_confirm` re-checks the preview first and enrolls them after."""
     with transaction.atomic():

@@ -13,7 +13,7 @@ from django.db import transaction
 from cadence.models import Cadence
 from cadence.selectors import enrollment_open_for_prospect
 from cadence.services.enrolling import enrollment_create, enrollment_request_plan
-from crm.imports import ImportPreview, import_preview_build
+from crm.imports import ImportPlan, import_preview_build
 from crm.models import Contact, Prospect, Team, User
 from crm.services import contact_create, prospect_close, prospect_create, prospects_import_write
 
@@ -55,7 +55,7 @@ def lead_close(*, prospect: Prospect, status: str, now: dt.datetime) -> None:
             enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
 
 
-def leads_import_confirm(*, user: User, text: str, now: dt.datetime, expected_digest: str) -> ImportPreview:
+def leads_import_confirm(*, user: User, text: str, now: dt.datetime, expected_digest: str) -> ImportPlan:
     """Write what the preview promised: the valid, non-duplicate rows, as prospects with their contacts.
 
     1. Re-read and re-check the file: the data may have changed since the preview (another import, a new lead).

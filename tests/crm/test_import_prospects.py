@@ -36,23 +36,23 @@ def test_salesforce_columns_and_semicolons_are_understood(alice):
         "Globex",
         "Ann Lee",
         "555 0100 22",
-        "12500",
+        "12500.00",
     )
 
 
 def test_each_bad_row_gets_its_own_error(alice):
-    text = "Company,Contact,Email,Phone,Country,Value\n,Ann,ann@x.example,,,\nAcme,Bo,bad,,USA,-5\nBeta,Cy,,,,\n"
+    text = "Company,Contact,Email,Phone,Country,Value\n,Ann,ann@x.example,,,\nAcme,Bo,bad,,Narnia,-5\nBeta,Cy,,,,\n"
 
     rows = import_preview_build(user=alice, text=text).rows
 
     assert rows[0].errors == ["Company is missing."]
     assert "“bad” is not an email address." in rows[1].errors
-    assert "Use a two-letter ISO country code such as US or DE." in rows[1].errors
-    assert "The value must be between 0 and 9,999,999,999." in rows[1].errors
+    assert "“Narnia” is not a country we know; use its name or its ISO code (e.g. Germany, DE)." in rows[1].errors
+    assert "“-5” is negative; a value is 0 or more." in rows[1].errors
     assert rows[2].errors == ["The contact needs a phone number or an email address."]
 
 
-def test_duplicates_of_existing_email_phone_or_company_are_reported_not_doubled(alice, prospect):
+def test_rows_already_in_pursuit_are_merged_and_repeats_in_the_file_skipped(alice, prospect):
     ContactFactory(prospect=prospect, email="Joe@Globex.example", phone="+1 (212) 555-0199")
     text = (
         "Company,Contact,Email,Phone\n"
@@ -65,9 +65,13 @@ def test_duplicates_of_existing_email_phone_or_company_are_reported_not_doubled(
 
     rows = import_preview_build(user=alice, text=text).rows
 
-    assert [bool(r.duplicate) for r in rows] == [True, True, True, False, True]
+    assert [r.outcome for r in rows] == ["merge", "merge", "merge", "create", "skip"]
     assert "already a contact of Globex Freight" in rows[0].duplicate
-    assert "(same company name)" in rows[2].duplicate
+    # A new contact at a company already in Pursuit is added to it rather than making a second Globex.
+    assert (rows[2].merge_into, rows[2].duplicate) == (
+        prospect.pk,
+        "Globex Freight is already in Pursuit: this contact is added to it.",
+    )
     assert rows[4].duplicate == "Same email as line 5."
 
 
