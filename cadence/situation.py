@@ -207,4 +207,6 @@ def _situation(
         paused=enrollment.status == Enrollment.Status.PAUSED or snoozed,
         paused_until=enrollment.snoozed_until if snoozed else enrollment.paused_until,
         prospect_closed=prospect.is_closed,
+        # An enrollment that starts in the future is a paced new lead (cadence.services.pacing).
+        first_attempt_from=enrollment.started_at if enrollment.started_at > now else None,
     )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from cadence.notifications import rep_reminder_send
 from cadence.scheduler import scheduler_sweep
 from cadence.services import enrollments_plan
+from cadence.services.imports import import_job_run
 
 
 @shared_task(
@@ -38,3 +39,9 @@ def sweep() -> str:
 )
 def rep_remind(rep_id: int, follow_up_ids: list[int]) -> None:
     rep_reminder_send(rep_id=rep_id, follow_up_ids=follow_up_ids)
+
+
+@shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
+def import_run(job_id: int) -> None:
+    # A gone, done or already-running job is left alone by the service.
+    import_job_run(job_id=job_id, now=timezone.now())

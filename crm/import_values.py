@@ -130,9 +130,9 @@ def amount_parse(text: str) -> tuple[Decimal | None, str]:
 
 _DECISION = re.compile(
     r"\b(ceo|cfo|coo|cto|cio|cmo|cpo|cro|chief|president|vp|svp|evp|vice president|head of|director|owner|founder|"
-    r"co-founder|partner|principal|managing|general manager|gm|md)\b"
+    r"co-founder|partner|principal|managing|general manager|gm|md|buyer|purchasing|procurement)\b"
 )
-_INFLUENCE = re.compile(r"\b(manager|lead|supervisor|coordinator|specialist|buyer|planner|analyst|engineer)\b")
+_INFLUENCE = re.compile(r"\b(manager|lead|supervisor|coordinator|specialist|planner|analyst|engineer)\b")
 _ASSISTANT = re.compile(r"\b(assistant|secretary|ea|pa)\b")
 _RECEPTION = re.compile(r"\b(receptionist|reception|front desk|switchboard|operator)\b")
 

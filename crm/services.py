@@ -17,7 +17,6 @@ from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from crm.imports import ImportPlan
 from crm.models import Absence, Contact, Marker, Prospect, Team, User
 from crm.selectors import contact_list_visible, prospect_list_visible, team_list_managed
 from crm.validators import check_date_in_range
@@ -191,42 +190,6 @@ def prospect_close(*, prospect: Prospect, status: str, now: dt.datetime) -> None
         raise ValidationError(f"{prospect} is already {prospect.get_status_display().lower()}.")
     Prospect.objects.filter(pk=prospect.pk).update(status=status, updated_at=now)
     prospect.status = status
-
-
-def prospects_import_write(*, user: User, preview: ImportPlan, now: dt.datetime) -> list[Prospect]:
-    """Create what an import preview promised, the user's prospects with their contacts, in one transaction.
-    `cadence.services.leads_import_confirm` re-checks the preview first and enrolls them after."""
-    with transaction.atomic():
-        prospects = []
-        for group in preview.to_create:
-            prospect = Prospect(
-                name=group.company,
-                team=user.team,
-                owner=user,
-                country=group.country,
-                timezone=group.timezone or user.timezone,
-                estimated_value=group.value,
-                source=Prospect.Source.IMPORT,
-            )
-            prospect.full_clean(exclude=["team", "owner"])
-            prospects.append(prospect)
-        Prospect.objects.bulk_create(prospects)
-        contacts = [
-            Contact(
-                prospect=prospect,
-                name=row.contact_name,
-                role=row.role,
-                title=row.title,
-                phone=row.phone,
-                email=row.email,
-            )
-            for prospect, group in zip(prospects, preview.to_create, strict=True)
-            for row in group.rows
-            if row.contact_name
-        ]
-        Contact.objects.bulk_create(contacts)
-        Prospect.objects.filter(pk__in=[p.pk for p in prospects]).update(updated_at=now)
-    return prospects
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from cadence.models import Enrollment
-from crm.imports import MAX_BYTES
 from crm.models import Contact, Marker, Prospect, User
 from crm.validators import validate_phone, validate_single_line, validate_timezone
 from workspace.selectors import SORTS, ProspectFilters
@@ -86,16 +85,6 @@ class CloseForm(forms.Form):
 class GiveUpForm(forms.Form):
     reason = forms.CharField(max_length=300, required=False)
     confirm_early = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(label="CSV file", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
-
-    def clean_file(self) -> bytes:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it.")
-        return upload.read()
 
 
 CADENCE_CHOICES = [("", "Any"), ("none", "Not enrolled")] + [

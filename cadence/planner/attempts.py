@@ -293,7 +293,11 @@ def _after_gap(plan: _Next, *, dropped: str, right_away: bool) -> Decision:
     rules, ledger = plan.rules, plan.ledger
     days = ledger.attempt_days(plan.tz)
     switch = f"{dropped}, trying {who(plan.contact)} next" if dropped else ""
-    if not days or right_away:
+    paced_from = plan.situation.first_attempt_from
+    if not days and paced_from is not None and local_date(paced_from, plan.tz) > plan.today:
+        earliest = local_date(paced_from, plan.tz)
+        spacing = f"first try {_on(full_day(earliest))}: new leads are spread over the coming days"
+    elif not days or right_away:
         earliest = plan.today
         spacing = "" if days else "first try, as soon as possible"
     else:

@@ -76,11 +76,15 @@ class Situation:
     paused_until: datetime | None = None
     paused: bool = False
     prospect_closed: bool = False
+    # A new lead's first attempt is not planned before this (new leads are paced: a rep starts so many a day).
+    first_attempt_from: datetime | None = None
 
     def __post_init__(self) -> None:
         _require_aware(self.now, "Situation.now")
         if self.paused_until is not None:
             _require_aware(self.paused_until, "Situation.paused_until")
+        if self.first_attempt_from is not None:
+            _require_aware(self.first_attempt_from, "Situation.first_attempt_from")
         ids = [contact.id for contact in self.contacts]
         if len(ids) != len(set(ids)):
             raise ValueError("contacts must have distinct ids")

@@ -9,7 +9,8 @@
 
 from cadence.services.enrolling import enrollment_create, enrollment_request_plan, enrollments_request_plan
 from cadence.services.events import lead_event_add
-from cadence.services.intake import lead_close, lead_contact_add, lead_create, leads_enroll_new, leads_import_confirm
+from cadence.services.imports import leads_import_confirm
+from cadence.services.intake import lead_close, lead_contact_add, lead_create, leads_enroll_new
 from cadence.services.leads import (
     HANDOVER_RETRY_AFTER,
     MAX_EXTENSION,

@@ -12,7 +12,7 @@ from cadence.models import Cadence, Enrollment, LeadEvent
 from cadence.selectors import cadence_for_prospect, enrollment_open_for_prospect
 from cadence.services.events import lead_event_add
 from cadence.services.queue import plan_enqueue
-from crm.models import Prospect, User
+from crm.models import Prospect, Team, User
 
 OPEN = Enrollment.OPEN_STATUSES
 
@@ -67,3 +67,61 @@ def enrollments_request_plan(*, enrollment_ids: Sequence[int], now: dt.datetime)
     )
     for enrollment_id in enrollment_ids:
         plan_enqueue(enrollment_id)
+
+
+def enrollments_create_bulk(
+    *,
+    prospects: Sequence[Prospect],
+    team: Team,
+    starts: dict[int, dt.datetime],
+    now: dt.datetime,
+    actor: User | None,
+    cadence: Cadence | None = None,
+) -> list[Enrollment]:
+    """Enroll many new prospects at once (an import), each in the team's cadence for its value unless one is
+    given, starting when pacing says. Two statements, whatever the count; the sweep plans them in its next pass
+    (`next_due_at` is now), which is where a burst of planning belongs rather than on one request.
+    """
+    cadences = list(Cadence.objects.filter(team=team, is_retired=False))
+    default = next((c for c in cadences if c.is_default), None)
+    high_value = next((c for c in cadences if c.is_high_value), None)
+    threshold = team.high_value_threshold
+    if cadence is None and default is None:
+        raise ValidationError(f"Team {team} has no default cadence yet; a manager must create one.")
+    rows = []
+    for prospect in prospects:
+        chosen = cadence
+        if chosen is None:
+            above = threshold is not None and prospect.estimated_value > threshold
+            chosen = high_value if above and high_value is not None else default
+        rows.append(
+            Enrollment(
+                prospect=prospect,
+                cadence=chosen,
+                owner_id=prospect.owner_id,
+                started_at=starts.get(prospect.pk, now),
+                next_due_at=now,
+            )
+        )
+    Enrollment.objects.bulk_create(rows, batch_size=1000)
+    LeadEvent.objects.bulk_create(
+        (
+            LeadEvent(
+                prospect_id=e.prospect_id,
+                enrollment=e,
+                actor=actor,
+                kind=LeadEvent.Kind.ENROLLED,
+                detail=_enrolled_detail(e.cadence, e.started_at, now),
+                created_at=now,
+            )
+            for e in rows
+        ),
+        batch_size=1000,
+    )
+    return rows
+
+
+def _enrolled_detail(cadence: Cadence, started_at: dt.datetime, now: dt.datetime) -> str:
+    if started_at <= now:
+        return cadence.name
+    return f"{cadence.name}, first attempt from {started_at:%a} {started_at.day} {started_at:%b} (new leads are paced)"

@@ -7,24 +7,41 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cadence.models import Cadence
 from cadence.selectors import enrollment_open_for_prospect
-from cadence.services.enrolling import enrollment_create, enrollment_request_plan
-from crm.imports import ImportPlan, import_preview_build
+from cadence.services.enrolling import enrollment_create, enrollment_request_plan, enrollments_create_bulk
+from cadence.services.pacing import paced_starts
 from crm.models import Contact, Prospect, Team, User
-from crm.services import contact_create, prospect_close, prospect_create, prospects_import_write
+from crm.services import contact_create, prospect_close, prospect_create
+
+# Above this many new leads at once, enroll them in bulk and let the sweep plan them.
+BULK_FROM = 50
 
 
-def leads_enroll_new(*, prospects: Sequence[Prospect], team: Team, now: dt.datetime, actor: User) -> None:
-    """Enroll new prospects in the team's cadence for their value. A team with no default cadence yet still
-    gets its prospects, unenrolled: refusing new leads until a manager sets one up would lose them."""
-    if not Cadence.objects.filter(team=team, is_default=True).exists():
+def leads_enroll_new(
+    *,
+    prospects: Sequence[Prospect],
+    team: Team,
+    now: dt.datetime,
+    actor: User,
+    cadence: Cadence | None = None,
+    start: dt.date | None = None,
+) -> None:
+    """Enroll new prospects, paced: each rep starts the team's daily budget of new leads a working day, so first
+    attempts spread over the coming days (cadence.services.pacing). The cadence is the team's for each lead's
+    value unless one is given. A team with no default cadence yet still gets its prospects, unenrolled: refusing
+    new leads until a manager sets one up would lose them.
+    """
+    if cadence is None and not Cadence.objects.filter(team=team, is_default=True, is_retired=False).exists():
+        return
+    starts = paced_starts(prospects=prospects, team=team, now=now, start=start)
+    if len(prospects) >= BULK_FROM:
+        enrollments_create_bulk(prospects=prospects, team=team, starts=starts, now=now, actor=actor, cadence=cadence)
         return
     for prospect in prospects:
-        enrollment_create(prospect=prospect, now=now, actor=actor)
+        enrollment_create(prospect=prospect, now=now, actor=actor, cadence=cadence, started_at=starts[prospect.pk])
 
 
 def lead_create(*, user: User, now: dt.datetime, **fields: Any) -> Prospect:
@@ -53,23 +70,3 @@ def lead_close(*, prospect: Prospect, status: str, now: dt.datetime) -> None:
         enrollment = enrollment_open_for_prospect(prospect_id=prospect.pk)
         if enrollment is not None:
             enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
-
-
-def leads_import_confirm(*, user: User, text: str, now: dt.datetime, expected_digest: str) -> ImportPlan:
-    """Write what the preview promised: the valid, non-duplicate rows, as prospects with their contacts.
-
-    1. Re-read and re-check the file: the data may have changed since the preview (another import, a new lead).
-    2. Refuse if the result differs from what the rep confirmed, so nothing is written that they did not see.
-    3. Create the prospects, then their contacts, in one transaction.
-    4. Enroll each new prospect in the team's cadence for its value, so its first call is planned.
-    """
-    preview = import_preview_build(user=user, text=text)
-    if preview.digest != expected_digest:
-        raise ValidationError("The data changed since the preview. Check the new preview and confirm again.")
-    if not preview.to_create:
-        raise ValidationError("Nothing to import: every row has an error or is a duplicate.")
-    with transaction.atomic():
-        prospects = prospects_import_write(user=user, preview=preview, now=now)
-        leads_enroll_new(prospects=prospects, team=user.team, now=now, actor=user)
-    preview.created = len(prospects)
-    return preview

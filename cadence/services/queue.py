@@ -16,6 +16,12 @@ def reminder_enqueue(rep_id: int, follow_up_ids: list[int]) -> None:
     transaction.on_commit(lambda: _task("cadence.tasks.rep_remind").delay(rep_id, follow_up_ids), robust=True)
 
 
+def task_enqueue(name: str, *args: object) -> None:
+    """Any of our tasks by name, after commit, never turning a broker outage into an error (the work stays queued
+    in PostgreSQL, and the sweep or the user can start it again)."""
+    transaction.on_commit(lambda: _task(name).delay(*args), robust=True)
+
+
 def _task(name: str) -> Task:
     # Looked up in the registry (filled by autodiscovery) rather than imported: cadence.tasks imports the services.
     return current_app.tasks[name]

@@ -28,9 +28,9 @@ from crm.models import Prospect, User
 from crm.once import submitted_once
 from crm.zones import zone
 from dashboard import charts, metrics, scope, stalled
-from dashboard.csv_export import csv_response
 from dashboard.forms import DashboardFilterForm, StalledActionForm
 from web.access import manager_required
+from web.csv_export import csv_response
 from web.http import HtmxHttpRequest
 
 PAGE_SIZE = 25

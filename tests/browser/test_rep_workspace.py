@@ -95,13 +95,17 @@ def test_a_rep_imports_a_csv_after_a_preview_with_per_row_errors(browser, shot, 
 
     page.get_by_role("link", name="Import", exact=True).click()
     page.get_by_label("CSV file").set_input_files(str(upload))
-    page.get_by_role("button", name="Preview").click()
-    page.get_by_text("1 prospect with 2 contacts will be created").wait_for()
-    assert "is not an email address" in page.locator(".row-error").inner_text()
+    page.get_by_role("button", name="Read the file").click()
+    page.get_by_role("heading", name="2. Which column is which").wait_for()
+    assert page.get_by_label("Company Name").input_value() == "company"
+    shot(page, "import_mapping", full_page=True)
+    page.get_by_role("button", name="Preview the import").click()
+    page.get_by_text("new prospect, from 2 rows").wait_for()
+    assert "is not an email address" in page.locator(".row-fail").inner_text()
     shot(page, "import_preview")
 
     page.get_by_role("button", name="Import 1 prospect").click()
-    page.get_by_text("Imported 1 prospects with 2 contacts; 1 rows skipped.").wait_for()
-    shot(page, "prospects_after_import")
+    page.get_by_role("heading", name="Imported").wait_for(timeout=20_000)
+    shot(page, "import_result")
     assert Prospect.objects.get(name="Harbor Crate Co").contacts.count() == 2
     assert not Prospect.objects.filter(name="Broken Row Inc").exists()

@@ -116,17 +116,38 @@ def test_the_preview_costs_the_same_queries_for_3_and_30_rows(alice, django_asse
         import_preview_build(user=alice, text=text(30))
 
 
-def test_the_import_pages_preview_then_confirm(client, alice):
-    client.force_login(alice)
-    upload = SimpleUploadedFile("export.csv", HUBSPOT.encode("utf-8-sig"), content_type="text/csv")
+def _mapping_post(page) -> dict:
+    """What a user who accepts every guess sends from the mapping page."""
+    form = page.context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    return {**data, "owner": "me", "cadence": "auto"}
 
-    preview = client.post(reverse("prospect_import"), {"file": upload})
-    assert "1</strong> prospect with <strong>2</strong> contacts will be created" in preview.content.decode()
+
+def test_the_import_pages_map_preview_confirm_and_show_the_result(client, alice, cadence):
+    from cadence.services.imports import import_job_run
+    from crm.models import ImportJob
+
+    client.force_login(alice)
+    upload = SimpleUploadedFile("export.csv", (HUBSPOT + "Broken,Pat,Kim,not-an-email,,,\n").encode("utf-8-sig"))
+
+    mapping = client.post(reverse("prospect_import"), {"file": upload}, follow=True)
+    page = mapping.content.decode()
+    assert "Company Name" in page and "Harbor Crate Co" in page  # each column with its sample values
+    preview = client.post(mapping.redirect_chain[-1][0], _mapping_post(mapping))
+    page = preview.content.decode()
+    assert "<strong>1</strong> new prospect, from 2 rows" in page
+    assert "is not an email address" in page and "30 new leads a working day per rep" in page
     assert not Prospect.objects.exists()
 
-    done = client.post(reverse("prospect_import_confirm"), {"digest": preview.context["preview"].digest}, follow=True)
-    assert "Imported 1 prospects with 2 contacts; 0 rows skipped." in done.content.decode()
+    job = ImportJob.objects.get()
+    client.post(reverse("prospect_import_confirm", args=[job.pk]), {"submission": "x"})
+    import_job_run(job_id=job.pk, now=preview_now())  # what the worker does (a real one: test_import_worker.py)
+    done = client.get(reverse("import_progress", args=[job.pk])).content.decode()
+
+    assert "<strong>1</strong> new prospect created" in done and "<strong>1</strong> failed" in done
     assert Prospect.objects.get().contacts.count() == 2
+    failed = b"".join(client.get(reverse("import_failed_csv", args=[job.pk])).streaming_content).decode()
+    assert "not-an-email" in failed
 
 
 def test_a_binary_file_gets_a_clear_error(client, alice):

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from dashboard.csv_export import csv_cell, csv_lines
 from tests.dashboard.conftest import lead
+from web.csv_export import csv_cell, csv_lines
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,6 @@
-"""Importing a CSV of prospects: upload and preview, then confirm what the preview showed."""
+"""Importing a CSV of prospects: upload, map the columns (with the guesses and sample values), preview what will
+happen, confirm; a worker imports it while a progress bar shows how far it got; then the result and a CSV of
+the rows that failed. The job's state lives in PostgreSQL, so the user may leave and come back."""
 
 from __future__ import annotations
 
@@ -6,64 +8,108 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from cadence.services import (
-    leads_import_confirm,
-)
-from crm.imports import ImportFileError, import_preview_build, import_text_decode
+from cadence.models import Cadence
+from cadence.services.imports import import_job_configure, import_job_queue, import_job_start
+from crm.imports import ImportFileError, import_read
+from crm.models import ImportJob, User
 from crm.once import submitted_once
+from web.csv_export import csv_response
 from web.http import HtmxHttpRequest, errors_text
-from workspace.forms import (
-    ImportUploadForm,
-)
+from workspace.import_forms import ImportUploadForm, MappingForm
 
-IMPORT_SESSION_KEY = "prospect_import_csv"
+PROGRESS = "workspace/import_progress.html"
+
+
+def _job_for_user(request: HtmxHttpRequest, pk: int) -> ImportJob:
+    return get_object_or_404(ImportJob, pk=pk, user=request.user)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def prospect_import(request: HtmxHttpRequest) -> HttpResponse:
-    """Step 1 and 2: upload a CSV, see what would happen to every row. Nothing is written here."""
+    """Step 1: upload. The file is read (not imported) and its columns guessed."""
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    preview = None
     if request.method == "POST" and form.is_valid():
+        upload = request.FILES["file"]
         try:
-            text = import_text_decode(form.cleaned_data["file"])
-            preview = import_preview_build(user=request.user, text=text)
+            job = import_job_start(user=request.user, file_name=upload.name, data=form.cleaned_data["file"])
         except ImportFileError as exc:
             form.add_error("file", exc)
         else:
-            request.session[IMPORT_SESSION_KEY] = text
-    return render(request, "workspace/import.html", {"form": form, "preview": preview})
+            return redirect("import_map", pk=job.pk)
+    recent = ImportJob.objects.filter(user=request.user).order_by("-created_at")[:5]
+    return render(request, "workspace/import.html", {"form": form, "recent": recent})
+
+
+def _mapping_form(request: HtmxHttpRequest, job: ImportJob) -> MappingForm:
+    reps = list(User.objects.filter(team_id=job.team_id, role=User.Role.REP, is_active=True).order_by("first_name"))
+    cadences = list(Cadence.objects.filter(team_id=job.team_id, is_retired=False).order_by("name"))
+    initial = {**job.options}
+    return MappingForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        file=import_read(job.text),
+        columns=job.columns,
+        roles=job.roles,
+        user=request.user,
+        reps=reps,
+        cadences=cadences,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_map(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Step 2: confirm or change each column's field, the roles titles mean, who gets the leads and when; then
+    see what the import will do (a summary and the rows with problems first, never the whole file)."""
+    job = _job_for_user(request, pk)
+    if job.state not in (ImportJob.State.MAPPING, ImportJob.State.PREVIEWED):
+        return redirect("import_progress", pk=job.pk)
+    form = _mapping_form(request, job)
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = import_job_configure(
+                job=job, columns=form.columns(), roles=form.roles(), options=form.options(), now=timezone.now()
+            )
+        except (ValidationError, ImportFileError) as exc:
+            form.add_error(None, errors_text(exc))
+    context = {"job": job, "form": form, "plan": plan, "problems": plan.problems_first() if plan else []}
+    return render(request, "workspace/import_map.html", context)
 
 
 @require_POST
 @login_required
-def prospect_import_confirm(request: HtmxHttpRequest) -> HttpResponse:
-    """Step 3: write the rows the rep saw in the preview, and only if the file still reads the same."""
-    text = request.session.get(IMPORT_SESSION_KEY)
-    if not text:
-        messages.error(request, "The upload has expired. Choose the file again.")
-        return redirect("prospect_import")
-    try:
-        with submitted_once(request) as first:
-            if not first:
-                messages.info(request, "This import was already confirmed; its prospects are below.")
-                return redirect(reverse("prospect_list") + "?sort=-updated")
-            result = leads_import_confirm(
-                user=request.user, text=text, now=timezone.now(), expected_digest=request.POST.get("digest", "")
-            )
-    except (ValidationError, ImportFileError) as exc:
-        messages.error(request, errors_text(exc))
-        return redirect("prospect_import")
-    del request.session[IMPORT_SESSION_KEY]
-    skipped = result.error_count + result.duplicate_count
-    messages.success(
-        request,
-        f"Imported {result.created} prospects with {result.contact_count} contacts; {skipped} rows skipped.",
+def prospect_import_confirm(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Step 3: hand the previewed import to a worker; a second click finds it queued."""
+    job = _job_for_user(request, pk)
+    with submitted_once(request) as first:
+        if first and not import_job_queue(job=job):
+            messages.info(request, "This import has already started.")
+    return redirect("import_progress", pk=job.pk)
+
+
+@require_GET
+@login_required
+def import_progress(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Step 4: how far the worker got (htmx asks again every second), then the result."""
+    job = _job_for_user(request, pk)
+    finished = job.state in (ImportJob.State.DONE, ImportJob.State.FAILED)
+    if request.htmx and finished and request.GET.get("poll"):
+        return HttpResponseClientRedirect(request.path)
+    template = f"{PROGRESS}#progress" if request.htmx else PROGRESS
+    return render(request, template, {"job": job, "finished": finished})
+
+
+@require_GET
+@login_required
+def import_failed_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    job = _job_for_user(request, pk)
+    return csv_response(
+        f"import-{job.pk}-not-imported.csv", ["Line", "Company", "Contact", "Why"], ([*row] for row in job.failures)
     )
-    return redirect(reverse("prospect_list") + "?sort=-updated")
