@@ -287,7 +287,15 @@ class FollowUp(models.Model):
             models.CheckConstraint(condition=Q(due_end__gt=F("due_start")), name="follow_up_window_not_empty"),
         ]
         indexes = [
-            models.Index(fields=["rep", "due_start"], condition=Q(status="planned"), name="follow_up_queue_idx"),
+            # The overdue counts (dashboard, stalled list) read only these columns: an index-only range per rep.
+            # PostgreSQL judges `due_start < now` from the whole table (mostly done, past follow-ups), so without
+            # the included columns it preferred scanning every planned follow-up through the unique index.
+            models.Index(
+                fields=["rep", "due_start"],
+                include=["due_end", "overdue_since", "enrollment", "attempt", "channel"],
+                condition=Q(status="planned"),
+                name="follow_up_queue_idx",
+            ),
             models.Index(
                 fields=["due_start"],
                 condition=Q(status="planned", reminded_at__isnull=True),
