@@ -7,6 +7,7 @@ import datetime as dt
 from collections import Counter
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 
 from cadence.models import Enrollment, FollowUp
@@ -20,6 +21,7 @@ from dashboard import stalled
 from dashboard.stalled import StalledFilters
 from tests.cadence.helpers import MONDAY_MORNING
 from tests.factories import ManagerFactory
+from workspace.calendar_feed import calendar_build
 from workspace.selectors import my_day_build
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +67,12 @@ def test_an_import_of_100_leads_plans_30_first_calls_a_working_day_and_nothing_i
     assert found.total <= 30  # only today's, if the rep let them slip; not the 70 still waiting their turn
     groups = my_day_build(user=alice, now=MONDAY_MORNING + dt.timedelta(hours=2))
     assert next(g for g in groups if g.key == "due-now").total <= 30
+    feed = icalendar.Calendar.from_ical(calendar_build(user=alice, now=MONDAY_MORNING, base_url="https://x.example"))
+    starts = Counter(event.decoded("dtstart") for event in feed.walk("VEVENT"))
+    days_in_feed = Counter(start.astimezone(ZoneInfo("America/New_York")).date() for start in starts.elements())
+    assert max(days_in_feed.values()) <= 30, "the calendar feed shows each first call on its own day"
+    # A day's first calls share the cadence's first window (08:00-09:00 their time): at most the budget at once.
+    assert max(starts.values()) <= 30
 
 
 def test_leads_created_one_by_one_through_the_api_or_a_form_are_paced_too(alice, team, cadence):
