@@ -100,11 +100,12 @@ _CONTACT_COLUMNS = (
     "left_company",
     "wrong_person",
     "email_bounced",
+    "name",
 )
 
 
 def _contact_info(row: Sequence, prospect_timezone: str) -> ContactInfo:
-    pk, role, timezone, phone, email, do_not_contact, left_company, wrong_person, email_bounced = row
+    pk, role, timezone, phone, email, do_not_contact, left_company, wrong_person, email_bounced, name = row
     return ContactInfo(
         id=pk,
         role=ContactRole(role),
@@ -114,6 +115,7 @@ def _contact_info(row: Sequence, prospect_timezone: str) -> ContactInfo:
         do_not_contact=do_not_contact,
         left_company=left_company or wrong_person,
         email_bounced=email_bounced,
+        name=name,
     )
 
 

@@ -92,3 +92,26 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     cadence = factory.SubFactory(CadenceFactory, team=factory.SelfAttribute("..prospect.team"))
     owner = factory.LazyAttribute(lambda o: o.prospect.owner)
     started_at = factory.LazyFunction(timezone.now)
+
+
+# Zones about six hours apart: at any moment one of them is in the middle of its working day.
+_AROUND_THE_WORLD = (
+    "Pacific/Honolulu",
+    "America/Los_Angeles",
+    "America/New_York",
+    "Europe/London",
+    "Europe/Berlin",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+)
+
+
+def zone_in_working_hours(now: dt.datetime | None = None) -> str:
+    """A zone where it is now between 10:00 and 16:00: tests on the real clock (a live worker, a real outage) plan
+    what a rep does at midday, whatever hour CI runs at (calls are never planned outside 08:00-21:00 their time)."""
+    from zoneinfo import ZoneInfo
+
+    moment = now or timezone.now()
+    return next(name for name in _AROUND_THE_WORLD if 10 <= moment.astimezone(ZoneInfo(name)).hour < 16)

@@ -264,7 +264,7 @@ def _right_away(plan: _Next, at: datetime, channel: Channel, outcome: Outcome) -
         if not ledger.email_works(contact):
             return None
         end = wall_to_utc(local_date(at, plan.tz) + timedelta(days=1), time(0), plan.tz)
-        follow = "email today to back up the voicemail"
+        follow = "email the same day to back up the voicemail"
         new_channel = Channel.EMAIL
     else:
         return None
@@ -371,10 +371,12 @@ def _moved_because(plan: _Next, *, planned: date, slot: Slot) -> str:
     if slot.day == planned:
         return ""
     if planned < plan.today:
-        return f"overdue since {day_label(planned, today=plan.today)}"
+        # Never "overdue" here: the queue says how late a follow-up is from its own time, and "overdue since Sun"
+        # beside "Mon 16:00" reads as a contradiction.
+        return f"meant for {day_label(planned, today=plan.today)}, this is the first open window since"
     if is_workday(planned, rules=plan.rules, days_off=plan.situation.days_off):
         return f"{day_label(planned, today=plan.today)}'s windows are over"
-    moved_to = f"{slot.day:%a}" if (slot.day - planned).days < 7 else full_day(slot.day)
+    moved_to = full_day(slot.day)
     if not plan.rules.is_working_weekday(planned):
         return f"{full_day(planned)} is not a working day, moved to {moved_to}"
     # HolidayCalendar knows names; any other DaysOff just says "a day off".

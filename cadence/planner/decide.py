@@ -158,10 +158,10 @@ def _engaged(situation: Situation, ledger: Ledger) -> Decision | None:
             contact_id=talk.contact_id,
         )
     due = step.due_at.astimezone(UTC)
-    overdue = ""
+    late = ""
     if due + NEXT_STEP_SLACK <= situation.now:
-        overdue = f"overdue since {full_day(local_date(due, _tz_of(situation, talk.contact_id)))}"
-    reason = line([f"Next step: {step.what}", overdue])
+        late = f"agreed for {full_day(local_date(due, _tz_of(situation, talk.contact_id)))}, not done yet"
+    reason = line([f"Next step: {step.what}", late])
     return Decision(
         action=Action.FOLLOW_UP,
         reason=reason,

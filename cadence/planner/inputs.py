@@ -38,6 +38,8 @@ class ContactInfo:
     do_not_contact: bool = False
     left_company: bool = False
     email_bounced: bool = False
+    # How the reason names them ("Dana Reyes (decision maker)"); blank falls back to the role.
+    name: str = ""
 
 
 @dataclass(frozen=True)

@@ -56,16 +56,17 @@ def full_day(day: date) -> str:
 
 
 def day_label(day: date, *, today: date) -> str:
-    """Within the last week the weekday is enough ("since Mon"); otherwise the full date."""
-    if day == today:
-        return "today"
-    if 0 < (today - day).days < 7:
-        return f"{day:%a}"
+    """A day the reason refers to, always with its date ("Tue 1 Dec"). A reason is written when the lead is planned
+    and read days later: "today", or a bare "Tue" read on a Tuesday, would then name the wrong day. `today` is
+    kept so callers say what they mean relative to, should a relative word ever be safe again."""
+    del today
     return full_day(day)
 
 
 def who(contact: ContactInfo) -> str:
-    return f"the {ROLE_NAMES[contact.role]} (#{contact.id})"
+    """ "Dana Reyes (decision maker)", or "the decision maker" when the contact has no name on file."""
+    role = ROLE_NAMES[contact.role]
+    return f"{contact.name} ({role})" if contact.name else f"the {role}"
 
 
 def gap_phrase(gap: int, last_day: date, *, today: date) -> str:
@@ -80,8 +81,24 @@ def gap_phrase(gap: int, last_day: date, *, today: date) -> str:
     return f"{gap} days after {since}"
 
 
+# What a theme asks the rep to do, in the words of the three I's (seed 002): something of value every time.
+THEME_ACTIONS = {
+    Theme.INFORMATION: "share something useful",
+    Theme.INVITATION: "invite them to something",
+    Theme.INTRODUCTION: "offer an introduction",
+}
+THEME_NOUNS = {
+    Theme.INFORMATION: "information",
+    Theme.INVITATION: "an invitation",
+    Theme.INTRODUCTION: "an introduction",
+}
+
+
 def theme_phrase(theme: Theme, last: Theme | None) -> str:
-    return f"theme: {theme}" + (f" (last: {last})" if last is not None else "")
+    """ "offer an introduction (last time: an invitation)" """
+    if theme not in THEME_ACTIONS:
+        return ""
+    return THEME_ACTIONS[theme] + (f" (last time: {THEME_NOUNS[last]})" if last in THEME_NOUNS else "")
 
 
 def plural(count: int, word: str) -> str:

@@ -129,7 +129,7 @@ def test_a_no_answer_call_is_followed_by_a_voicemail_right_away_as_the_same_atte
     assert decision.due_start == call.occurred_at
     assert local(decision.due_end) == oct_(6, 12)  # the end of the window the call was made in
     assert decision.window_index is None
-    assert decision.reason == "Attempt 1 of 8 · no answer at 11:05, leave a voicemail now · theme: information"
+    assert decision.reason == "Attempt 1 of 8 · no answer at 11:05, leave a voicemail now · share something useful"
 
 
 def test_a_call_outside_every_window_still_gets_an_hour_for_its_voicemail() -> None:
@@ -161,7 +161,7 @@ def test_a_voicemail_is_followed_by_an_email_the_same_local_day_when_the_cadence
     assert (decision.attempt, decision.step, decision.channel) == (1, 2, Channel.EMAIL)
     assert decision.due_start == oct_(6, 11, 6)
     assert local(decision.due_end) == oct_(7, 0)  # any time today, local midnight
-    assert "email today to back up the voicemail" in decision.reason
+    assert "email the same day to back up the voicemail" in decision.reason
 
 
 def test_a_call_where_the_rep_left_a_voicemail_also_gets_the_same_day_email() -> None:
@@ -206,7 +206,8 @@ def test_after_the_voicemail_the_next_call_is_every_other_day_in_a_different_win
     assert (decision.attempt, decision.step, decision.channel, decision.window_index) == (2, 0, Channel.CALL, 2)
     assert (local(decision.due_start), local(decision.due_end)) == (oct_(8, 13, 30), oct_(8, 14, 30))
     assert decision.reason == (
-        "Attempt 2 of 8 · every other day · 13:30 window, not tried yet · theme: invitation (last: information)"
+        "Attempt 2 of 8 · every other day · 13:30 window, not tried yet · "
+        "invite them to something (last time: information)"
     )
 
 
@@ -314,7 +315,7 @@ def test_an_overdue_attempt_is_due_today_in_a_window_that_is_still_open() -> Non
     decision = plan(now=oct_(10, 13, 50), history=(monday_call,))
 
     assert (local(decision.due_start), local(decision.due_end)) == (oct_(10, 13, 30), oct_(10, 14, 30))
-    assert "overdue since Wed" in decision.reason
+    assert "meant for Wed 8 Oct, this is the first open window since" in decision.reason
 
 
 # A different time each attempt
@@ -464,7 +465,7 @@ def test_an_unanswered_call_said_nothing_so_its_theme_goes_into_the_voicemail() 
     decision = plan(now=oct_(8, 13, 36), history=history)
 
     assert (decision.channel, decision.theme) == (Channel.VOICEMAIL, Theme.INTRODUCTION)
-    assert decision.reason.endswith("theme: introduction (last: invitation)")
+    assert decision.reason.endswith("offer an introduction (last time: an invitation)")
 
 
 def test_the_planner_is_deterministic() -> None:

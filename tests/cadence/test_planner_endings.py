@@ -305,7 +305,7 @@ def test_not_interested_stops_for_good_whatever_comes_after() -> None:
     decision = plan(now=oct_(9, 11, 6), history=history)
 
     assert decision.action is Action.STOP
-    assert decision.reason == "Not interested (Mon) · stopped for good"
+    assert decision.reason == "Not interested (Mon 6 Oct) · stopped for good"
 
 
 def test_an_opt_out_recorded_in_a_note_stops_and_says_do_not_contact() -> None:
@@ -393,7 +393,7 @@ def test_an_overdue_next_step_stays_due_for_another_hour() -> None:
     decision = plan(now=now, history=history, next_step=NextStep(what="Send lane pricing", due_at=oct_(9, 10)))
 
     assert decision.due_end == now + timedelta(hours=1)
-    assert decision.reason == "Next step: Send lane pricing · overdue since Thu 9 Oct"
+    assert decision.reason == "Next step: Send lane pricing · agreed for Thu 9 Oct, not done yet"
 
 
 def test_a_reply_noted_by_the_rep_counts_as_a_conversation() -> None:

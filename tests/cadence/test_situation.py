@@ -52,6 +52,7 @@ def test_a_situation_holds_the_contacts_as_the_planner_sees_them_and_the_touches
             has_phone=True,
             has_email=True,
             left_company=True,  # the wrong person is gone as far as planning goes
+            name=joe.name,
         ),
         ContactInfo(
             id=ann.pk,
@@ -61,6 +62,7 @@ def test_a_situation_holds_the_contacts_as_the_planner_sees_them_and_the_touches
             has_email=False,
             do_not_contact=True,
             email_bounced=True,
+            name=ann.name,
         ),
     ]
     assert situation.history == (

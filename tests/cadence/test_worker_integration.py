@@ -11,7 +11,7 @@ from cadence.models import Enrollment, FollowUp
 from cadence.services import enrollment_create, touch_log
 from cadence.tasks import enrollment_plan
 from tests.conftest import service_unavailable
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, zone_in_working_hours
 from tests.worker import start_worker, wait_for
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -24,6 +24,8 @@ def planned_attempts(enrollment: Enrollment) -> list[int]:
 
 
 def test_a_worker_plans_the_next_follow_up_of_every_touch_logged(celery_worker_process, cadence, prospect):
+    prospect.timezone = zone_in_working_hours()
+    prospect.save()
     contact = ContactFactory(prospect=prospect)
     enrollment = enrollment_create(prospect=prospect, now=timezone.now())
     wait_for(lambda: planned_attempts(enrollment) == [1])

@@ -22,7 +22,7 @@ from cadence.scheduler import scheduler_sweep
 from cadence.services import enrollment_create, enrollments_plan
 from config.celery import app as celery_app
 from tests.conftest import service_unavailable
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, zone_in_working_hours
 from touches.models import Touch
 
 
@@ -85,6 +85,8 @@ def everything_on(doomed_redis, settings):
 
 @pytest.fixture
 def planned(transactional_db, prospect, cadence) -> FollowUp:
+    prospect.timezone = zone_in_working_hours()
+    prospect.save()
     ContactFactory(prospect=prospect, name="Joe Buyer", phone="+1 212 555 0101")
     enrollment = enrollment_create(prospect=prospect, now=timezone.now())
     enrollments_plan(enrollment_ids=[enrollment.pk], now=timezone.now())
