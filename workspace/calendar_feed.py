@@ -11,7 +11,7 @@ from icalendar import Calendar, Event
 from cadence.models import FollowUp
 from cadence.selectors import follow_up_list_for_user
 from crm.models import User
-from workspace.selectors import follow_up_zone
+from workspace.day import follow_up_zone
 
 FEED_HORIZON = dt.timedelta(days=30)
 # Overdue work stays in the calendar for a few days, so a missed call does not silently vanish.

@@ -11,7 +11,7 @@ from cadence.models import Enrollment
 from crm.models import Contact, Marker, Prospect, User
 from crm.validators import validate_phone, validate_single_line, validate_timezone
 from workspace.selectors import SORTS, ProspectFilters
-from workspace.touch_forms import LocalDateTimeInput, wall_clock_in
+from workspace.touch_forms import LocalDateTimeInput, NextStepFields, wall_clock_in
 
 
 class MarkersForm(forms.Form):
@@ -47,7 +47,9 @@ class ContactForm(forms.Form):
 class WhenForm(forms.Form):
     """A moment in the rep's own time zone, from a datetime-local input."""
 
-    until = forms.DateTimeField(widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
+    until = forms.DateTimeField(
+        label="Until (your time)", widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
+    )
 
     def __init__(self, *args: object, tz: ZoneInfo, now: dt.datetime, **kwargs: object) -> None:
         self.tz, self.now = tz, now
@@ -67,6 +69,15 @@ class SnoozeForm(WhenForm):
         required=False,
         help_text="Optional: why later? e.g. “out until Monday”, “asked to call after the 15th”.",
     )
+
+
+class NextStepForm(NextStepFields):
+    """The next step of a lead that talked to us, recorded on its own (My day's "Needs a next step")."""
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        self._require_next_step()
+        return cleaned
 
 
 class PauseForm(WhenForm):

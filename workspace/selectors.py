@@ -1,4 +1,4 @@
-"""Reads for the rep workspace pages: My day, the prospect page and the prospects list.
+"""Reads for the rep workspace pages: the prospect page and the prospects list (My day's are in `workspace.day`).
 
 Every read starts from the scoping selectors (`prospect_list_visible`, `follow_up_list_for_user`), and each page
 costs a fixed number of queries however many rows it shows.
@@ -7,154 +7,23 @@ costs a fixed number of queries however many rows it shows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from cadence.models import Enrollment, FollowUp
 from cadence.planner import Decision, plan_preview
-from cadence.selectors import follow_up_list_for_user
 from cadence.situation import situations_build
 from crm.imports import PHONE_DIGITS
 from crm.models import Contact, Prospect, User
 from crm.selectors import prospect_list_visible
 from crm.zones import zone
-from touches.message_library import Template, message_render, message_template_pick
-from touches.models import Channel, Touch
-from touches.selectors import message_templates_for_teams
+from touches.models import Touch
 
-# My day shows the follow-ups of the next week; further out belongs to the calendar feed.
-DAY_HORIZON = dt.timedelta(days=7)
-# A day's page shows what a rep can work through; a backlog beyond this is counted, not rendered.
-DAY_GROUP_LIMIT = 25
 TIMELINE_PAGE = 20
 # The similarity check reads this many of the contact's latest notes; older messages are long forgotten.
 EARLIER_NOTES = 50
-
-
-def local_clock(moment: dt.datetime, tz: ZoneInfo) -> str:
-    """ "4:12 pm" """
-    local = moment.astimezone(tz)
-    return f"{local:%I:%M}".lstrip("0") + (" am" if local.hour < 12 else " pm")
-
-
-def follow_up_when(follow_up: FollowUp, tz: ZoneInfo) -> str:
-    """ "Thu 11:00 their time" """
-    return f"{follow_up.due_start.astimezone(tz):%a %H:%M} their time"
-
-
-def follow_up_zone(follow_up: FollowUp) -> ZoneInfo:
-    contact_tz = follow_up.contact.timezone if follow_up.contact else ""
-    return zone(contact_tz, fallback=follow_up.prospect.timezone)
-
-
-@dataclass
-class DayRow:
-    """One follow-up as My day shows it: who, when in their clock, what to say and the links to do it."""
-
-    follow_up: FollowUp
-    tz: ZoneInfo
-    their_time: str
-    when: str
-    message: str  # what to say or write on this attempt
-    email_subject: str  # the written version, for the mailto: link
-    email_body: str
-
-    @property
-    def pk(self) -> int:
-        return self.follow_up.pk
-
-
-@dataclass
-class DayGroup:
-    key: str
-    title: str
-    rows: list[DayRow] = field(default_factory=list)
-    total: int = 0
-
-    @property
-    def hidden(self) -> int:
-        return self.total - len(self.rows)
-
-
-def _rendered(follow_up: FollowUp, channel: str, templates: Sequence[Template]) -> tuple[str, str]:
-    template = message_template_pick(
-        templates, channel=channel, kind=follow_up.kind, theme=follow_up.theme, attempt=follow_up.attempt
-    )
-    if template is None:
-        return "", ""
-    contact = follow_up.contact
-    values = {
-        "contact_first_name": contact.name.split()[0] if contact and contact.name else "",
-        "company": follow_up.prospect.name,
-        "rep_name": follow_up.rep.get_full_name() or follow_up.rep.username,
-        "action": "stop by",
-    }
-    return message_render(template.subject, **values), message_render(template.body, **values)
-
-
-def day_row(follow_up: FollowUp, *, now: dt.datetime, templates: Sequence[Template] | None = None) -> DayRow:
-    """Needs the follow-up with `prospect`, `contact` and `rep` selected. `templates` are the team's ready
-    messages (read here if not given)."""
-    if templates is None:
-        team_id = follow_up.prospect.team_id
-        templates = message_templates_for_teams(team_ids=[team_id])[team_id]
-    tz = follow_up_zone(follow_up)
-    _, message = _rendered(follow_up, follow_up.channel, templates)
-    subject, body = _rendered(follow_up, Channel.EMAIL, templates)
-    return DayRow(
-        follow_up=follow_up,
-        tz=tz,
-        their_time=local_clock(now, tz),
-        when=follow_up_when(follow_up, tz),
-        message=message,
-        email_subject=subject,
-        email_body=body,
-    )
-
-
-def my_day_build(*, user: User, now: dt.datetime) -> list[DayGroup]:
-    """The rep's own planned follow-ups of the coming week, grouped as overdue, due now, later today and next
-    days; "today" is the rep's own calendar day.
-
-    One query: a window function ranks the rows within their group and counts the group, so each group shows its
-    first DAY_GROUP_LIMIT rows and counts the rest. A rep with 2,000 follow-ups costs what one with 20 does.
-    """
-    rep_tz = zone(user.timezone, fallback="UTC")
-    end_of_today = dt.datetime.combine(now.astimezone(rep_tz).date() + dt.timedelta(days=1), dt.time(), rep_tz)
-    groups = {
-        "overdue": DayGroup("overdue", "Overdue"),
-        "due-now": DayGroup("due-now", "Due now"),
-        "later-today": DayGroup("later-today", "Later today"),
-        "next-days": DayGroup("next-days", "Next days"),
-    }
-    group_of = Case(
-        When(due_end__lte=now, then=Value("overdue")),
-        When(due_start__lte=now, then=Value("due-now")),
-        When(due_start__lt=end_of_today, then=Value("later-today")),
-        default=Value("next-days"),
-    )
-    follow_ups = (
-        follow_up_list_for_user(user=user, due_before=now + DAY_HORIZON)
-        .filter(rep=user)
-        .annotate(
-            day_group=group_of,
-            rank=Window(RowNumber(), partition_by=[group_of], order_by=[F("due_start").asc(), F("pk").asc()]),
-            group_total=Window(Count("pk"), partition_by=[group_of]),
-        )
-        .filter(rank__lte=DAY_GROUP_LIMIT)
-    )
-    follow_ups = list(follow_ups)
-    libraries = message_templates_for_teams(team_ids={f.prospect.team_id for f in follow_ups})
-    for follow_up in follow_ups:
-        group = groups[follow_up.day_group]
-        group.total = follow_up.group_total
-        group.rows.append(day_row(follow_up, now=now, templates=libraries[follow_up.prospect.team_id]))
-    return list(groups.values())
 
 
 def follow_up_next(*, enrollment_id: int) -> FollowUp | None:

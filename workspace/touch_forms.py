@@ -23,24 +23,50 @@ class QuickOutcome:
     outcome: str
     channel: str  # "" keeps the follow-up's own channel
     shortcut: str = ""
+    # "No answer, left voicemail": the call and its voicemail, both touches of the attempt in one action.
+    with_voicemail: bool = False
+    # Ends the chase for good (stops are final): asked to confirm, and not undone.
+    stops: bool = False
 
 
-# The outcomes a rep logs from My day, in the order of the buttons. Shortcut keys go to the common ones.
+NO_ANSWER_VOICEMAIL = QuickOutcome(
+    "no_answer_voicemail", "No answer, left voicemail", Outcome.NO_ANSWER, Channel.CALL, "v", with_voicemail=True
+)
+# Every outcome a rep logs from My day. The ones used all day come first on a row (PRIMARY, by the planned
+# channel) with a key each; the rest are behind "More".
 QUICK_OUTCOMES = (
+    NO_ANSWER_VOICEMAIL,
     QuickOutcome("no_answer", "No answer", Outcome.NO_ANSWER, Channel.CALL, "n"),
     QuickOutcome("left_voicemail", "Left voicemail", Outcome.LEFT_VOICEMAIL, Channel.VOICEMAIL, "v"),
     QuickOutcome("email_sent", "Email sent", Outcome.SENT, Channel.EMAIL, "e"),
+    QuickOutcome("replied", "Replied", Outcome.REPLIED, Channel.EMAIL, "r"),
     QuickOutcome("connected", "Connected", Outcome.CONNECTED, "", "c"),
     QuickOutcome("meeting_booked", "Meeting booked", Outcome.MEETING_BOOKED, "", "m"),
-    QuickOutcome("not_interested", "Not interested", Outcome.NOT_INTERESTED, ""),
+    QuickOutcome("not_interested", "Not interested", Outcome.NOT_INTERESTED, "", stops=True),
     QuickOutcome("wrong_person", "Wrong person", Outcome.WRONG_PERSON, ""),
     QuickOutcome("left_company", "Left company", Outcome.LEFT_COMPANY, ""),
-    QuickOutcome("opted_out", "Opted out", Outcome.OPTED_OUT, ""),
-    QuickOutcome("bounced", "Bounced", Outcome.BOUNCED, Channel.EMAIL),
+    QuickOutcome("opted_out", "Opted out", Outcome.OPTED_OUT, "", stops=True),
+    QuickOutcome("bounced", "Email bounced", Outcome.BOUNCED, Channel.EMAIL),
 )
 QUICK_BY_VALUE = {q.value: q for q in QUICK_OUTCOMES}
+PRIMARY = {
+    Channel.CALL: ("no_answer_voicemail", "no_answer", "email_sent", "connected", "meeting_booked"),
+    Channel.VOICEMAIL: ("left_voicemail", "no_answer", "email_sent", "connected", "meeting_booked"),
+    Channel.EMAIL: ("email_sent", "replied", "connected", "meeting_booked"),
+    Channel.IN_PERSON: ("no_answer", "connected", "meeting_booked", "email_sent"),
+}
+
+
+def outcomes_for(channel: str) -> tuple[tuple[QuickOutcome, ...], tuple[QuickOutcome, ...]]:
+    """The row's buttons for a follow-up on this channel: (the common ones, what "More" holds)."""
+    primary = PRIMARY.get(channel, PRIMARY[Channel.CALL])
+    first = tuple(QUICK_BY_VALUE[value] for value in primary)
+    rest = tuple(q for q in QUICK_OUTCOMES if q.value not in primary and not (q.with_voicemail and channel != "call"))
+    return first, rest
+
+
 # Outcomes that are a conversation: the rep must say what happens next before the touch is saved.
-NEEDS_NEXT_STEP = {"connected", "meeting_booked"}
+NEEDS_NEXT_STEP = {"connected", "meeting_booked", "replied"}
 SPOKEN = {Channel.CALL, Channel.VOICEMAIL, Channel.IN_PERSON}
 
 
@@ -143,6 +169,13 @@ class QuickLogForm(SimilarNoteMixin, NextStepFields):
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     duration_minutes = forms.IntegerField(label="Minutes", required=False, min_value=0, max_value=600)
     acknowledge_similar = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # A stop (not interested, opted out) is logged only once the rep has seen what it ends.
+    confirm_stop = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    @property
+    def asks_stop_confirmation(self) -> bool:
+        quick = QUICK_BY_VALUE.get(str(self.data.get("outcome", "")))
+        return bool(quick and quick.stops and not self.data.get("confirm_stop"))
 
     def __init__(self, *args: object, earlier_notes: list[str], **kwargs: object) -> None:
         self.earlier_notes = earlier_notes
@@ -163,6 +196,12 @@ class QuickLogForm(SimilarNoteMixin, NextStepFields):
     @property
     def asks_next_step(self) -> bool:
         return self.data.get("outcome") in NEEDS_NEXT_STEP
+
+    @property
+    def quick_label(self) -> str:
+        """The outcome the rep pressed, for what the form asks next ("Connected: what's the next step?")."""
+        quick = QUICK_BY_VALUE.get(str(self.data.get("outcome", "")))
+        return quick.label if quick else ""
 
     @property
     def duration_seconds(self) -> int | None:
@@ -220,9 +259,8 @@ class TouchForm(SimilarNoteMixin, NextStepFields):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if cleaned.get("outcome") in (Outcome.CONNECTED, Outcome.MEETING_BOOKED) and (
-            cleaned.get("next_step_what") or cleaned.get("next_step_when")
-        ):
+        # A conversation is logged with what happens next, wherever it is logged (My day asks the same).
+        if cleaned.get("outcome") in (Outcome.CONNECTED, Outcome.MEETING_BOOKED, Outcome.REPLIED):
             self._require_next_step()
         contact = cleaned.get("contact")
         if contact is not None and not self.errors:

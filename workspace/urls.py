@@ -6,6 +6,9 @@ from workspace.views import absences, calendar, imports, my_day, prospects, touc
 
 urlpatterns = [
     path("", my_day.home, name="home"),
+    path("focus/", my_day.focus, name="focus"),
+    path("touches/undo/", touches.touch_undo, name="touch_undo"),
+    path("enrollments/<int:pk>/next-step/", my_day.enrollment_next_step_view, name="enrollment_next_step"),
     path("follow-ups/<int:pk>/log/", touches.follow_up_log, name="follow_up_log"),
     path("follow-ups/<int:pk>/row/", touches.follow_up_row, name="follow_up_row"),
     path("follow-ups/<int:pk>/snooze/", my_day.follow_up_snooze_view, name="follow_up_snooze"),

@@ -32,9 +32,12 @@ from cadence.services.planning import (
     PlanReport,
     enrollments_plan,
     enrollments_plan_due,
+    prospect_plan_now,
 )
 from cadence.services.touches import (
+    UNDO_WINDOW,
     NotEnrolled,
+    attempt_log_unanswered,
     follow_ups_answer,
     touch_create_once,
     touch_create_once_with_next_step,
@@ -44,6 +47,8 @@ from cadence.services.touches import (
     touch_log_with_next_step,
     touch_upsert,
     touches_bulk_sync,
+    touches_undo,
+    voicemail_touch_id,
 )
 
 __all__ = [
@@ -72,6 +77,11 @@ __all__ = [
     "lead_create",
     "lead_event_add",
     "leads_enroll_new",
+    "attempt_log_unanswered",
+    "prospect_plan_now",
+    "touches_undo",
+    "voicemail_touch_id",
+    "UNDO_WINDOW",
     "leads_import_confirm",
     "prospect_do_not_contact_lift",
     "prospect_reassign",

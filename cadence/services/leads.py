@@ -7,16 +7,18 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 
 from cadence.models import Enrollment, FollowUp, LeadEvent
 from cadence.planner import count_attempts, give_up_is_early
+from cadence.planner.reasons import plural
 from cadence.selectors import enrollment_open_for_prospect, rep_pick_for_handover
 from cadence.services.enrolling import enrollment_create, enrollment_request_plan
 from cadence.services.events import lead_event_add
 from cadence.situation import situations_build
 from crm.models import Contact, Prospect, User
 from crm.validators import check_moment_in_range
+from crm.zones import zone
 
 # Nobody to hand a lead to (everyone away): look again later rather than dropping it.
 HANDOVER_RETRY_AFTER = dt.timedelta(hours=1)
@@ -152,7 +154,11 @@ def _reassign_locked(
         return None
     if new_owner.pk == previous_owner_id or new_owner.team_id != prospect.team_id or not new_owner.is_available:
         raise ValidationError(f"{new_owner} cannot take this lead: pick an available rep of {prospect.team}.")
+    # Told to the new owner on My day: how much was tried before it came to them.
+    tried = 0
     if enrollment is not None:
+        tried = FollowUp.objects.filter(enrollment=enrollment, status=FollowUp.Status.DONE).aggregate(n=Max("attempt"))
+        tried = tried["n"] or 0
         Enrollment.objects.filter(pk=enrollment.pk, status__in=OPEN).update(
             status=Enrollment.Status.REASSIGNED,
             ended_at=now,
@@ -172,7 +178,7 @@ def _reassign_locked(
         actor=actor,
         now=now,
         kind=LeadEvent.Kind.REASSIGNED,
-        detail=f"From {previous_owner} to {new_owner}: {reason}",
+        detail=f"From {previous_owner} to {new_owner}: {reason}"[:260] + f" ({plural(tried, 'attempt')} before)",
     )
     prospect.refresh_from_db()
     enrollment_create(
@@ -243,9 +249,15 @@ def follow_up_snooze(
         actor=actor,
         now=now,
         kind=LeadEvent.Kind.SNOOZED,
-        detail=f"Until {until:%a %d %b %H:%M}" + (f": {reason.strip()}" if reason.strip() else ""),
+        detail=f"Until {_their_clock(until, follow_up)}" + (f": {reason.strip()}" if reason.strip() else ""),
     )
     enrollment_request_plan(enrollment_id=follow_up.enrollment_id, now=now)
+
+
+def _their_clock(moment: dt.datetime, owner: FollowUp | Enrollment) -> str:
+    """ "Tue 1 Dec 14:00 their time": events are read by anyone on the team, so say whose clock."""
+    local = moment.astimezone(zone(owner.prospect.timezone, fallback="UTC"))
+    return f"{local:%a} {local.day} {local:%b %H:%M} their time"
 
 
 def enrollment_set_next_step(
@@ -269,7 +281,7 @@ def enrollment_set_next_step(
         actor=actor,
         now=now,
         kind=LeadEvent.Kind.NEXT_STEP,
-        detail=f"{what[:200]} on {due_at:%a %d %b %H:%M}",
+        detail=f"{what[:200]} on {_their_clock(due_at, enrollment)}",
     )
     enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
 

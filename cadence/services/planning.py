@@ -60,6 +60,19 @@ def enrollments_plan(*, enrollment_ids: Sequence[int], now: dt.datetime) -> Plan
         return _plan_isolated(locked, now=now, force=True)
 
 
+def prospect_plan_now(*, prospect_id: int, now: dt.datetime) -> None:
+    """Plan a lead in the request that changed it, so the page shows what comes next (the voicemail of the same
+    attempt, the next call) without waiting for the worker, whose task then finds the plan current. A failure is
+    logged, never raised: the write is committed, and the worker and the sweep plan it anyway."""
+    ids = list(Enrollment.objects.filter(prospect_id=prospect_id, status__in=OPEN).values_list("pk", flat=True))
+    if not ids:
+        return
+    try:
+        enrollments_plan(enrollment_ids=ids, now=now)
+    except Exception:
+        logger.exception("planning prospect %s in the request failed; the worker will", prospect_id)
+
+
 def enrollments_plan_due(*, now: dt.datetime, limit: int = 500) -> PlanReport:
     """Plan one batch of what is due: follow-ups whose window ended, waits that are over, stale plans."""
     with transaction.atomic():

@@ -21,7 +21,7 @@ from cadence.selectors import enrollment_open_for_prospect
 from cadence.services.enrolling import enrollment_request_plan, enrollments_request_plan
 from cadence.services.leads import enrollment_set_next_step
 from crm.models import Contact, Prospect, User
-from touches.models import Source, Touch
+from touches.models import Channel, Outcome, Source, Touch
 from touches.services import (
     BulkSyncReport,
     TouchData,
@@ -34,6 +34,13 @@ from touches.services import (
     touch_store_once,
     touches_store_bulk,
 )
+
+# "No answer, left voicemail" logs the call this long before the voicemail left on it (a touch is never in the future).
+VOICEMAIL_AFTER_CALL = dt.timedelta(seconds=30)
+# A rep may take back what they just logged for this long; later, a touch is deleted from the prospect page.
+UNDO_WINDOW = dt.timedelta(minutes=15)
+# Stops are final (README, "What counts"): undoing the touch would not bring the person back.
+UNDOABLE_NOT = {Outcome.NOT_INTERESTED, Outcome.OPTED_OUT}
 
 
 class NotEnrolled(ValidationError):
@@ -85,6 +92,68 @@ def touch_delete(*, touch: Touch, now: dt.datetime) -> bool:
         if deleted:
             _replan_open(prospect_id=touch.prospect_id, now=now)
     return deleted
+
+
+def voicemail_touch_id(call_id: uuid.UUID) -> uuid.UUID:
+    """The voicemail's id, derived from the call's: the pair is written once, and undone together."""
+    return uuid.uuid5(call_id, "voicemail")
+
+
+def attempt_log_unanswered(
+    *,
+    rep: User,
+    touch_id: uuid.UUID,
+    prospect: Prospect,
+    contact: Contact | None,
+    kind: str,
+    theme: str,
+    note: str,
+    now: dt.datetime,
+) -> tuple[list[Touch], bool]:
+    """ "No answer, left voicemail": the call and the voicemail left on it, the two touches of one attempt, logged
+    together and once (`touch_id` was made with the form; the voicemail's id is derived from it). The note is what
+    the voicemail said. Returns ([call, voicemail], whether this call wrote them)."""
+    with transaction.atomic():
+        common = {"prospect": prospect, "contact": contact, "kind": kind, "theme": theme, "now": now}
+        call, created = touch_log_once(
+            rep=rep,
+            touch_id=touch_id,
+            channel=Channel.CALL,
+            outcome=Outcome.NO_ANSWER,
+            occurred_at=now - VOICEMAIL_AFTER_CALL,
+            **common,
+        )
+        voicemail, _ = touch_log_once(
+            rep=rep,
+            touch_id=voicemail_touch_id(touch_id),
+            channel=Channel.VOICEMAIL,
+            outcome=Outcome.LEFT_VOICEMAIL,
+            note=note,
+            occurred_at=now,
+            **common,
+        )
+    return [call, voicemail], created
+
+
+def touches_undo(*, rep: User, touch_id: uuid.UUID, now: dt.datetime) -> list[Touch]:
+    """Take back what the rep just logged: the touch (and the voicemail logged with it), deleted through the one
+    delete path, and the lead re-planned, which brings the answered follow-up back as it was. Only the rep's own
+    touches of the last UNDO_WINDOW; a stop is not undone (reopen the prospect with a reason instead)."""
+    with transaction.atomic():
+        touches = list(
+            Touch.objects.select_for_update()
+            .filter(pk__in=[touch_id, voicemail_touch_id(touch_id)], rep=rep, deleted_at__isnull=True)
+            .order_by("occurred_at")
+        )
+        if not touches:
+            return []
+        if any(t.outcome in UNDOABLE_NOT for t in touches):
+            raise ValidationError("A stop is final: reopen the prospect from its page, with a reason.")
+        if any(t.created_at < now - UNDO_WINDOW for t in touches):
+            raise ValidationError("Too late to undo: delete the touch from the prospect's timeline instead.")
+        for touch in touches:
+            touch_delete(touch=touch, now=now)
+    return touches
 
 
 class _RollBack(Exception):

@@ -13,6 +13,7 @@ from cadence.models import Enrollment
 from cadence.services import enrollment_create
 from crm.models import Prospect, User
 from demo.seed import DEMO_PASSWORD, demo_data_seed
+from touches.models import Touch
 
 CSV = (
     "Company Name;First Name;Last Name;Email;Phone Number;Job Title;Country\n"
@@ -43,48 +44,155 @@ def log_in(page, base_url: str, username: str, shot) -> None:
     page.wait_for_url(f"{base_url}/")
 
 
-def test_a_rep_logs_a_voicemail_sees_the_next_follow_up_and_finds_it_in_the_timeline(
-    browser, shot, live_server, demo_rep
-):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    log_in(page, live_server.url, "alex", shot)
-    page.get_by_role("heading", name="My day").wait_for()
-    shot(page, "my_day")
+VISIBLE_ROWS = """() => [...document.querySelectorAll('[id^="follow-up-"][data-follow-up]')].filter((row) => {
+  const box = row.getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= window.innerHeight;
+}).length"""
 
-    # A regular attempt (not a breakup, whose "next" is a wait for the answer).
-    row = page.locator("[data-follow-up]:not(:has(.chip-kind))").first
+
+def call_row(page):
+    """A planned call of a regular attempt, not a breakup (whose "next" is a wait for the answer)."""
+    return page.locator("li.fu-call[data-follow-up]:not([data-done]):not(:has(.chip-kind))").first
+
+
+def test_a_desktop_screen_shows_at_least_8_follow_ups_and_a_phone_3(browser, shot, live_server, demo_rep):
+    desktop = browser.new_page(viewport={"width": 1366, "height": 900})
+    log_in(desktop, live_server.url, "alex", shot)
+    shot(desktop, "my_day")
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    log_in(phone, live_server.url, "alex", shot)
+    shot(phone, "my_day_phone")
+
+    assert desktop.evaluate(VISIBLE_ROWS) >= 8
+    assert phone.evaluate(VISIBLE_ROWS) >= 3
+    assert phone.locator("header.topbar").bounding_box()["height"] <= 64
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+
+
+def test_one_click_logs_a_call_and_its_voicemail_and_the_row_shows_what_is_next(browser, shot, live_server, demo_rep):
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    log_in(page, live_server.url, "alex", shot)
+    row = call_row(page)
     row_id = row.get_attribute("id")
     prospect_name = row.locator(".fu-prospect").inner_text()
-    row.get_by_role("button", name="Left voicemail").click()
+    before = Touch.objects.count()
 
-    swapped = page.locator(f"#{row_id}")
-    swapped.locator(".fu-result").wait_for()
-    next_line = swapped.locator(".fu-next")
-    next_line.get_by_text("Next:").wait_for(timeout=10_000)
-    assert "their time" in next_line.inner_text()
+    row.get_by_role("button", name="No answer, left voicemail").click()  # the one click of the attempt
+
+    swapped = page.locator(f"#{row_id}[data-done]")
+    swapped.wait_for()
+    assert "✓ No answer, left voicemail" in swapped.inner_text()
+    assert "their time" in swapped.locator(".fu-next").inner_text()
     assert page.url == f"{live_server.url}/"  # swapped in place, no page load
-    shot(page, "my_day_after_voicemail")
+    assert Touch.objects.count() == before + 2  # the call and the voicemail of one attempt
+    page.locator("#toast").get_by_text(prospect_name).wait_for()
+    shot(page, "my_day_after_log")
 
     swapped.locator(".fu-prospect").click()
     page.get_by_role("heading", name=prospect_name).wait_for()
-    first_touch = page.locator("#timeline .touch").first
-    assert "Left voicemail" in first_touch.inner_text()
-    assert "Alex Moreno" in first_touch.inner_text()
+    timeline = page.locator("#timeline").inner_text()
+    assert "Left voicemail" in timeline and "No answer" in timeline
     shot(page, "prospect")
 
 
-def test_my_day_works_on_a_phone_with_the_keyboard_shortcut_for_no_answer(browser, shot, live_server, demo_rep):
+def test_no_answer_by_one_key_puts_the_voicemail_of_the_attempt_in_place_and_moves_on(
+    browser, shot, live_server, demo_rep
+):
     page = browser.new_page(viewport={"width": 390, "height": 844})
     log_in(page, live_server.url, "alex", shot)
-    shot(page, "my_day_phone")
+    row = call_row(page)
+    row_id = row.get_attribute("id")
+    row.focus()
 
-    page.keyboard.press("j")
-    focused = page.evaluate("document.activeElement.id")
-    assert focused.startswith("follow-up-")
-    page.keyboard.press("n")
+    page.keyboard.press("n")  # one key
 
-    page.locator(f"#{focused} .fu-result").wait_for()
-    assert "No answer logged" in page.locator(f"#{focused}").inner_text()
+    page.locator(f"#{row_id}[data-done]").wait_for()
+    following = page.locator(f"#{row_id} + li[data-follow-up]")
+    assert "Voicemail" in following.locator(".fu-what").inner_text()  # planned now, shown without a reload
+    page.wait_for_function(f"document.activeElement.id === {following.get_attribute('id')!r}")
+    shot(page, "my_day_phone_after_no_answer")
+
+
+def test_undo_from_the_toast_takes_the_log_back_and_restores_the_row(browser, shot, live_server, demo_rep):
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    log_in(page, live_server.url, "alex", shot)
+    row = call_row(page)
+    row_id = row.get_attribute("id")
+    before = Touch.objects.alive().count()
+    row.get_by_role("button", name="No answer", exact=False).first.click()
+    page.locator(f"#{row_id}[data-done]").wait_for()
+    assert Touch.objects.alive().count() == before + 2
+
+    page.locator("#toast").get_by_role("button", name="Undo").click()
+
+    page.locator("#toast").get_by_text("Undone").wait_for()
+    assert Touch.objects.alive().count() == before
+    restored = page.locator(
+        "li[data-follow-up]:not([data-done])", has=page.get_by_role("button", name="No answer, left voicemail")
+    )
+    assert restored.count() >= 1
+    shot(page, "my_day_after_undo")
+
+
+def test_not_interested_asks_to_confirm_what_it_stops(browser, shot, live_server, demo_rep):
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    log_in(page, live_server.url, "alex", shot)
+    row = call_row(page)
+    row_id = row.get_attribute("id")
+    prospect_name = row.locator(".fu-prospect").inner_text()
+
+    row.get_by_text("More").click()
+    row.get_by_role("button", name="Not interested").click()
+
+    confirm = page.locator(f"#{row_id} .confirm-stop")
+    confirm.wait_for()
+    assert f"Stops every follow-up to {prospect_name}, for good." in confirm.inner_text()
+    assert Prospect.objects.get(name=prospect_name).status == Prospect.Status.ACTIVE  # nothing yet
+    shot(page, "my_day_confirm_stop")
+    confirm.get_by_role("button", name="Stop for good").click()
+    page.locator(f"#{row_id}[data-done]").wait_for()
+    assert Prospect.objects.get(name=prospect_name).status == Prospect.Status.LOST
+
+
+def test_focus_mode_shows_one_lead_and_a_log_goes_straight_to_the_next(browser, shot, live_server, demo_rep):
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    log_in(page, live_server.url, "alex", shot)
+    page.get_by_role("link", name="Focus mode").click()
+    first = page.locator("#focus-name").inner_text()
+    assert page.locator("[data-follow-up]").count() == 1
+    shot(page, "focus")
+
+    page.keyboard.press("n")  # one key, no row to pick first
+
+    page.wait_for_function(f"document.querySelector('#focus-name').innerText !== {first!r}")
+    assert page.url.startswith(f"{live_server.url}/focus/")
+    assert "✓ No answer" in page.locator("#toast").inner_text()
+    shot(page, "focus_next")
+
+
+def test_my_day_and_focus_mode_pass_an_accessibility_check(browser, live_server, demo_rep, shot):
+    from pathlib import Path
+
+    axe = Path(__file__).parent / "vendor" / "axe.min.js"
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    log_in(page, live_server.url, "alex", shot)
+    for path in ("/", "/focus/"):
+        page.goto(f"{live_server.url}{path}")
+        page.add_script_tag(path=str(axe))
+        found = page.evaluate(
+            "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})).violations"
+            ".map((v) => `${v.id}: ${v.nodes.length} × ${v.nodes[0].target}`)"
+        )
+        assert found == [], f"{path}: {found}"
+    # Focus order: Tab from the top reaches the first row's first outcome before anything of the second row.
+    page.goto(f"{live_server.url}/")
+    first_button = page.locator('[id^="follow-up-"] .outcome').first
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('outcome')"):
+            break
+    assert page.evaluate("document.activeElement.outerHTML") == first_button.evaluate("el => el.outerHTML")
 
 
 def test_a_rep_imports_a_csv_after_a_preview_with_per_row_errors(browser, shot, live_server, demo_rep, tmp_path):

@@ -22,7 +22,7 @@ from dashboard.stalled import StalledFilters
 from tests.cadence.helpers import MONDAY_MORNING
 from tests.factories import ManagerFactory
 from workspace.calendar_feed import calendar_build
-from workspace.selectors import my_day_build
+from workspace.day import my_day_build
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_an_import_of_100_leads_plans_30_first_calls_a_working_day_and_nothing_i
     assert FollowUp.objects.filter(prospect__owner=alice, overdue_since__isnull=False).count() <= 30
     found = stalled.stalled_page(user=maria, now=later, filters=StalledFilters(), limit=None)
     assert found.total <= 30  # only today's, if the rep let them slip; not the 70 still waiting their turn
-    groups = my_day_build(user=alice, now=MONDAY_MORNING + dt.timedelta(hours=2))
+    groups = my_day_build(user=alice, now=MONDAY_MORNING + dt.timedelta(hours=2)).groups
     assert next(g for g in groups if g.key == "due-now").total <= 30
     feed = icalendar.Calendar.from_ical(calendar_build(user=alice, now=MONDAY_MORNING, base_url="https://x.example"))
     starts = Counter(event.decoded("dtstart") for event in feed.walk("VEVENT"))

@@ -56,7 +56,7 @@ def test_my_day_groups_follow_ups_as_overdue_due_now_later_today_and_next_days(c
 
     response = client.get(reverse("home"))
 
-    groups = {group.key: [row.follow_up.pk for row in group.rows] for group in response.context["groups"]}
+    groups = {group.key: [row.follow_up.pk for row in group.rows] for group in response.context["day"].groups}
     assert groups == {
         "overdue": [late.pk],
         "due-now": [now_due.pk],
@@ -71,7 +71,8 @@ def test_a_row_shows_their_local_time_the_plan_a_ready_message_and_links(client,
 
     content = client.get(reverse("home")).content.decode()
 
-    assert "4:00 am there" in content  # 10:00 UTC is 4:00 in Chicago in early March
+    # 10:00 UTC is 4:00 in Chicago in early March, on both clocks (Alice works on UTC), and the middle of no night
+    assert "Wed 04:00 their time · 10:00 yours" in content
     assert "Invitation" in content and "Attempt 2 of 8 · every other day" in content
     assert "Hi Joe," in content  # the invitation message, filled in
     assert 'href="tel:+1212555' in content
@@ -82,14 +83,15 @@ def test_my_day_costs_the_same_number_of_queries_for_3_and_30_follow_ups(client,
     client.force_login(alice)
     for i in range(3):
         follow_up_make(alice, start=NOW + dt.timedelta(hours=i))
-    with django_assert_num_queries(4):  # session, user, follow-ups, the team's ready messages
-        assert len(client.get(reverse("home")).context["groups"][1].rows) == 1
+    # session, user, the ranked ids and counts, the rows shown, the team's ready messages, leads needing a next step
+    with django_assert_num_queries(6):
+        assert len(client.get(reverse("home")).context["day"].groups[1].rows) == 1
 
     for i in range(27):
         follow_up_make(alice, start=NOW + dt.timedelta(hours=i, minutes=5))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         response = client.get(reverse("home"))
-    assert sum(len(g.rows) for g in response.context["groups"]) == 30
+    assert sum(len(g.rows) for g in response.context["day"].groups) == 30
 
 
 def test_my_day_shows_only_the_reps_own_follow_ups(client, alice, bob):
@@ -138,7 +140,7 @@ def test_my_day_says_so_when_nothing_is_planned(client):
 
 
 def test_a_long_backlog_shows_the_first_rows_of_each_group_and_counts_the_rest(client, alice, settings):
-    from workspace import selectors as workspace
+    from workspace import day as workspace
 
     for i in range(workspace.DAY_GROUP_LIMIT + 3):
         follow_up_make(alice, start=NOW - dt.timedelta(days=2, minutes=i))
@@ -146,7 +148,7 @@ def test_a_long_backlog_shows_the_first_rows_of_each_group_and_counts_the_rest(c
 
     response = client.get(reverse("home"))
 
-    overdue = response.context["groups"][0]
+    overdue = response.context["day"].groups[0]
     assert (len(overdue.rows), overdue.total, overdue.hidden) == (
         workspace.DAY_GROUP_LIMIT,
         workspace.DAY_GROUP_LIMIT + 3,

@@ -11,6 +11,7 @@ from cadence.models import Enrollment, FollowUp
 from cadence.services import enrollment_create, enrollments_plan
 from tests.factories import ContactFactory, TouchFactory
 from touches.models import Channel, Outcome, Touch
+from workspace.day import when_both
 
 pytestmark = pytest.mark.django_db
 
@@ -58,19 +59,19 @@ def test_logging_a_voicemail_swaps_the_row_to_show_the_next_follow_up(
     )
     assert planned.status == FollowUp.Status.DONE and planned.touch == touch
     assert f'id="follow-up-{planned.pk}"' in logged.content.decode() and "<html" not in logged.content.decode()
-    their = following.due_start.astimezone(ZoneInfo("America/New_York"))
-    assert "Left voicemail logged" in row
-    assert f"Next: {their:%a %H:%M} their time · {following.get_channel_display().lower()}" in row
+    when = when_both(following.due_start, theirs=ZoneInfo("America/New_York"), yours=ZoneInfo(alice.timezone))
+    assert "✓ Left voicemail" in row
+    assert f"Next: {when} · {following.get_channel_display().lower()}" in row
     assert following.reason in row
 
 
-def test_the_row_asks_again_while_the_next_attempt_is_still_being_planned(client, alice, planned):
+def test_the_row_shows_the_next_attempt_at_once_without_waiting_for_the_worker(client, alice, planned):
     client.force_login(alice)
 
     content = log(client, planned, outcome="no_answer").content.decode()  # on-commit planning never ran
 
-    assert "Planning what's next" in content
-    assert f'hx-get="{reverse("follow_up_row", args=[planned.pk])}"' in content
+    following = FollowUp.objects.get(enrollment=planned.enrollment, status=FollowUp.Status.PLANNED)
+    assert "✓ No answer" in content and "Next: " in content and following.reason in content
 
 
 def test_without_javascript_logging_redirects_to_my_day_with_a_message(client, alice, planned):
@@ -81,7 +82,7 @@ def test_without_javascript_logging_redirects_to_my_day_with_a_message(client, a
     assert response.status_code == 302 and response["Location"] == reverse("home")
     assert Touch.objects.get().channel == Channel.EMAIL
     follow = client.get(response["Location"])
-    assert "Logged sent for Globex Freight." in follow.content.decode()
+    assert "✓ Email sent: Globex Freight" in follow.content.decode()  # said back, with its Undo
 
 
 def test_connected_asks_for_the_next_step_and_saves_nothing_until_it_is_given(client, alice, planned):
@@ -119,7 +120,7 @@ def test_connected_with_a_next_step_saves_the_touch_and_the_step(
     assert enrollment.next_step_due_at == dt.datetime(2026, 3, 5, 16, 0, tzinfo=dt.UTC)
     assert response.status_code == 200
     row = client.get(reverse("follow_up_row", args=[FollowUp.objects.get(status="done").pk]), **HTMX)
-    assert "Next: Thu 11:00 their time · call" in row.content.decode()
+    assert "Next: Thu 11:00 their time · 16:00 yours · call · agreed next step" in row.content.decode()
 
 
 def test_a_next_step_in_the_past_is_refused_and_nothing_is_saved(client, alice, planned):

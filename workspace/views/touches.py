@@ -3,93 +3,146 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cadence.models import FollowUp
-from cadence.services import touch_log_with_next_step
+from cadence.services import attempt_log_unanswered, prospect_plan_now, touch_log_with_next_step, touches_undo
 from crm.once import submission_token
 from crm.zones import zone
 from touches.models import Touch
 from web.access import follow_up_get_for_user, prospect_get_for_user
-from web.http import HtmxHttpRequest
-from workspace.selectors import (
-    contact_notes_earlier,
-    contacts_for_prospect,
-    day_row,
-    follow_up_next,
-    follow_up_when,
-    follow_up_zone,
-)
-from workspace.touch_forms import QUICK_OUTCOMES, QuickLogForm, TouchForm, channel_for
+from web.http import HtmxHttpRequest, errors_text, safe_next
+from workspace.day import day_row, follow_up_zone, when_both
+from workspace.selectors import contact_notes_earlier, contacts_for_prospect, follow_up_next
+from workspace.touch_forms import QuickLogForm, QuickOutcome, TouchForm, channel_for
+from workspace.undo import undo_offer_save
+
+# A follow-up planned within this of the log (the voicemail or email of the same attempt) shows up as a new row.
+SAME_DAY = dt.timedelta(hours=12)
 
 ROW_TEMPLATE = "workspace/my_day.html#follow-up-row"
+ROW_ID = re.compile(r"follow-up-\d{1,12}")
+LOGGED_TEMPLATE = "workspace/my_day.html#logged"
 
 
-def _row_context(follow_up: FollowUp, **extra: object) -> dict[str, object]:
-    """What the row shows: the planned attempt with its buttons, or once answered, the touch and what's next."""
-    now = timezone.now()
-    context: dict[str, object] = {"row": day_row(follow_up, now=now), "outcomes": QUICK_OUTCOMES, **extra}
-    if follow_up.status != FollowUp.Status.PLANNED:
-        following = follow_up_next(enrollment_id=follow_up.enrollment_id)
-        context["logged"] = follow_up.touch if follow_up.touch_id else None
-        context["following"] = following
-        context["following_when"] = follow_up_when(following, follow_up_zone(following)) if following else ""
-        # The re-plan runs on commit in a worker; until it lands, the row asks again in a moment.
-        context["planning"] = following is None and follow_up.enrollment.replan_requested_at is not None
-    return context
+def _row_context(follow_up: FollowUp, *, now: dt.datetime, **extra: object) -> dict[str, object]:
+    return {"row": day_row(follow_up, now=now), **extra}
 
 
 @require_GET
 @login_required
 def follow_up_row(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The row as it stands (Cancel on a confirmation, or a row coming back after an undo)."""
     follow_up = follow_up_get_for_user(request, pk)
-    return render(request, ROW_TEMPLATE, _row_context(follow_up))
+    now = timezone.now()
+    if follow_up.status != FollowUp.Status.PLANNED:
+        return render(request, LOGGED_TEMPLATE, _logged_context(follow_up, now=now, quick=None))
+    return render(request, ROW_TEMPLATE, _row_context(follow_up, now=now))
+
+
+def _logged_context(follow_up: FollowUp, *, now: dt.datetime, quick: QuickOutcome | None, **extra: object) -> dict:
+    """The answered row: what was logged, what comes next and, if it is due today (the voicemail or email of the
+    same attempt), that follow-up as a row of its own right under it."""
+    following = follow_up_next(enrollment_id=follow_up.enrollment_id)
+    rep_tz = zone(follow_up.rep.timezone, fallback="UTC")
+    following_row = None
+    if following is not None and following.rep_id == follow_up.rep_id and following.due_start < now + SAME_DAY:
+        following_row = day_row(following, now=now, rep_tz=rep_tz)
+    logged = follow_up.touch if follow_up.touch_id else None
+    label = quick.label if quick is not None else (logged.get_outcome_display() if logged else "Logged")
+    return {
+        "row": day_row(follow_up, now=now, rep_tz=rep_tz),
+        "logged": logged,
+        "logged_label": label,
+        "following": following,
+        "following_when": when_both(following.due_start, theirs=follow_up_zone(following), yours=rep_tz)
+        if following
+        else "",
+        "following_row": following_row,
+        **extra,
+    }
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Log what happened on a planned follow-up. A conversation asks for the next step before it is saved;
-    a note that repeats an earlier message to the same contact asks once for confirmation."""
+    """Log what happened on a planned follow-up, in one click. A conversation asks for the next step, a stop asks
+    to confirm what it ends, and a note that repeats an earlier message asks once; then the lead is planned at once
+    so the row shows what comes next, and the log can be undone for a while."""
     follow_up = follow_up_get_for_user(request, pk)
+    focus_mode = request.POST.get("focus") == "1"
+    now = timezone.now()
     if follow_up.status != FollowUp.Status.PLANNED:
         if request.htmx:
-            return render(request, ROW_TEMPLATE, _row_context(follow_up))
+            return render(request, LOGGED_TEMPLATE, _logged_context(follow_up, now=now, quick=None))
         messages.info(request, "That follow-up was already logged.")
-        return redirect("home")
-    now = timezone.now()
+        return redirect("focus" if focus_mode else "home")
     notes = contact_notes_earlier(contact_id=follow_up.contact_id) if follow_up.contact_id else []
     data = request.POST if request.method == "POST" else None
-    form = QuickLogForm(data, earlier_notes=notes, tz=follow_up_zone(follow_up), now=now)
-    if data is not None and form.is_valid() and not form.needs_confirmation:
+    form = QuickLogForm(
+        data, earlier_notes=notes, tz=follow_up_zone(follow_up), now=now, auto_id=f"fu{follow_up.pk}_%s"
+    )
+    if data is not None and form.is_valid() and not form.needs_confirmation and not form.asks_stop_confirmation:
         try:
-            touch, _ = _log(request, follow_up, form, now=now)
+            touches = _log(request, follow_up, form, now=now)
         except ValidationError as exc:
             form.add_error(None, ValidationError(exc.messages))
         else:
+            prospect_plan_now(prospect_id=follow_up.prospect_id, now=now)
             follow_up.refresh_from_db()
-            if request.htmx:
-                return render(request, ROW_TEMPLATE, _row_context(follow_up, just_logged=touch))
-            messages.success(request, f"Logged {touch.get_outcome_display().lower()} for {follow_up.prospect}.")
-            return redirect("home")
-    context = _row_context(follow_up, form=form)
+            quick = form.quick
+            text = f"✓ {quick.label}: {follow_up.prospect.name}"
+            context = _logged_context(follow_up, now=now, quick=quick, toast=text)
+            following_row = context["following_row"]
+            offer = None
+            if not quick.stops:
+                offer = undo_offer_save(
+                    request,
+                    touch_id=touches[0].pk,
+                    text=text,
+                    row=f"follow-up-{follow_up.pk}",
+                    following=f"follow-up-{following_row.pk}" if following_row else "",
+                    now=now,
+                )
+            if request.htmx and not focus_mode:
+                request.session.pop("undo", None)  # the toast below carries it
+                return render(request, LOGGED_TEMPLATE, {**context, "undo": offer})
+            if quick.stops:
+                messages.success(request, f"{text}: nothing more is planned.")
+            return redirect("focus" if focus_mode else "home")
+    context = _row_context(follow_up, now=now, form=form, focus_mode=focus_mode)
     if request.htmx:
         return render(request, ROW_TEMPLATE, context)
     return render(request, "workspace/follow_up_log.html", context)
 
 
-def _log(request: HtmxHttpRequest, follow_up: FollowUp, form: QuickLogForm, *, now: dt.datetime) -> tuple[Touch, bool]:
+def _log(request: HtmxHttpRequest, follow_up: FollowUp, form: QuickLogForm, *, now: dt.datetime) -> list[Touch]:
     quick = form.quick
-    return touch_log_with_next_step(
-        touch_id=submission_token(request) or uuid.uuid4(),
+    touch_id = submission_token(request) or uuid.uuid4()
+    if quick.with_voicemail:
+        touches, _ = attempt_log_unanswered(
+            rep=request.user,
+            touch_id=touch_id,
+            prospect=follow_up.prospect,
+            contact=follow_up.contact,
+            kind=follow_up.kind,
+            theme=follow_up.theme,
+            note=form.cleaned_data["note"],
+            now=now,
+        )
+        return touches
+    touch, _ = touch_log_with_next_step(
+        touch_id=touch_id,
         rep=request.user,
         prospect=follow_up.prospect,
         contact=follow_up.contact,
@@ -104,6 +157,41 @@ def _log(request: HtmxHttpRequest, follow_up: FollowUp, form: QuickLogForm, *, n
         next_step_what=form.cleaned_data.get("next_step_what", ""),
         next_step_due_at=form.cleaned_data.get("next_step_when"),
     )
+    return [touch]
+
+
+@require_POST
+@login_required
+def touch_undo(request: HtmxHttpRequest) -> HttpResponse:
+    """Take back what was just logged: the touch (and its voicemail) deleted, the lead planned again, the row back."""
+    try:
+        touch_id = uuid.UUID(request.POST.get("touch", ""))
+    except ValueError:
+        raise Http404("No such touch.") from None
+    now = timezone.now()
+    try:
+        undone = touches_undo(rep=request.user, touch_id=touch_id, now=now)
+    except ValidationError as exc:
+        if request.htmx:
+            response = render(request, "base.html#toast", {"toast": errors_text(exc)})
+            response["HX-Retarget"], response["HX-Reswap"] = "#toast", "outerHTML"
+            return response
+        messages.error(request, errors_text(exc))
+        return redirect(safe_next(request, default=reverse("home")))
+    if not undone:
+        raise Http404("Nothing to undo.")
+    prospect_plan_now(prospect_id=undone[0].prospect_id, now=now)
+    request.session.pop("undo", None)
+    revived = FollowUp.objects.filter(touch_id=None, prospect_id=undone[0].prospect_id, status=FollowUp.Status.PLANNED)
+    follow_up = revived.select_related("prospect", "contact", "rep").first()
+    text = f"Undone: {undone[0].prospect.name} is as it was before."
+    if request.htmx and follow_up is not None and request.POST.get("row"):
+        following = request.POST.get("following", "")
+        remove = following if ROW_ID.fullmatch(following) and following != f"follow-up-{follow_up.pk}" else ""
+        context = _row_context(follow_up, now=now, toast=text, remove=remove)
+        return render(request, "workspace/my_day.html#undone", context)
+    messages.success(request, text)
+    return redirect(safe_next(request, default=reverse("home")))
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,362 @@
+"""My day's reads: the rep's queue of planned follow-ups with its filters and true counts, the leads that need a
+next step, and focus mode's one lead at a time.
+
+Each read costs a fixed number of queries however many rows it shows: the queue ranks the rep's follow-ups of the
+week in one statement over `follow_up_queue_idx` (ids, groups and counts only), then reads the few rows shown
+with everything a row needs; the team's ready messages come in a third.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.db.models import Case, Count, F, JSONField, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models.functions import JSONObject, RowNumber
+
+from cadence.models import Enrollment, FollowUp, LeadEvent
+from crm.models import User
+from crm.zones import zone
+from touches.message_library import Template, message_render, message_template_pick
+from touches.models import Channel, Touch
+from touches.selectors import message_templates_for_teams
+from workspace.touch_forms import QuickOutcome, outcomes_for
+
+# My day shows the follow-ups of the next week; further out belongs to the calendar feed.
+DAY_HORIZON = dt.timedelta(days=7)
+# A group shows what a rep can work through; the rest are counted, and one click opens them page by page.
+DAY_GROUP_LIMIT = 25
+GROUP_PAGE = 50
+NEEDS_NEXT_STEP_SHOWN = 10
+# A lead handed to a rep says so on their queue for this long.
+HANDOVER_NOTICE = dt.timedelta(days=14)
+# Hours of the rep's own night: a window there is pointed out on the row.
+NIGHT_FROM, NIGHT_UNTIL = 22, 7
+LAST_TOUCHES = 3
+
+GROUPS = {
+    "overdue": "Overdue",
+    "due-now": "Due now",
+    "later-today": "Later today",
+    "next-days": "Next days",
+}
+CHANNEL_FILTERS = {
+    "call": ("Calls", Q(channel=Channel.CALL)),
+    "voicemail": ("Voicemails", Q(channel=Channel.VOICEMAIL)),
+    "email": ("Emails", Q(channel=Channel.EMAIL)),
+    "in_person": ("Visits", Q(channel=Channel.IN_PERSON)),
+}
+KIND_FILTERS = {
+    "first": ("First attempts", Q(attempt=1, is_next_step=False)),
+    "breakup": ("Breakups", Q(kind="breakup")),
+    "persistent": ("Pleasantly persistent", Q(kind="pleasantly_persistent")),
+    "next_step": ("Agreed next steps", Q(is_next_step=True)),
+}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    channel: str = ""
+    kind: str = ""
+    group: str = ""  # one group opened on its own, page by page
+    page: int = 1
+
+    @property
+    def any(self) -> bool:
+        return bool(self.channel or self.kind)
+
+
+def clock(moment: dt.datetime, tz: ZoneInfo) -> str:
+    """ "14:00" """
+    return f"{moment.astimezone(tz):%H:%M}"
+
+
+def day_and_clock(moment: dt.datetime, tz: ZoneInfo) -> str:
+    """ "Tue 1 Dec 14:00" """
+    local = moment.astimezone(tz)
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
+def when_both(moment: dt.datetime, *, theirs: ZoneInfo, yours: ZoneInfo) -> str:
+    """ "Tue 14:00 their time · 13:00 yours": the contact's clock first (it decides when to call), the rep's after,
+    with its weekday when the two clocks are on different days. One clock when both read the same."""
+    their, your = moment.astimezone(theirs), moment.astimezone(yours)
+    if their.utcoffset() == your.utcoffset():
+        return f"{their:%a %H:%M} your time and theirs"
+    mine = f"{your:%a %H:%M}" if your.date() != their.date() else f"{your:%H:%M}"
+    return f"{their:%a %H:%M} their time · {mine} yours"
+
+
+def follow_up_when(follow_up: FollowUp, tz: ZoneInfo) -> str:
+    """ "Thu 11:00 their time" """
+    return f"{follow_up.due_start.astimezone(tz):%a %H:%M} their time"
+
+
+def follow_up_zone(follow_up: FollowUp) -> ZoneInfo:
+    contact_tz = follow_up.contact.timezone if follow_up.contact else ""
+    return zone(contact_tz, fallback=follow_up.prospect.timezone)
+
+
+def night_for(moment: dt.datetime, tz: ZoneInfo) -> str:
+    """ "03:00 at night for you", when a window falls in the rep's own night (a lead in a far zone)."""
+    local = moment.astimezone(tz)
+    if local.hour >= NIGHT_FROM or local.hour < NIGHT_UNTIL:
+        return f"{local:%H:%M} at night for you"
+    return ""
+
+
+@dataclass
+class DayRow:
+    """One follow-up as My day shows it: who, what, when on both clocks, why, what to say, what happened before."""
+
+    follow_up: FollowUp
+    tz: ZoneInfo
+    when: str  # "Tue 14:00 their time · 13:00 yours"
+    night: str
+    message: str
+    email_subject: str
+    email_body: str
+    handed: str  # "From Alex, by Maria on Tue 1 Dec: Alex is overloaded (4 attempts before)"
+    primary: Sequence[QuickOutcome]
+    more: Sequence[QuickOutcome]
+    last_touches: list[Touch] = field(default_factory=list)
+
+    @property
+    def pk(self) -> int:
+        return self.follow_up.pk
+
+
+@dataclass
+class DayGroup:
+    key: str
+    title: str
+    rows: list[DayRow] = field(default_factory=list)
+    total: int = 0
+    offset: int = 0
+
+    @property
+    def hidden(self) -> int:
+        return self.total - self.offset - len(self.rows)
+
+
+@dataclass
+class NeedsNextStep:
+    enrollment: Enrollment
+    tz: ZoneInfo
+    last_spoke: str
+
+
+@dataclass
+class MyDay:
+    groups: list[DayGroup]
+    needs_next_step: list[NeedsNextStep]
+    needs_next_step_total: int
+    filters: QueueFilters
+
+    @property
+    def total(self) -> int:
+        """Every planned follow-up of the week under the filters, shown or not."""
+        return sum(group.total for group in self.groups)
+
+
+def _rendered(follow_up: FollowUp, channel: str, templates: Sequence[Template]) -> tuple[str, str]:
+    template = message_template_pick(
+        templates, channel=channel, kind=follow_up.kind, theme=follow_up.theme, attempt=follow_up.attempt
+    )
+    if template is None:
+        return "", ""
+    contact = follow_up.contact
+    values = {
+        "contact_first_name": contact.name.split()[0] if contact and contact.name else "",
+        "company": follow_up.prospect.name,
+        "rep_name": follow_up.rep.get_full_name() or follow_up.rep.username,
+        "action": "stop by",
+    }
+    return message_render(template.subject, **values), message_render(template.body, **values)
+
+
+def _handed_text(handed: dict | None) -> str:
+    if not handed:
+        return ""
+    detail, by = handed.get("detail") or "", handed.get("by") or "the scheduler"
+    at = dt.datetime.fromisoformat(handed["at"]) if handed.get("at") else None
+    when = f" on {at:%a} {at.day} {at:%b}" if at else ""
+    source, _, why = detail.partition(": ")
+    source = source.split(" to ")[0] if source.startswith("From ") else "Handed over"
+    return f"{source}, by {by}{when}: {why or detail}"
+
+
+def day_row(
+    follow_up: FollowUp,
+    *,
+    now: dt.datetime,
+    rep_tz: ZoneInfo | None = None,
+    templates: Sequence[Template] | None = None,
+) -> DayRow:
+    """Needs the follow-up with `prospect`, `contact` and `rep` selected (and `handed`, from `_with_handover`)."""
+    if templates is None:
+        team_id = follow_up.prospect.team_id
+        templates = message_templates_for_teams(team_ids=[team_id])[team_id]
+    rep_tz = rep_tz or zone(follow_up.rep.timezone, fallback="UTC")
+    tz = follow_up_zone(follow_up)
+    _, message = _rendered(follow_up, follow_up.channel, templates)
+    subject, body = _rendered(follow_up, Channel.EMAIL, templates)
+    primary, more = outcomes_for(follow_up.channel)
+    return DayRow(
+        follow_up=follow_up,
+        tz=tz,
+        when=when_both(follow_up.due_start, theirs=tz, yours=rep_tz),
+        night=night_for(follow_up.due_start, rep_tz),
+        message=message,
+        email_subject=subject,
+        email_body=body,
+        handed=_handed_text(getattr(follow_up, "handed", None)),
+        primary=primary,
+        more=more,
+    )
+
+
+def _with_handover(follow_ups, *, now: dt.datetime):
+    """Each follow-up with its lead's latest hand-over of the last two weeks, as one JSON value per row."""
+    handover = (
+        LeadEvent.objects.filter(
+            prospect=OuterRef("prospect_id"), kind=LeadEvent.Kind.REASSIGNED, created_at__gte=now - HANDOVER_NOTICE
+        )
+        .order_by("-created_at")
+        .values(json=JSONObject(detail="detail", at="created_at", by="actor__first_name"))[:1]
+    )
+    return follow_ups.annotate(handed=Subquery(handover, output_field=JSONField()))
+
+
+def _group_of(now: dt.datetime, end_of_today: dt.datetime) -> Case:
+    return Case(
+        When(due_end__lte=now, then=Value("overdue")),
+        When(due_start__lte=now, then=Value("due-now")),
+        When(due_start__lt=end_of_today, then=Value("later-today")),
+        default=Value("next-days"),
+    )
+
+
+def _end_of_today(now: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(now.astimezone(tz).date() + dt.timedelta(days=1), dt.time(), tz)
+
+
+def _filtered(follow_ups, filters: QueueFilters):
+    if filters.channel in CHANNEL_FILTERS:
+        follow_ups = follow_ups.filter(CHANNEL_FILTERS[filters.channel][1])
+    if filters.kind in KIND_FILTERS:
+        follow_ups = follow_ups.filter(KIND_FILTERS[filters.kind][1])
+    return follow_ups
+
+
+def my_day_build(*, user: User, now: dt.datetime, filters: QueueFilters | None = None) -> MyDay:
+    """The rep's own planned follow-ups of the coming week, grouped as overdue, due now, later today and next
+    days ("today" on the rep's clock), each group's first rows and its true count; opened alone, a group pages."""
+    filters = filters or QueueFilters()
+    rep_tz = zone(user.timezone, fallback="UTC")
+    group_of = _group_of(now, _end_of_today(now, rep_tz))
+    mine = FollowUp.objects.filter(rep=user, status=FollowUp.Status.PLANNED, due_start__lt=now + DAY_HORIZON)
+    ranked = _filtered(mine, filters).annotate(
+        day_group=group_of,
+        rank=Window(RowNumber(), partition_by=[group_of], order_by=[F("due_start").asc(), F("pk").asc()]),
+        group_total=Window(Count("pk"), partition_by=[group_of]),
+    )
+    offset = 0
+    if filters.group in GROUPS:
+        offset = (max(filters.page, 1) - 1) * GROUP_PAGE
+        ranked = ranked.filter(day_group=filters.group, rank__gt=offset, rank__lte=offset + GROUP_PAGE)
+    else:
+        ranked = ranked.filter(rank__lte=DAY_GROUP_LIMIT)
+    picked = list(ranked.values_list("pk", "day_group", "group_total"))
+    groups = {key: DayGroup(key, title) for key, title in GROUPS.items() if not filters.group or key == filters.group}
+    for group in groups.values():
+        group.offset = offset
+    rows = _with_handover(
+        FollowUp.objects.filter(pk__in=[pk for pk, _, _ in picked]).select_related("prospect", "contact", "rep"),
+        now=now,
+    ).in_bulk()
+    libraries = message_templates_for_teams(team_ids={f.prospect.team_id for f in rows.values()}) if rows else {}
+    for pk, key, total in picked:
+        follow_up = rows[pk]
+        group = groups[key]
+        group.total = total
+        row = day_row(follow_up, now=now, rep_tz=rep_tz, templates=libraries[follow_up.prospect.team_id])
+        group.rows.append(row)
+    for group in groups.values():
+        group.rows.sort(key=lambda r: (r.follow_up.due_start, r.pk))
+    waiting, waiting_total = ([], 0) if filters.any or filters.group else _needs_next_step(user=user, tz=rep_tz)
+    return MyDay(list(groups.values()), waiting, waiting_total, filters)
+
+
+def _needs_next_step(*, user: User, tz: ZoneInfo) -> tuple[list[NeedsNextStep], int]:
+    """Engaged leads with no next step recorded: a conversation happened and nothing is planned after it."""
+    engaged = (
+        Enrollment.objects.filter(owner=user, status=Enrollment.Status.ENGAGED, next_step_due_at__isnull=True)
+        .select_related("prospect")
+        .annotate(total=Window(Count("pk")))
+        .order_by(F("last_touch_at").desc(nulls_last=True), "pk")[:NEEDS_NEXT_STEP_SHOWN]
+    )
+    found = list(engaged)
+    items = []
+    for enrollment in found:
+        their = zone(enrollment.prospect.timezone, fallback="UTC")
+        spoke = enrollment.last_touch_at.astimezone(tz) if enrollment.last_touch_at else None
+        items.append(NeedsNextStep(enrollment, their, f"{spoke:%a} {spoke.day} {spoke:%b}" if spoke else ""))
+    return items, (found[0].total if found else 0)
+
+
+@dataclass
+class Focus:
+    row: DayRow | None
+    remaining: int  # due by the end of the rep's day, this one included
+    skipped: list[int]
+
+
+def focus_next(*, user: User, now: dt.datetime, skip: Sequence[int] = ()) -> Focus:
+    """Focus mode: the next lead to work today (overdue first, then due now, then later today, oldest first) with
+    its last touches; what the rep skipped comes after the rest. Four queries, whatever the queue holds."""
+    rep_tz = zone(user.timezone, fallback="UTC")
+    today = FollowUp.objects.filter(rep=user, status=FollowUp.Status.PLANNED, due_start__lt=_end_of_today(now, rep_tz))
+    skipped = Case(When(pk__in=list(skip), then=Value(1)), default=Value(0)) if skip else Value(0)
+    candidates = (
+        _with_handover(today.select_related("prospect", "contact", "rep"), now=now)
+        .annotate(skipped=skipped, remaining=Window(Count("pk")))
+        .order_by("skipped", "due_start", "pk")
+    )
+    follow_up = candidates.first()
+    if follow_up is None:
+        return Focus(None, 0, list(skip))
+    row = day_row(follow_up, now=now, rep_tz=rep_tz)
+    row.last_touches = list(
+        Touch.objects.alive()
+        .filter(prospect_id=follow_up.prospect_id)
+        .select_related("contact")
+        .order_by("-occurred_at")[:LAST_TOUCHES]
+    )
+    for touch in row.last_touches:
+        touch.when = f"{day_and_clock(touch.occurred_at, rep_tz)} your time"
+    return Focus(row, follow_up.remaining, list(skip))
+
+
+@dataclass(frozen=True)
+class SnoozePreset:
+    label: str
+    until: dt.datetime
+
+
+def snooze_presets(follow_up: FollowUp, *, now: dt.datetime) -> dict[str, SnoozePreset]:
+    """Later today (three hours on), tomorrow, next week: from the start of that day on the contact's clock, so the
+    planner puts the follow-up in that day's first open window."""
+    tz = follow_up_zone(follow_up)
+    today = now.astimezone(tz).date()
+
+    def day_start(days: int) -> dt.datetime:
+        return dt.datetime.combine(today + dt.timedelta(days=days), dt.time(), tz)
+
+    return {
+        "later_today": SnoozePreset("Later today", now + dt.timedelta(hours=3)),
+        "tomorrow": SnoozePreset("Tomorrow", day_start(1)),
+        "next_week": SnoozePreset("Next week", day_start(7)),
+    }
