@@ -95,22 +95,47 @@ def test_one_click_logs_a_call_and_its_voicemail_and_the_row_shows_what_is_next(
     shot(page, "prospect")
 
 
+@pytest.fixture
+def lead_at_midday(demo_rep) -> Prospect:
+    """A lead of Alex's whose contact is at midday now, so a call is due and a voicemail can follow at once."""
+    from cadence.services import enrollments_plan
+    from tests.factories import ContactFactory, ProspectFactory, zone_in_working_hours
+
+    now = timezone.now()
+    prospect = ProspectFactory(
+        team=demo_rep.team, owner=demo_rep, name="Daylight Freight", timezone=zone_in_working_hours()
+    )
+    ContactFactory(prospect=prospect, name="Dee Light", phone="+1 212 555 0199", timezone="")
+    enrollment = enrollment_create(prospect=prospect, now=now)
+    enrollments_plan(enrollment_ids=[enrollment.pk], now=now)
+    return prospect
+
+
 def test_no_answer_by_one_key_puts_the_voicemail_of_the_attempt_in_place_and_moves_on(
-    browser, shot, live_server, demo_rep
+    browser, shot, live_server, lead_at_midday
 ):
     page = browser.new_page(viewport={"width": 390, "height": 844})
     log_in(page, live_server.url, "alex", shot)
-    row = call_row(page)
+    row = page.locator("li[data-follow-up]", has_text="Daylight Freight")
     row_id = row.get_attribute("id")
+    shown_before = set(page.eval_on_selector_all("[data-follow-up]", "rows => rows.map((r) => r.id)"))
     row.focus()
 
     page.keyboard.press("n")  # one key
 
     page.locator(f"#{row_id}[data-done]").wait_for()
     following = page.locator(f"#{row_id} + li[data-follow-up]")
-    assert "Voicemail" in following.locator(".fu-what").inner_text()  # planned now, shown without a reload
-    page.wait_for_function(f"document.activeElement.id === {following.get_attribute('id')!r}")
+    following_id = following.get_attribute("id")
+    assert following_id not in shown_before  # planned just now, shown without a reload
+    assert "Voicemail" in following.locator(".fu-what").inner_text()
+    assert "Daylight Freight" in following.inner_text()
+    page.wait_for_function(f"document.activeElement.id === {following_id!r}")  # the keyboard is on it
     shot(page, "my_day_phone_after_no_answer")
+
+    page.keyboard.press("v")  # and one key logs the voicemail left
+
+    page.locator(f"#{following_id}[data-done]").wait_for()
+    assert "✓ Left voicemail" in page.locator(f"#{following_id}").inner_text()
 
 
 def test_undo_from_the_toast_takes_the_log_back_and_restores_the_row(browser, shot, live_server, demo_rep):
@@ -141,7 +166,7 @@ def test_not_interested_asks_to_confirm_what_it_stops(browser, shot, live_server
     row_id = row.get_attribute("id")
     prospect_name = row.locator(".fu-prospect").inner_text()
 
-    row.get_by_text("More").click()
+    row.locator(".fu-more > summary").click()
     row.get_by_role("button", name="Not interested").click()
 
     confirm = page.locator(f"#{row_id} .confirm-stop")
