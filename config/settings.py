@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.forms",  # the form templates, found through TEMPLATES by our renderer (web.forms.FormRenderer)
     "django_htmx",
     "template_partials",
     "rest_framework",
@@ -81,6 +82,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every field as one block: label, input, then its error right under it, then help (Django's default puts the error
+# above the input, where it reads as the previous field's).
+FORM_RENDERER = "web.forms.FormRenderer"
 
 # PostgreSQL everywhere: dev, tests and production run the same engine.
 DATABASES = {

@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils.timesince import timesince
 
 from cadence.models import Enrollment
+from cadence.planner.reasons import plural
 from crm.models import Prospect, User
 from dashboard.scope import (
     DEFAULT_IDLE_DAYS,
@@ -246,7 +247,9 @@ def _details(e: Enrollment, now: dt.datetime, idle_days: int) -> Iterator[Stalle
         "overdue": lambda: (
             f"Attempt {e.planned_attempt} ({e.planned_channel}) overdue by {_ago(e.planned_due_start, now)}"
         ),
-        "no_touch": lambda: f"No touch for {_ago(e.last_touch or e.started_at, now)} (limit {idle_days} days)",
+        "no_touch": lambda: (
+            f"No touch for {_ago(e.last_touch or e.started_at, now)} (limit {plural(idle_days, 'day')})"
+        ),
         "finished": lambda: f"Breakup wait ended {_ago(e.next_due_at, now)} ago; give up or reassign",
         "blocked": lambda: "The rules could not hand it over: nobody on the team is available",
         "no_next_step": lambda: f"Last touch {_ago(e.last_touch, now)} ago, no next step agreed",

@@ -5,8 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.renderers import TemplatesSetting
 
 from crm.validators import validate_single_line
+
+
+class FormRenderer(TemplatesSetting):
+    field_template_name = "forms/field.html"
 
 
 class AbsenceForm(forms.Form):

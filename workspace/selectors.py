@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
-from cadence.models import Enrollment, FollowUp
+from cadence.models import Enrollment, FollowUp, LeadEvent
 from cadence.planner import Decision, plan_preview
 from cadence.situation import situations_build
 from crm.imports import PHONE_DIGITS
@@ -62,6 +62,30 @@ def timeline_page(
         rows = rows[:limit]
         cursor = f"{rows[-1].occurred_at.isoformat()}|{rows[-1].id}"
     return rows, cursor
+
+
+# A lead's events shown beside one page of touches, at most: a lead snoozed every day still reads as a story.
+TIMELINE_EVENTS = 100
+
+
+def timeline_with_events(
+    *, prospect: Prospect, touches: list[Touch], before: tuple[dt.datetime, str] | None, cursor: str
+) -> list[Touch | LeadEvent]:
+    """The page's touches with the lead's events of the same stretch of time (hand-overs with the manager's note,
+    pauses, extensions, give-ups, recycles, do-not-contact), newest first. One query."""
+    events = LeadEvent.objects.filter(prospect=prospect).select_related("actor")
+    if before is not None:
+        events = events.filter(created_at__lt=before[0])
+    if cursor and touches:
+        events = events.filter(created_at__gte=touches[-1].occurred_at)
+    found = list(events.order_by("-created_at", "-pk")[:TIMELINE_EVENTS])
+    for event in found:
+        event.is_event = True
+    return sorted(
+        [*touches, *found],
+        key=lambda entry: entry.created_at if getattr(entry, "is_event", False) else entry.occurred_at,
+        reverse=True,
+    )
 
 
 def timeline_cursor_parse(raw: str) -> tuple[dt.datetime, str] | None:

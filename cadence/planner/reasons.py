@@ -78,7 +78,7 @@ def gap_phrase(gap: int, last_day: date, *, today: date) -> str:
     if gap % 7 == 0:
         weeks = gap // 7
         return f"{'a week' if weeks == 1 else f'{weeks} weeks'} after {since}"
-    return f"{gap} days after {since}"
+    return f"{plural(gap, 'day')} after {since}"
 
 
 # What a theme asks the rep to do, in the words of the three I's (seed 002): something of value every time.

@@ -17,6 +17,7 @@ from cadence.services.enrolling import enrollment_create, enrollment_request_pla
 from cadence.services.events import lead_event_add
 from cadence.situation import situations_build
 from crm.models import Contact, Prospect, User
+from crm.text import sentence
 from crm.validators import check_moment_in_range
 from crm.zones import zone
 
@@ -81,8 +82,8 @@ def enrollment_give_up(
         early = give_up_is_early(situation)
         if early and not confirm_early:
             raise GiveUpTooEarly(
-                f"Only {count_attempts(situation)} of at least {situation.rules.min_touches} attempts so far: many "
-                "buyers answer between the 5th and the 10th. Give up anyway?"
+                f"Only {count_attempts(situation)} of at least {plural(situation.rules.min_touches, 'attempt')} "
+                "so far: many buyers answer between the 5th and the 10th. Give up anyway?"
             )
         end_as_given_up(enrollment, now=now, reason=reason or "Gave up", early=early, recycle_on=None, actor=actor)
         return early
@@ -153,7 +154,7 @@ def _reassign_locked(
             )
         return None
     if new_owner.pk == previous_owner_id or new_owner.team_id != prospect.team_id or not new_owner.is_available:
-        raise ValidationError(f"{new_owner} cannot take this lead: pick an available rep of {prospect.team}.")
+        raise ValidationError(sentence(f"{new_owner} cannot take this lead: pick an available rep of {prospect.team}"))
     # Told to the new owner on My day: how much was tried before it came to them.
     tried = 0
     if enrollment is not None:

@@ -57,12 +57,13 @@ def test_the_prospect_page_costs_the_same_queries_for_3_and_30_touches_and_conta
     client.force_login(alice)
     touches_make(enrolled.prospect, 3)
     url = reverse("prospect_detail", args=[enrolled.prospect_id])
-    # session, user, prospect, timeline, contacts, enrollment, planned follow-up, planner touches + contacts
-    with django_assert_num_queries(10):
+    # session, user, prospect, timeline, its lead events, contacts, enrollment, planned follow-up, planner touches +
+    # contacts
+    with django_assert_num_queries(11):
         client.get(url)
 
     touches_make(enrolled.prospect, 27)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert len(response.context["touches"]) == 20 and response.context["cursor"]
 

@@ -10,6 +10,7 @@ import subprocess
 import time
 import uuid
 
+import kombu.pools
 import pytest
 import redis
 from django.urls import reverse
@@ -79,6 +80,9 @@ def everything_on(doomed_redis, settings):
     celery_app.amqp._producer_pool = None
     yield doomed_redis
     celery_app.conf.broker_url = previous
+    # kombu keeps its connection and producer pools in module globals, keyed by broker: the one closed above
+    # would be handed to the next test (a real worker's) as "Acquire on closed pool". Start them all afresh.
+    kombu.pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 

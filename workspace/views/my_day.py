@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cadence.services import enrollment_set_next_step, follow_up_snooze, prospect_plan_now
 from crm.once import submitted_once
+from crm.text import sentence
 from crm.zones import zone
 from web.access import enrollment_get_for_user, follow_up_get_for_user
 from web.http import HtmxHttpRequest, errors_text, safe_next
@@ -127,7 +128,7 @@ def enrollment_next_step_view(request: HtmxHttpRequest, pk: int) -> HttpResponse
         context = {"item": {"enrollment": enrollment}, "form": form, "saved": saved}
         return render(request, "workspace/my_day.html#needs-next-step", context)
     if saved:
-        messages.success(request, f"Next step saved for {enrollment.prospect.name}.")
+        messages.success(request, sentence(f"Next step saved for {enrollment.prospect.name}"))
     else:
         messages.error(request, f"{enrollment.prospect.name}: {errors_text(form.errors)}")
     return redirect("home")

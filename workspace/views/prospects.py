@@ -30,6 +30,7 @@ from cadence.services import (
 from crm.models import Prospect
 from crm.once import submitted_once
 from crm.services import MARKER_FIELDS, prospect_update_markers
+from crm.text import sentence
 from crm.zones import zone
 from web.access import enrollment_get_for_user, prospect_get_for_user
 from web.http import ALREADY_SAVED, HtmxHttpRequest, errors_text
@@ -49,6 +50,7 @@ from workspace.selectors import (
     prospect_search,
     timeline_cursor_parse,
     timeline_page,
+    timeline_with_events,
 )
 
 PAGE_SIZE = 25
@@ -75,12 +77,14 @@ def prospect_list(request: HtmxHttpRequest) -> HttpResponse:
 def _prospect_context(request: HtmxHttpRequest, prospect: Prospect, **extra: object) -> dict[str, object]:
     now = timezone.now()
     touches, cursor = timeline_page(prospect=prospect)
+    entries = timeline_with_events(prospect=prospect, touches=touches, before=None, cursor=cursor)
     contacts = contacts_for_prospect(prospect=prospect)
     current = enrollment_view(prospect=prospect, contacts=contacts, now=now)
     return {
         "prospect": prospect,
         "contacts": contacts,
         "touches": touches,
+        "entries": entries,
         "cursor": cursor,
         "current": current,
         "last_enrollment": None if current else enrollment_last(prospect=prospect),
@@ -108,7 +112,8 @@ def prospect_timeline(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if before is None:
         return _back_to_prospect(pk)
     touches, cursor = timeline_page(prospect=prospect, before=before)
-    context = {"prospect": prospect, "touches": touches, "cursor": cursor}
+    entries = timeline_with_events(prospect=prospect, touches=touches, before=before, cursor=cursor)
+    context = {"prospect": prospect, "touches": touches, "entries": entries, "cursor": cursor}
     if request.htmx:
         return render(request, "workspace/prospect_detail.html#timeline-page", context)
     return render(request, "workspace/timeline.html", context)
@@ -183,7 +188,7 @@ def prospect_close(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, errors_text(exc))
     else:
         messages.success(
-            request, f"{prospect} marked {prospect.get_status_display().lower()}." if first else ALREADY_SAVED
+            request, sentence(f"{prospect} marked {prospect.get_status_display().lower()}") if first else ALREADY_SAVED
         )
     return _back_to_prospect(pk)
 
