@@ -140,6 +140,10 @@ class DayGroup:
     def hidden(self) -> int:
         return self.total - self.offset - len(self.rows)
 
+    @property
+    def last_shown(self) -> int:
+        return self.offset + len(self.rows)
+
 
 @dataclass
 class NeedsNextStep:
