@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Count, F, JSONField, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import JSONObject, RowNumber
+from django.template.loader import render_to_string
 
 from cadence.models import Enrollment, FollowUp, LeadEvent
 from crm.models import User
@@ -26,8 +27,10 @@ from workspace.touch_forms import QuickOutcome, outcomes_for
 
 # My day shows the follow-ups of the next week; further out belongs to the calendar feed.
 DAY_HORIZON = dt.timedelta(days=7)
-# A group shows what a rep can work through; the rest are counted, and one click opens them page by page.
+# A group shows what a rep can work through; the rest are counted, and one click opens them page by page. What is
+# due later is there to plan with, not to work now: fewer rows of it (and a lighter page).
 DAY_GROUP_LIMIT = 25
+GROUP_LIMITS = {"overdue": DAY_GROUP_LIMIT, "due-now": DAY_GROUP_LIMIT, "later-today": 15, "next-days": 10}
 GROUP_PAGE = 50
 NEEDS_NEXT_STEP_SHOWN = 10
 # A lead handed to a rep says so on their queue for this long.
@@ -122,10 +125,30 @@ class DayRow:
     primary: Sequence[QuickOutcome]
     more: Sequence[QuickOutcome]
     last_touches: list[Touch] = field(default_factory=list)
+    buttons: OutcomeButtons | None = None  # the queue's, rendered once per channel
 
     @property
     def pk(self) -> int:
         return self.follow_up.pk
+
+
+@dataclass(frozen=True)
+class OutcomeButtons:
+    primary: str
+    more: str
+
+
+def outcome_buttons(channel: str, cache: dict[str, OutcomeButtons]) -> OutcomeButtons:
+    """The row's outcome buttons, the same for every follow-up on a channel: a queue renders them once per channel
+    instead of once per row (they were most of My day's rendering time)."""
+    if channel not in cache:
+        primary, more = outcomes_for(channel)
+        context = {"row": {"primary": primary, "more": more}}
+        cache[channel] = OutcomeButtons(
+            render_to_string("workspace/my_day.html#primary-buttons", context),
+            render_to_string("workspace/my_day.html#more-buttons", context),
+        )
+    return cache[channel]
 
 
 @dataclass
@@ -272,7 +295,10 @@ def my_day_build(*, user: User, now: dt.datetime, filters: QueueFilters | None =
         offset = (max(filters.page, 1) - 1) * GROUP_PAGE
         ranked = ranked.filter(day_group=filters.group, rank__gt=offset, rank__lte=offset + GROUP_PAGE)
     else:
-        ranked = ranked.filter(rank__lte=DAY_GROUP_LIMIT)
+        shown = Q()
+        for key, limit in GROUP_LIMITS.items():
+            shown |= Q(day_group=key, rank__lte=limit)
+        ranked = ranked.filter(shown)
     picked = list(ranked.values_list("pk", "day_group", "group_total"))
     groups = {key: DayGroup(key, title) for key, title in GROUPS.items() if not filters.group or key == filters.group}
     for group in groups.values():
@@ -282,11 +308,13 @@ def my_day_build(*, user: User, now: dt.datetime, filters: QueueFilters | None =
         now=now,
     ).in_bulk()
     libraries = message_templates_for_teams(team_ids={f.prospect.team_id for f in rows.values()}) if rows else {}
+    buttons: dict[str, OutcomeButtons] = {}
     for pk, key, total in picked:
         follow_up = rows[pk]
         group = groups[key]
         group.total = total
         row = day_row(follow_up, now=now, rep_tz=rep_tz, templates=libraries[follow_up.prospect.team_id])
+        row.buttons = outcome_buttons(follow_up.channel, buttons)
         group.rows.append(row)
     for group in groups.values():
         group.rows.sort(key=lambda r: (r.follow_up.due_start, r.pk))

@@ -20,6 +20,7 @@ from cadence.services import attempt_log_unanswered, prospect_plan_now, touch_lo
 from crm.once import submission_token
 from crm.zones import zone
 from touches.models import Touch
+from touches.selectors import message_templates_for_teams
 from web.access import follow_up_get_for_user, prospect_get_for_user
 from web.http import HtmxHttpRequest, errors_text, safe_next
 from workspace.day import day_row, follow_up_zone, when_both
@@ -50,18 +51,30 @@ def follow_up_row(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, ROW_TEMPLATE, _row_context(follow_up, now=now))
 
 
-def _logged_context(follow_up: FollowUp, *, now: dt.datetime, quick: QuickOutcome | None, **extra: object) -> dict:
+def _logged_context(
+    follow_up: FollowUp,
+    *,
+    now: dt.datetime,
+    quick: QuickOutcome | None,
+    logged: Touch | None = None,
+    **extra: object,
+) -> dict:
     """The answered row: what was logged, what comes next and, if it is due today (the voicemail or email of the
     same attempt), that follow-up as a row of its own right under it."""
     following = follow_up_next(enrollment_id=follow_up.enrollment_id)
+    if following is None:
+        follow_up.enrollment.refresh_from_db()  # ended or waiting: the row says which, as it is now
     rep_tz = zone(follow_up.rep.timezone, fallback="UTC")
+    team_id = follow_up.prospect.team_id
+    templates = message_templates_for_teams(team_ids=[team_id])[team_id]
     following_row = None
     if following is not None and following.rep_id == follow_up.rep_id and following.due_start < now + SAME_DAY:
-        following_row = day_row(following, now=now, rep_tz=rep_tz)
-    logged = follow_up.touch if follow_up.touch_id else None
+        following_row = day_row(following, now=now, rep_tz=rep_tz, templates=templates)
+    if logged is None and follow_up.touch_id:
+        logged = follow_up.touch
     label = quick.label if quick is not None else (logged.get_outcome_display() if logged else "Logged")
     return {
-        "row": day_row(follow_up, now=now, rep_tz=rep_tz),
+        "row": day_row(follow_up, now=now, rep_tz=rep_tz, templates=templates),
         "logged": logged,
         "logged_label": label,
         "following": following,
@@ -87,7 +100,9 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return render(request, LOGGED_TEMPLATE, _logged_context(follow_up, now=now, quick=None))
         messages.info(request, "That follow-up was already logged.")
         return redirect("focus" if focus_mode else "home")
-    notes = contact_notes_earlier(contact_id=follow_up.contact_id) if follow_up.contact_id else []
+    # Only a note can repeat an earlier one: without one, the check (and its query) is skipped.
+    has_note = bool(request.POST.get("note", "").strip())
+    notes = contact_notes_earlier(contact_id=follow_up.contact_id) if follow_up.contact_id and has_note else []
     data = request.POST if request.method == "POST" else None
     form = QuickLogForm(
         data, earlier_notes=notes, tz=follow_up_zone(follow_up), now=now, auto_id=f"fu{follow_up.pk}_%s"
@@ -99,10 +114,11 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, ValidationError(exc.messages))
         else:
             prospect_plan_now(prospect_id=follow_up.prospect_id, now=now)
-            follow_up.refresh_from_db()
+            # Answered by the first touch (the call of "no answer, left voicemail"); the relations loaded stay.
+            follow_up.status, follow_up.touch_id = FollowUp.Status.DONE, touches[0].pk
             quick = form.quick
             text = f"✓ {quick.label}: {follow_up.prospect.name}"
-            context = _logged_context(follow_up, now=now, quick=quick, toast=text)
+            context = _logged_context(follow_up, now=now, quick=quick, logged=touches[-1], toast=text)
             following_row = context["following_row"]
             offer = None
             if not quick.stops:
