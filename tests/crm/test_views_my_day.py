@@ -91,7 +91,7 @@ def test_my_day_costs_the_same_number_of_queries_for_3_and_30_follow_ups(client,
         follow_up_make(alice, start=NOW + dt.timedelta(hours=i, minutes=5))
     with django_assert_num_queries(6):
         response = client.get(reverse("home"))
-    assert sum(len(g.rows) for g in response.context["day"].groups) == 30
+    assert response.context["day"].total == 30  # later groups show their first rows, and count the rest
 
 
 def test_my_day_shows_only_the_reps_own_follow_ups(client, alice, bob):
