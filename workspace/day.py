@@ -3,12 +3,13 @@ next step, and focus mode's one lead at a time.
 
 Each read costs a fixed number of queries however many rows it shows: the queue ranks the rep's follow-ups of the
 week in one statement over `follow_up_queue_idx` (ids, groups and counts only), then reads the few rows shown
-with everything a row needs; the team's ready messages come in a third.
+with everything a row needs; a row's ready message is loaded when its details are opened.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Case, Count, F, JSONField, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import JSONObject, RowNumber
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
 
 from cadence.models import Enrollment, FollowUp, LeadEvent
 from crm.models import User
@@ -110,6 +112,41 @@ def night_for(moment: dt.datetime, tz: ZoneInfo) -> str:
     return ""
 
 
+_SENTINEL = "2147483647"
+
+
+@functools.lru_cache(maxsize=8)
+def _url_patterns(script_prefix: str) -> dict[str, str]:
+    names = ("prospect_detail", "follow_up_log", "follow_up_why", "follow_up_row", "follow_up_snooze")
+    return {name: reverse(name, args=[int(_SENTINEL)]) for name in names} | {"home": reverse("home")}
+
+
+@dataclass(frozen=True)
+class RowUrls:
+    """A row's links, made by filling ids into patterns reversed once: {% url %} seven times a row was a quarter
+    of My day's rendering."""
+
+    detail: str
+    log: str
+    why: str
+    row: str
+    snooze: str
+    home: str
+
+    @classmethod
+    def of(cls, follow_up: FollowUp) -> RowUrls:
+        urls = _url_patterns(get_script_prefix())
+        pk = str(follow_up.pk)
+        return cls(
+            detail=urls["prospect_detail"].replace(_SENTINEL, str(follow_up.prospect_id)),
+            log=urls["follow_up_log"].replace(_SENTINEL, pk),
+            why=urls["follow_up_why"].replace(_SENTINEL, pk),
+            row=urls["follow_up_row"].replace(_SENTINEL, pk),
+            snooze=urls["follow_up_snooze"].replace(_SENTINEL, pk),
+            home=urls["home"],
+        )
+
+
 @dataclass
 class DayRow:
     """One follow-up as My day shows it: who, what, when on both clocks, why, what to say, what happened before."""
@@ -118,14 +155,18 @@ class DayRow:
     tz: ZoneInfo
     when: str  # "Tue 14:00 their time · 13:00 yours"
     night: str
-    message: str
-    email_subject: str
-    email_body: str
+    message: str | None  # None: not loaded (the queue loads it on demand)
+    email_subject: str | None
+    email_body: str | None
     handed: str  # "From Alex, by Maria on Tue 1 Dec: Alex is overloaded (4 attempts before)"
     primary: Sequence[QuickOutcome]
     more: Sequence[QuickOutcome]
     last_touches: list[Touch] = field(default_factory=list)
     buttons: OutcomeButtons | None = None  # the queue's, rendered once per channel
+
+    @property
+    def urls(self) -> RowUrls:
+        return RowUrls.of(self.follow_up)
 
     @property
     def pk(self) -> int:
@@ -221,15 +262,21 @@ def day_row(
     now: dt.datetime,
     rep_tz: ZoneInfo | None = None,
     templates: Sequence[Template] | None = None,
+    messages: bool = True,
 ) -> DayRow:
-    """Needs the follow-up with `prospect`, `contact` and `rep` selected (and `handed`, from `_with_handover`)."""
-    if templates is None:
-        team_id = follow_up.prospect.team_id
-        templates = message_templates_for_teams(team_ids=[team_id])[team_id]
+    """Needs the follow-up with `prospect`, `contact` and `rep` selected (and `handed`, from `_with_handover`).
+
+    Without `messages` the ready message and email are left out (None): the queue loads them when a row's details
+    are opened, which keeps a page of 60 rows light."""
     rep_tz = rep_tz or zone(follow_up.rep.timezone, fallback="UTC")
     tz = follow_up_zone(follow_up)
-    _, message = _rendered(follow_up, follow_up.channel, templates)
-    subject, body = _rendered(follow_up, Channel.EMAIL, templates)
+    message = subject = body = None
+    if messages:
+        if templates is None:
+            team_id = follow_up.prospect.team_id
+            templates = message_templates_for_teams(team_ids=[team_id])[team_id]
+        _, message = _rendered(follow_up, follow_up.channel, templates)
+        subject, body = _rendered(follow_up, Channel.EMAIL, templates)
     primary, more = outcomes_for(follow_up.channel)
     return DayRow(
         follow_up=follow_up,
@@ -307,13 +354,12 @@ def my_day_build(*, user: User, now: dt.datetime, filters: QueueFilters | None =
         FollowUp.objects.filter(pk__in=[pk for pk, _, _ in picked]).select_related("prospect", "contact", "rep"),
         now=now,
     ).in_bulk()
-    libraries = message_templates_for_teams(team_ids={f.prospect.team_id for f in rows.values()}) if rows else {}
     buttons: dict[str, OutcomeButtons] = {}
     for pk, key, total in picked:
         follow_up = rows[pk]
         group = groups[key]
         group.total = total
-        row = day_row(follow_up, now=now, rep_tz=rep_tz, templates=libraries[follow_up.prospect.team_id])
+        row = day_row(follow_up, now=now, rep_tz=rep_tz, messages=False)
         row.buttons = outcome_buttons(follow_up.channel, buttons)
         group.rows.append(row)
     for group in groups.values():

@@ -11,6 +11,7 @@ urlpatterns = [
     path("enrollments/<int:pk>/next-step/", my_day.enrollment_next_step_view, name="enrollment_next_step"),
     path("follow-ups/<int:pk>/log/", touches.follow_up_log, name="follow_up_log"),
     path("follow-ups/<int:pk>/row/", touches.follow_up_row, name="follow_up_row"),
+    path("follow-ups/<int:pk>/why/", touches.follow_up_why, name="follow_up_why"),
     path("follow-ups/<int:pk>/snooze/", my_day.follow_up_snooze_view, name="follow_up_snooze"),
     path("prospects/", prospects.prospect_list, name="prospect_list"),
     path("prospects/import/", imports.prospect_import, name="prospect_import"),

@@ -123,7 +123,9 @@ def attempt_log_unanswered(
             occurred_at=now - VOICEMAIL_AFTER_CALL,
             **common,
         )
-        voicemail, _ = touch_log_once(
+        # The call answered the attempt's follow-up and asked for the re-plan (an enrollment has one planned
+        # follow-up at a time): the voicemail is stored beside it with nothing left to answer.
+        voicemail, _ = touch_store_once(
             rep=rep,
             touch_id=voicemail_touch_id(touch_id),
             channel=Channel.VOICEMAIL,

@@ -68,6 +68,13 @@ def test_a_desktop_screen_shows_at_least_8_follow_ups_and_a_phone_3(browser, sho
     assert phone.locator("header.topbar").bounding_box()["height"] <= 64
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
 
+    # The reason in one line; opened, the row shows the ready message (loaded then) and the ready email.
+    first = desktop.locator('[id^="follow-up-"][data-follow-up]').first
+    first.locator(".fu-why summary").click()
+    first.locator(".fu-why-body .fu-message-label").wait_for()
+    assert first.locator(".fu-why-body a[href^='mailto:']").count() == 1
+    shot(desktop, "my_day_row_details")
+
 
 def test_one_click_logs_a_call_and_its_voicemail_and_the_row_shows_what_is_next(browser, shot, live_server, demo_rep):
     page = browser.new_page(viewport={"width": 1366, "height": 900})

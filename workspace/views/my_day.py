@@ -45,6 +45,8 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         "channels": [(key, label) for key, (label, _) in CHANNEL_FILTERS.items()],
         "kinds": [(key, label) for key, (label, _) in KIND_FILTERS.items()],
         "undo": undo_offer_pop(request),
+        "form": None,
+        "focus_mode": False,
     }
     template = "workspace/my_day.html#queue" if request.htmx and request.htmx.target == "queue" else None
     return render(request, template or "workspace/my_day.html", context)

@@ -42,6 +42,14 @@ def _row_context(follow_up: FollowUp, *, now: dt.datetime, **extra: object) -> d
 
 @require_GET
 @login_required
+def follow_up_why(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A row's details, loaded when opened: the planner's reason, the ready message and the ready email."""
+    follow_up = follow_up_get_for_user(request, pk)
+    return render(request, "workspace/my_day.html#why", _row_context(follow_up, now=timezone.now()))
+
+
+@require_GET
+@login_required
 def follow_up_row(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The row as it stands (Cancel on a confirmation, or a row coming back after an undo)."""
     follow_up = follow_up_get_for_user(request, pk)
