@@ -181,13 +181,23 @@ class QuickLogForm(SimilarNoteMixin, NextStepFields):
         self.earlier_notes = earlier_notes
         super().__init__(*args, **kwargs)
 
+    # Set when a conversation was pressed and the next-step question has not been shown yet: the form is not
+    # valid (nothing is saved) but shows no error, since the rep has not had the chance to type anything.
+    awaits_next_step = False
+
     def clean(self) -> dict:
         cleaned = super().clean()
         if cleaned.get("outcome") in NEEDS_NEXT_STEP:
-            self._require_next_step()
+            if "next_step_what" in self.data or "next_step_when" in self.data:
+                self._require_next_step()
+            else:
+                self.awaits_next_step = True
         if not self.errors:
             self.check_similar(cleaned.get("note", ""), cleaned.get("acknowledge_similar", False))
         return cleaned
+
+    def is_valid(self) -> bool:
+        return super().is_valid() and not self.awaits_next_step
 
     @property
     def quick(self) -> QuickOutcome:

@@ -94,9 +94,15 @@ def test_connected_asks_for_the_next_step_and_saves_nothing_until_it_is_given(cl
     assert response.status_code == 200
     assert "Connected: what's the next step?" in content
     assert 'name="next_step_what"' in content and 'name="next_step_when"' in content
+    assert "Before saving" not in content  # asked, not scolded: nothing was typed yet
     assert not Touch.objects.exists()
     planned.refresh_from_db()
     assert planned.status == FollowUp.Status.PLANNED
+
+    empty = log(client, planned, outcome="connected", note="Good chat", next_step_what="", next_step_when="")
+
+    assert "Before saving: what is the next step?" in empty.content.decode()
+    assert not Touch.objects.exists()
 
 
 def test_connected_with_a_next_step_saves_the_touch_and_the_step(
