@@ -15,7 +15,7 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.generators import SchemaGenerator
@@ -64,11 +64,6 @@ def demo_rep(db, settings):
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     demo_data_seed(now=timezone.now())
-    # The seed lives in this test's own transaction, in tables no one has analyzed: PostgreSQL 16 (the embedded
-    # server of `make test`) then takes each for one row and joins 1,700 touches by nested loops, 60 ms a query,
-    # 15 minutes for this file instead of 80 s. ANALYZE counts the transaction's own rows.
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE crm_prospect, crm_contact, touches_touch, cadence_enrollment, cadence_followup")
     yield User.objects.get(username="alex")
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
