@@ -15,10 +15,11 @@ from crm.models import Prospect, User
 from demo.seed import DEMO_PASSWORD, demo_data_seed
 from touches.models import Touch
 
+# Phones outside the demo's 555-01xx numbers, so no row of this file is already someone's contact.
 CSV = (
     "Company Name;First Name;Last Name;Email;Phone Number;Job Title;Country\n"
-    "Harbor Crate Co;Nina;Walsh;nina@harborcrate.example;+1 312 555 0101;Logistics lead;US\n"
-    "Harbor Crate Co;Omar;Diaz;omar@harborcrate.example;+1 312 555 0102;Buyer;US\n"
+    "Harbor Crate Co;Nina;Walsh;nina@harborcrate.example;+1 312 555 2101;Logistics lead;US\n"
+    "Harbor Crate Co;Omar;Diaz;omar@harborcrate.example;+1 312 555 2102;Buyer;US\n"
     "Broken Row Inc;Pat;Kim;not-an-email;;;US\n"
 )
 

@@ -174,11 +174,15 @@ def test_my_day_reads_the_teams_own_message(client, alice, team, now):
     ContactFactory(prospect=prospect, name="Rita Vale", phone="+1 212 555 0101")
     enrollment = enrollment_create(prospect=prospect, now=now)
     enrollments_plan(enrollment_ids=[enrollment.pk], now=now)
-    theme = FollowUp.objects.get(enrollment=enrollment, status="planned").theme
-    MessageTemplate.objects.create(team=team, medium="voicemail", kind="regular", theme=theme, body="Rita! {company}")
+    planned = FollowUp.objects.get(enrollment=enrollment, status="planned")
+    MessageTemplate.objects.create(
+        team=team, medium="voicemail", kind="regular", theme=planned.theme, body="Rita! {company}"
+    )
     client.force_login(alice)
 
-    assert "Rita! Umbrella" in client.get(reverse("home")).content.decode()
+    # The row's details (loaded when opened on My day) and focus mode both say the team's own words.
+    assert "Rita! Umbrella" in client.get(reverse("follow_up_why", args=[planned.pk])).content.decode()
+    assert "Rita! Umbrella" in client.get(reverse("focus")).content.decode()
 
 
 def test_an_invited_rep_sets_a_password_and_logs_in(client, maria, team, settings):
