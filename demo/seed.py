@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Max, Min, OuterRef, Q, Subquery
 
-from cadence.models import Cadence, Enrollment, FollowUp, default_windows
+from cadence.models import Cadence, Enrollment, default_windows
 from cadence.scheduler import scheduler_sweep
 from cadence.selectors import cadence_for_prospect
 from cadence.services import enrollments_plan
@@ -98,18 +98,9 @@ def demo_data_seed(*, now: datetime, seed: int = 42) -> DemoSummary:
         Contact.objects.bulk_create(builder.contacts, batch_size=BATCH_SIZE)
         Touch.objects.bulk_create(builder.touches, batch_size=BATCH_SIZE)
         _backdate(team, builder)
-        _analyze()
         _enroll(team, now=now)
         return _summary(team, created=True)
 
-
-def _analyze() -> None:
-    """Tell PostgreSQL how many rows it now holds before planning reads them: on a fresh database (`make run`'s
-    first start, a test) the tables were never analyzed, and PostgreSQL 16 then took each for one row and joined
-    the demo's 1,700 touches by nested loops, 60-150 ms a plan. ANALYZE sees this transaction's own rows."""
-    tables = [model._meta.db_table for model in (Prospect, Contact, Touch, Enrollment, FollowUp)]
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def _enroll(team: Team, *, now: datetime) -> None:
