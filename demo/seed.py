@@ -102,7 +102,6 @@ def demo_data_seed(*, now: datetime, seed: int = 42) -> DemoSummary:
         return _summary(team, created=True)
 
 
-
 def _enroll(team: Team, *, now: datetime) -> None:
     """Enroll every active and engaged prospect, each planned as of its last touch, as if the scheduler had run
     right after it. The demo then opens on a realistic day: a few follow-ups overdue, some due today, most ahead.
