@@ -73,11 +73,6 @@ class QueueFilters:
         return bool(self.channel or self.kind)
 
 
-def clock(moment: dt.datetime, tz: ZoneInfo) -> str:
-    """ "14:00" """
-    return f"{moment.astimezone(tz):%H:%M}"
-
-
 def day_and_clock(moment: dt.datetime, tz: ZoneInfo) -> str:
     """ "Tue 1 Dec 14:00" """
     local = moment.astimezone(tz)
@@ -92,11 +87,6 @@ def when_both(moment: dt.datetime, *, theirs: ZoneInfo, yours: ZoneInfo) -> str:
         return f"{their:%a %H:%M} your time and theirs"
     mine = f"{your:%a %H:%M}" if your.date() != their.date() else f"{your:%H:%M}"
     return f"{their:%a %H:%M} their time · {mine} yours"
-
-
-def follow_up_when(follow_up: FollowUp, tz: ZoneInfo) -> str:
-    """ "Thu 11:00 their time" """
-    return f"{follow_up.due_start.astimezone(tz):%a %H:%M} their time"
 
 
 def follow_up_zone(follow_up: FollowUp) -> ZoneInfo:

@@ -20,7 +20,6 @@ from cadence.services import attempt_log_unanswered, prospect_plan_now, touch_lo
 from crm.once import submission_token
 from crm.zones import zone
 from touches.models import Touch
-from touches.selectors import message_templates_for_teams
 from web.access import follow_up_get_for_user, prospect_get_for_user
 from web.http import HtmxHttpRequest, errors_text, safe_next
 from workspace.day import day_row, follow_up_zone, when_both
@@ -73,16 +72,16 @@ def _logged_context(
     if following is None:
         follow_up.enrollment.refresh_from_db()  # ended or waiting: the row says which, as it is now
     rep_tz = zone(follow_up.rep.timezone, fallback="UTC")
-    team_id = follow_up.prospect.team_id
-    templates = message_templates_for_teams(team_ids=[team_id])[team_id]
+    # Neither row shows a ready message here (the answered one is done; the new one loads it when opened, as the
+    # queue's rows do), so the message library is not read on the log path.
     following_row = None
     if following is not None and following.rep_id == follow_up.rep_id and following.due_start < now + SAME_DAY:
-        following_row = day_row(following, now=now, rep_tz=rep_tz, templates=templates)
+        following_row = day_row(following, now=now, rep_tz=rep_tz, messages=False)
     if logged is None and follow_up.touch_id:
         logged = follow_up.touch
     label = quick.label if quick is not None else (logged.get_outcome_display() if logged else "Logged")
     return {
-        "row": day_row(follow_up, now=now, rep_tz=rep_tz, templates=templates),
+        "row": day_row(follow_up, now=now, rep_tz=rep_tz, messages=False),
         "logged": logged,
         "logged_label": label,
         "following": following,
