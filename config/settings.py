@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "crm",
     "touches",
     "cadence",
+    "mailroom",
     "workspace",
     "dashboard",
     "demo",
@@ -149,6 +150,12 @@ EMAIL_BACKEND = env_str(
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "pursuit@localhost")
+# Fernet keys (comma-separated, newest first) that encrypt the reps' mailbox passwords; `manage.py
+# mail_keys_rotate` re-encrypts every password with the first. Without keys no mailbox can be connected; in
+# development one is derived from SECRET_KEY.
+MAIL_ENCRYPTION_KEYS = env_list("PURSUIT_MAIL_KEYS")
+# The address reps' List-Unsubscribe one-click links point to (RFC 8058), e.g. https://pursuit.example.com.
+PUBLIC_BASE_URL = env_str("PURSUIT_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -265,6 +272,21 @@ CELERY_BEAT_SCHEDULE = {
     "crm-prune": {
         "task": "crm.tasks.prune",
         "schedule": crontab(minute=23),  # 23 * * * *  hourly: form ids older than a day
+        "options": {"expires": 3000},
+    },
+    "mail-sync": {
+        "task": "mailroom.tasks.mailboxes_sync",
+        "schedule": crontab(),  # * * * * *  every connected mailbox's new mail
+        "options": {"expires": 50},
+    },
+    "mail-outbox": {
+        "task": "mailroom.tasks.outbox_sweep",
+        "schedule": crontab(),  # * * * * *  messages waiting for their window, and lost send tasks
+        "options": {"expires": 50},
+    },
+    "mail-prune": {
+        "task": "mailroom.tasks.inbound_prune",
+        "schedule": crontab(minute=41, hour=3),  # daily: raw messages past their retention
         "options": {"expires": 3000},
     },
     "api-prune": {

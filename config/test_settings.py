@@ -17,3 +17,4 @@ DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{o
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Cache keys of this run's own, so concurrent runs sharing one Redis never see each other's throttle counts.
 CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ['CELERY_QUEUE']}"  # noqa: F405
+MAIL_ENCRYPTION_KEYS = ["bWFpbC10ZXN0cy1vbmx5LW5vdC1hLXNlY3JldC0wMDA="]  # 32 bytes, tests only

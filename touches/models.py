@@ -49,6 +49,7 @@ class Source(models.TextChoices):
     WEB = "web", "Web"
     API = "api", "API"
     IMPORT = "import", "Import"
+    EMAIL = "email", "Email (sent or read by Pursuit)"
 
 
 class TouchQuerySet(models.QuerySet["Touch"]):
@@ -73,6 +74,8 @@ class Touch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The RFC 5322 Message-ID of the email this touch is (sent through Pursuit, or a reply read from the inbox).
+    message_id = models.CharField(max_length=250, blank=True, default="")
     # The callee's wall clock when the touch happened (the contact's zone, else the prospect's), kept by a
     # database trigger (migration 0003) on every write path, so "when to call" groups a period's touches without
     # converting each one through a zone: a call made at 9 am their time stays a 9 am call if they move later.

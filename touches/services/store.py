@@ -43,6 +43,7 @@ def touch_store(
     duration_seconds: int | None = None,
     source: str = Source.WEB,
     touch_id: uuid.UUID | None = None,
+    message_id: str = "",
 ) -> Touch:
     """Store one touch and what it tells us about the people.
 
@@ -68,6 +69,7 @@ def touch_store(
             duration_seconds=duration_seconds,
             occurred_at=occurred_at,
             source=source,
+            message_id=message_id,
         )
         if touch_id is not None:
             touch.id = touch_id

@@ -1,0 +1,305 @@
+"""Reading a rep's INBOX: new messages since the last UID, matched to a lead, classified, and acted on.
+
+Mail that matches none of the team's leads is never stored. A matched message is stored (raw, capped at RAW_MAX,
+kept for RETENTION) with its verdict, its reason and what was done about it, so a rep can reclassify it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import uuid
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from cadence.models import Enrollment
+from cadence.planner.calendar import holiday_calendar
+from cadence.planner.windows import next_workday
+from cadence.selectors import enrollment_open_for_prospect
+from cadence.services import enrollment_pause, enrollment_resume, enrollments_request_plan, touch_delete, touch_log
+from cadence.situation import rules_from_cadence
+from crm.models import Contact, Prospect
+from crm.validators import PLANNING_HORIZON
+from crm.zones import zone
+from mailroom.classify import Reading, Verdict, message_read, reference_ids, sender_address
+from mailroom.models import InboundEmail, Mailbox, OutboundEmail
+from mailroom.transport import explain, imap_session
+from touches.models import Channel, Outcome, Source
+
+RAW_MAX = 256 * 1024
+# Enough to read any message's headers and text; a larger one is read up to here (its attachments are not needed).
+FETCH_MAX = 1024 * 1024
+RETENTION = dt.timedelta(days=90)
+BATCH = 200
+LEASE = dt.timedelta(minutes=5)
+# An out-of-office that gives no return date: the cadence waits this many working days.
+AWAY_DEFAULT_WORKDAYS = 3
+# On the first read (or after the server renumbered the folder): how far back to look.
+FIRST_READ_BACK = dt.timedelta(days=2)
+INBOUND_NAMESPACE = uuid.UUID("5b0f3f0e-6b1e-4a55-9d0a-7f0e3c1d2a10")
+
+
+@dataclass
+class SyncReport:
+    read: int = 0
+    matched: int = 0
+    verdicts: dict[str, int] = field(default_factory=dict)
+    error: str = ""
+
+
+def mailbox_sync(*, mailbox_id: int, now: dt.datetime) -> SyncReport:
+    """Read what is new in one mailbox. Quiet when another sync holds it or it does not listen; a server
+    failure is stored on the mailbox (shown to its rep) and never raised to the caller."""
+    claimed = (
+        Mailbox.objects.filter(pk=mailbox_id, transport=Mailbox.Transport.SMTP)
+        .exclude(imap_host="")
+        .filter(Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now))
+        .update(sync_lease_until=now + LEASE)
+    )
+    report = SyncReport()
+    if not claimed:
+        return report
+    mailbox = Mailbox.objects.select_related("user").get(pk=mailbox_id)
+    try:
+        _read(mailbox, report=report, now=now)
+    except Exception as exc:  # noqa: BLE001 - one mailbox's failure is its own, shown on its page
+        report.error = explain(exc, server="IMAP")
+        Mailbox.objects.filter(pk=mailbox_id).update(sync_error=report.error[:300], sync_failed_at=now)
+    else:
+        Mailbox.objects.filter(pk=mailbox_id).update(sync_error="", sync_failed_at=None, synced_at=now)
+    finally:
+        Mailbox.objects.filter(pk=mailbox_id).update(sync_lease_until=None)
+    return report
+
+
+def _read(mailbox: Mailbox, *, report: SyncReport, now: dt.datetime) -> None:
+    with imap_session(mailbox) as imap:
+        folder = imap.select_folder(mailbox.imap_folder, readonly=True)
+        uidvalidity = int(folder[b"UIDVALIDITY"])
+        if mailbox.uidvalidity != uidvalidity:
+            since = (mailbox.synced_at or mailbox.created_at) - FIRST_READ_BACK
+            uids = imap.search(["SINCE", since.date()])
+            Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=uidvalidity, last_uid=0)
+            mailbox.uidvalidity, mailbox.last_uid = uidvalidity, 0
+        else:
+            # "n:*" always names the newest message, even when its UID is below n: keep only the new ones.
+            uids = [uid for uid in imap.search(["UID", f"{mailbox.last_uid + 1}:*"]) if uid > mailbox.last_uid]
+        for start in range(0, len(uids), BATCH):
+            batch = sorted(uids[start : start + BATCH])
+            fetched = imap.fetch(batch, [f"BODY.PEEK[]<0.{FETCH_MAX}>", "INTERNALDATE"])
+            for uid in batch:
+                data = fetched.get(uid)
+                if data is None:
+                    continue
+                raw = next((value for key, value in data.items() if key.startswith(b"BODY[")), b"")
+                received = data.get(b"INTERNALDATE")
+                report.read += 1
+                verdict = inbound_take(
+                    mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, raw=raw, received=received, now=now
+                )
+                if verdict:
+                    report.matched += 1
+                    report.verdicts[verdict] = report.verdicts.get(verdict, 0) + 1
+            Mailbox.objects.filter(pk=mailbox.pk, last_uid__lt=batch[-1]).update(last_uid=batch[-1])
+            mailbox.last_uid = max(mailbox.last_uid, batch[-1])
+
+
+def inbound_take(
+    *,
+    mailbox: Mailbox,
+    uidvalidity: int,
+    uid: int,
+    raw: bytes,
+    received: dt.datetime | None,
+    now: dt.datetime,
+) -> str:
+    """One message: matched, classified, stored and acted on in one transaction; its verdict, or "" when it
+    belongs to no lead (then nothing is kept) or was already read."""
+    message = email.message_from_bytes(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    reading = message_read(message)
+    message_id = str(message.get("Message-ID", "")).strip()[:250]
+    if message_id and InboundEmail.objects.filter(mailbox=mailbox, message_id=message_id).exists():
+        return ""
+    outbound, contact = _match(mailbox, message=message, reading=reading)
+    if contact is None:
+        return ""
+    received_at = min(_aware(received) or now, now)
+    try:
+        with transaction.atomic():
+            inbound = InboundEmail.objects.create(
+                mailbox=mailbox,
+                uidvalidity=uidvalidity,
+                uid=uid,
+                message_id=message_id,
+                prospect_id=contact.prospect_id,
+                contact=contact,
+                in_reply_to=outbound,
+                from_address=sender_address(message)[:254],
+                subject=str(message.get("Subject", ""))[:300],
+                received_at=received_at,
+                verdict=reading.verdict,
+                reason=reading.reason[:300],
+                raw=raw[:RAW_MAX],
+                raw_truncated=len(raw) > RAW_MAX,
+                created_at=now,
+            )
+            _apply(inbound, reading=reading, contact=contact, now=now)
+    except IntegrityError:
+        return ""  # read before (a sync that died after storing it, before moving last_uid)
+    return reading.verdict
+
+
+def _match(mailbox: Mailbox, *, message: EmailMessage, reading: Reading) -> tuple[OutboundEmail | None, Contact | None]:
+    """The message's lead: by the Message-IDs it answers or quotes (ours), else by its sender (or, for a bounce,
+    the failed recipient) among the team's contacts."""
+    ids = reference_ids(message) + list(reading.quoted_ids)
+    if ids:
+        outbound = (
+            OutboundEmail.objects.filter(mailbox=mailbox, message_id__in=ids)
+            .select_related("contact__prospect")
+            .first()
+        )
+        if outbound is not None:
+            return outbound, outbound.contact
+    addresses = (
+        list(reading.failed) if reading.verdict in (Verdict.BOUNCE, Verdict.DELAY) else [sender_address(message)]
+    )
+    addresses = [address for address in addresses if address]
+    if not addresses or mailbox.user.team_id is None:
+        return None, None
+    query = Q()
+    for address in addresses:
+        query |= Q(email__iexact=address)
+    contact = (
+        Contact.objects.filter(query, prospect__team_id=mailbox.user.team_id)
+        .select_related("prospect")
+        # The rep's own lead first, then an open one, then the most recently active.
+        .order_by(
+            ~Q(prospect__owner_id=mailbox.user_id),
+            Q(prospect__status__in=Prospect.CLOSED_STATUSES),
+            "-prospect__updated_at",
+        )
+        .first()
+    )
+    return None, contact
+
+
+def _apply(
+    inbound: InboundEmail, *, reading: Reading, contact: Contact, now: dt.datetime, touch_id: uuid.UUID | None = None
+) -> None:
+    """What the verdict does to the lead, recorded on the inbound row so a reclassification can undo it."""
+    rep = inbound.mailbox.user
+    verdict = Verdict(inbound.verdict)
+    if verdict in (Verdict.REPLY, Verdict.UNSUBSCRIBE):
+        outcome = Outcome.REPLIED if verdict == Verdict.REPLY else Outcome.OPTED_OUT
+        note = reading.text[:2000] if verdict == Verdict.REPLY else f"Asked to stop by email: {inbound.reason}"
+        inbound.touch = touch_log(
+            rep=contact.prospect.owner if contact.prospect.owner_id else rep,
+            prospect=contact.prospect,
+            contact=contact,
+            channel=Channel.EMAIL,
+            outcome=outcome,
+            note=note,
+            occurred_at=inbound.received_at,
+            now=now,
+            source=Source.EMAIL,
+            touch_id=touch_id
+            or uuid.uuid5(INBOUND_NAMESPACE, f"{inbound.mailbox_id}:{inbound.uidvalidity}:{inbound.uid}"),
+            message_id=inbound.message_id,
+        )
+    elif verdict == Verdict.OUT_OF_OFFICE:
+        enrollment = enrollment_open_for_prospect(prospect_id=contact.prospect_id)
+        if enrollment is not None:
+            until = _pause_until(enrollment, contact=contact, back_on=reading.back_on, now=now)
+            enrollment_pause(enrollment=enrollment, now=now, until=until, note=f"{contact.name}: {inbound.reason}")
+            inbound.paused_until = until
+    elif verdict == Verdict.BOUNCE:
+        bounced = Contact.objects.filter(pk=contact.pk, email_bounced=False).update(email_bounced=True, updated_at=now)
+        if bounced:
+            inbound.flagged_contact = contact
+            _replan(prospect_id=contact.prospect_id, now=now)
+    inbound.save(update_fields=["touch", "paused_until", "flagged_contact"])
+
+
+def _pause_until(enrollment: Enrollment, *, contact: Contact, back_on: dt.date | None, now: dt.datetime) -> dt.datetime:
+    """The start of the contact's first working day after they are back (or a few working days from now)."""
+    rules = rules_from_cadence(enrollment.cadence)
+    tz = zone(contact.timezone, fallback=contact.prospect.timezone)
+    days_off = holiday_calendar(country=contact.prospect.country)
+    today = now.astimezone(tz).date()
+    if back_on is not None and today < back_on <= today + PLANNING_HORIZON - dt.timedelta(days=14):
+        day = next_workday(back_on + dt.timedelta(days=1), rules=rules, days_off=days_off)
+    else:
+        day = today
+        for _ in range(AWAY_DEFAULT_WORKDAYS):
+            day = next_workday(day + dt.timedelta(days=1), rules=rules, days_off=days_off)
+    return dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+
+
+def _replan(*, prospect_id: int, now: dt.datetime) -> None:
+    ids = list(
+        Enrollment.objects.filter(prospect_id=prospect_id, status__in=Enrollment.OPEN_STATUSES).values_list(
+            "pk", flat=True
+        )
+    )
+    enrollments_request_plan(enrollment_ids=ids, now=now)
+
+
+def inbound_reclassify(*, inbound: InboundEmail, verdict: str, now: dt.datetime) -> InboundEmail:
+    """A rep says what a message really was: the first verdict's effects are undone, the new one's applied.
+
+    An opt-out stays final (README, "What counts"): an unsubscribe cannot be reclassified here; a manager lifts
+    the do-not-contact with a reason.
+    """
+    new = Verdict(verdict)
+    if inbound.verdict == new:
+        return inbound
+    if inbound.verdict == Verdict.UNSUBSCRIBE:
+        raise ValidationError("An opt-out is final; a manager can lift the do-not-contact with a reason.")
+    with transaction.atomic():
+        inbound = (
+            InboundEmail.objects.select_for_update()
+            .select_related("mailbox__user", "contact__prospect")
+            .get(pk=inbound.pk)
+        )
+        if inbound.touch_id:
+            touch_delete(touch=inbound.touch, now=now)
+        if inbound.paused_until:
+            enrollment = Enrollment.objects.filter(
+                prospect_id=inbound.prospect_id, status=Enrollment.Status.PAUSED
+            ).first()
+            if enrollment is not None:
+                enrollment_resume(enrollment=enrollment, now=now)
+        if inbound.flagged_contact_id:
+            Contact.objects.filter(pk=inbound.flagged_contact_id).update(email_bounced=False, updated_at=now)
+            _replan(prospect_id=inbound.prospect_id, now=now)
+        inbound.touch, inbound.paused_until, inbound.flagged_contact = None, None, None
+        message = email.message_from_bytes(bytes(inbound.raw), policy=policy.default)
+        reading = message_read(message)
+        inbound.verdict = new
+        inbound.reason = (
+            f"Reclassified by the rep as {InboundEmail.Verdict(new).label.lower()} (was: {inbound.reason})"[:300]
+        )
+        inbound.save(update_fields=["verdict", "reason"])
+        if inbound.contact is not None:
+            # A touch id of its own: the first verdict's touch stays in the history, deleted.
+            _apply(inbound, reading=reading, contact=inbound.contact, now=now, touch_id=uuid.uuid4())
+    return inbound
+
+
+def inbound_prune(*, now: dt.datetime) -> int:
+    """Raw messages past their retention are dropped; the verdict, its reason and its effects stay."""
+    return InboundEmail.objects.filter(received_at__lt=now - RETENTION).exclude(raw=b"").update(raw=b"")
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    # imapclient gives INTERNALDATE as a naive local time unless told otherwise; the server's own offset is lost.
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)

@@ -1,0 +1,359 @@
+"""The outbox: an email follow-up goes out exactly once, when the contact's window is open, within the cap.
+
+Guarantee (README, "Email"): a message is handed to the SMTP server at most once by Pursuit on its own. Its
+Message-ID is fixed when it is queued. A send marks the row `sending` (committed) before it talks to the server,
+and `sent` (with its touch) after the server accepted it and a copy was appended to the Sent folder. A worker that
+dies in between leaves the row `sending`; the outbox sweep then looks for the Message-ID in the Sent folder: found,
+the row is finished as sent; not found (the worker died between the server's acceptance and the copy), the row
+becomes `unsure` and the rep says whether it went. Nothing is ever sent twice blindly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage as DjangoEmailMessage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cadence.models import FollowUp
+from cadence.planner.calendar import holiday_calendar
+from cadence.planner.windows import first_open_slot, is_workday, local_date, window_at
+from cadence.services import touch_log_once
+from cadence.services.queue import task_enqueue
+from cadence.situation import rules_from_cadence
+from crm.models import Prospect, User
+from crm.validators import validate_single_line
+from crm.zones import zone
+from mailroom.models import Mailbox, OutboundEmail
+from mailroom.transport import MailServerError, PermanentRefusal, explain, imap_session, smtp_send, smtp_session
+from touches.models import Channel, Outcome, Source
+
+logger = logging.getLogger(__name__)
+MAX_TRIES = 5
+# A send that has said nothing for this long died with its worker: the sweep looks for it in the Sent folder.
+SENDING_STALE_AFTER = dt.timedelta(minutes=10)
+UNSUBSCRIBE_SALT = "mailroom.unsubscribe"
+
+
+def sent_touch_id(outbound_id: uuid.UUID) -> uuid.UUID:
+    """The touch a send logs, derived from the outbox row: a finished send logs it once, however often it runs."""
+    return uuid.uuid5(outbound_id, "sent")
+
+
+def email_queue(
+    *,
+    rep: User,
+    follow_up: FollowUp,
+    outbound_id: uuid.UUID,
+    subject: str,
+    body: str,
+    now: dt.datetime,
+) -> tuple[OutboundEmail, bool]:
+    """Queue a follow-up's email (the send form's id is the row's id, so a second POST finds the first).
+
+    Refused with a clear error: no mailbox, not this rep's follow-up, not an email, no address to write to, a
+    stopped contact or lead, an empty subject or body. Returns (row, whether this call queued it).
+    """
+    existing = OutboundEmail.objects.filter(pk=outbound_id).first()
+    if existing is not None:
+        if existing.rep_id != rep.pk:
+            raise ValidationError("This form was already used; reload the page.")
+        return existing, False
+    mailbox = Mailbox.objects.filter(user=rep).first()
+    if mailbox is None:
+        raise ValidationError("Connect your mailbox first (Settings, Mailbox).")
+    if follow_up.rep_id != rep.pk or follow_up.status != FollowUp.Status.PLANNED:
+        raise ValidationError("This follow-up is no longer yours to send.")
+    if follow_up.channel != Channel.EMAIL:
+        raise ValidationError("This follow-up is not an email.")
+    contact = follow_up.contact
+    refusal = _stopped(contact=contact, prospect=follow_up.prospect)
+    if refusal:
+        raise ValidationError(refusal)
+    subject, body = subject.strip(), body.strip()
+    errors = {}
+    if not subject:
+        errors["subject"] = "Give the email a subject."
+    elif len(subject) > 200:
+        errors["subject"] = "Keep the subject under 200 characters."
+    else:
+        try:
+            validate_single_line(subject)
+        except ValidationError as exc:
+            errors["subject"] = exc.messages[0]
+    if not body:
+        errors["body"] = "Write the email before sending it."
+    elif len(body) > 10000:
+        errors["body"] = "Keep the email under 10,000 characters."
+    if errors:
+        raise ValidationError(errors)
+    domain = mailbox.from_address.rpartition("@")[2] or "pursuit.invalid"
+    try:
+        with transaction.atomic():
+            row = OutboundEmail.objects.create(
+                id=outbound_id,
+                mailbox=mailbox,
+                rep=rep,
+                prospect=follow_up.prospect,
+                contact=contact,
+                follow_up=follow_up,
+                kind=follow_up.kind,
+                theme=follow_up.theme,
+                to_address=contact.email,
+                subject=subject,
+                body=body,
+                message_id=f"<{outbound_id.hex}@{domain}>",
+                queued_at=now,
+            )
+    except IntegrityError as exc:
+        raise ValidationError("This follow-up's email is already on its way.") from exc
+    task_enqueue("mailroom.tasks.email_send", str(row.pk))
+    return row, True
+
+
+def _stopped(*, contact, prospect: Prospect) -> str:
+    """Why this contact may not be written to now, or "" (checked when queued and again when sent)."""
+    if contact is None or not contact.email:
+        return "This follow-up has no contact with an email address."
+    if prospect.status == Prospect.Status.DO_NOT_CONTACT or contact.do_not_contact:
+        return f"Not sent: {contact.name} asked not to be contacted."
+    if prospect.is_closed:
+        return f"Not sent: {prospect.name} is {prospect.get_status_display().lower()}."
+    if contact.email_bounced:
+        return f"Not sent: {contact.email} bounced before."
+    if contact.left_company or contact.wrong_person:
+        return f"Not sent: {contact.name} is marked as {'gone' if contact.left_company else 'the wrong person'}."
+    return ""
+
+
+def email_send(*, outbound_id: uuid.UUID, now: dt.datetime) -> str:
+    """Send one queued message if its moment has come; what happened, in a word (for the task's log)."""
+    with transaction.atomic():
+        row = (
+            OutboundEmail.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("mailbox", "contact", "prospect", "follow_up", "rep")
+            .filter(pk=outbound_id)
+            .first()
+        )
+        if row is None:
+            return "busy or gone"
+        if row.state not in (OutboundEmail.State.QUEUED, OutboundEmail.State.WAITING):
+            return row.state
+        if row.not_before and row.not_before > now:
+            return "waiting"
+        refusal = _stopped(contact=row.contact, prospect=row.prospect) or _answered(row)
+        if refusal:
+            _fail(row, refusal)
+            return "stopped"
+        wait = _wait_for(row, now=now)
+        if wait is not None:
+            row.state, (row.not_before, row.wait_reason) = OutboundEmail.State.WAITING, wait
+            row.save(update_fields=["state", "not_before", "wait_reason"])
+            return "waiting"
+        row.state, row.sending_at, row.tries, row.wait_reason = OutboundEmail.State.SENDING, now, row.tries + 1, ""
+        row.save(update_fields=["state", "sending_at", "tries", "wait_reason"])
+    message = email_message(row)
+    try:
+        _deliver(row, message)
+    except PermanentRefusal as exc:
+        _fail(row, str(exc))
+        return "refused"
+    except (MailServerError, OSError) as exc:
+        _retry_later(row, error=str(exc) or exc.__class__.__name__, now=now)
+        return "retry"
+    _sent_copy_keep(row, message)
+    email_mark_sent(outbound_id=row.pk, now=max(now, timezone.now()) if now.tzinfo else now)
+    return "sent"
+
+
+def _answered(row: OutboundEmail) -> str:
+    # The cadence moved on (a reply, a call that connected, a re-plan): what was written for that moment is stale.
+    if row.follow_up is None or row.follow_up.status != FollowUp.Status.PLANNED:
+        return "Not sent: the lead moved on before it went out (a reply, a logged touch or a re-plan)."
+    return ""
+
+
+def _wait_for(row: OutboundEmail, *, now: dt.datetime) -> tuple[dt.datetime, str] | None:
+    """(when, why) if the message must wait: the contact's window is closed, or the mailbox's cap is reached."""
+    rep_tz = zone(row.rep.timezone, fallback="UTC")
+    rep_day = local_date(now, rep_tz)
+    day_start = dt.datetime.combine(rep_day, dt.time(0), tzinfo=rep_tz)
+    sent_today = OutboundEmail.objects.filter(
+        mailbox_id=row.mailbox_id, state=OutboundEmail.State.SENT, sent_at__gte=day_start
+    ).count()
+    if sent_today >= row.mailbox.daily_cap:
+        tomorrow = dt.datetime.combine(rep_day + dt.timedelta(days=1), dt.time(0), tzinfo=rep_tz)
+        return tomorrow, f"Your mailbox's daily cap ({row.mailbox.daily_cap}) is reached: it goes tomorrow."
+    enrollment = row.follow_up.enrollment
+    rules = rules_from_cadence(enrollment.cadence)
+    tz = zone(row.contact.timezone, fallback=row.prospect.timezone)
+    days_off = holiday_calendar(country=row.prospect.country)
+    if (
+        is_workday(local_date(now, tz), rules=rules, days_off=days_off)
+        and window_at(now, rules.windows, tz) is not None
+    ):
+        return None
+    slot = first_open_slot(
+        earliest=local_date(now, tz), order=range(len(rules.windows)), rules=rules, tz=tz, days_off=days_off, now=now
+    )
+    start = max(slot.start, now)
+    local = start.astimezone(tz)
+    return start, f"Waits for the contact's window: {local:%a} {local.day} {local:%b} {local:%H:%M} their time."
+
+
+def email_message(row: OutboundEmail) -> EmailMessage:
+    mailbox = row.mailbox
+    message = EmailMessage()
+    message["From"] = formataddr((mailbox.from_name or str(row.rep), mailbox.from_address))
+    message["To"] = formataddr((row.contact.name, row.to_address))
+    message["Subject"] = row.subject
+    message["Message-ID"] = row.message_id
+    message["Date"] = format_datetime(row.queued_at)
+    token = signing.dumps(str(row.pk), salt=UNSUBSCRIBE_SALT)
+    # RFC 2369 and RFC 8058: a mail client's "Unsubscribe" writes to the rep's own inbox (which Pursuit reads)
+    # or posts to the one-click URL; either opts the contact out.
+    message["List-Unsubscribe"] = (
+        f"<mailto:{mailbox.from_address}?subject=unsubscribe>, <{settings.PUBLIC_BASE_URL}/u/{token}/>"
+    )
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(row.body)
+    return message
+
+
+def _deliver(row: OutboundEmail, message: EmailMessage) -> None:
+    if row.mailbox.transport == Mailbox.Transport.DJANGO:
+        # The demo's mailboxes: Django's backend (console or files in development), never the network.
+        django_message = DjangoEmailMessage(
+            subject=row.subject,
+            body=row.body,
+            from_email=message["From"],
+            to=[message["To"]],
+            headers={key: message[key] for key in ("Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post")},
+        )
+        django_message.send()
+        return
+    with smtp_session(row.mailbox) as client:
+        smtp_send(client, message)
+
+
+def _sent_copy_keep(row: OutboundEmail, message: EmailMessage) -> None:
+    """Append the message to the Sent folder (what a mail client does), where a recovering send looks for it.
+    A failure here does not unsend anything: the row is marked sent all the same."""
+    if not row.mailbox.listens:
+        return
+    try:
+        with imap_session(row.mailbox) as imap:
+            imap.append(row.mailbox.sent_folder, message.as_bytes(), flags=[b"\\Seen"])
+    except Exception as exc:  # noqa: BLE001 - the message went; only the copy is missing
+        logger.warning(
+            "outbox %s: sent, but no copy in %s: %s", row.pk, row.mailbox.sent_folder, explain(exc, server="IMAP")
+        )
+
+
+def email_mark_sent(*, outbound_id: uuid.UUID, now: dt.datetime, by: User | None = None) -> OutboundEmail:
+    """The server accepted it (or the rep confirms it went): the row is sent and its touch logged, once."""
+    with transaction.atomic():
+        row = (
+            OutboundEmail.objects.select_for_update(of=("self",))
+            .select_related("prospect", "contact")
+            .get(pk=outbound_id)
+        )
+        if row.state == OutboundEmail.State.SENT:
+            return row
+        touch, _ = touch_log_once(
+            rep=row.rep,
+            touch_id=sent_touch_id(row.pk),
+            prospect=row.prospect,
+            contact=row.contact,
+            channel=Channel.EMAIL,
+            outcome=Outcome.SENT,
+            kind=row.kind,
+            theme=row.theme,
+            note=f"{row.subject}\n\n{row.body}"[:5000],
+            occurred_at=min(row.sending_at or now, now),
+            now=now,
+            source=Source.EMAIL,
+            message_id=row.message_id,
+        )
+        row.state, row.sent_at, row.touch, row.error = OutboundEmail.State.SENT, now, touch, ""
+        row.save(update_fields=["state", "sent_at", "touch", "error"])
+    return row
+
+
+def _fail(row: OutboundEmail, error: str) -> None:
+    OutboundEmail.objects.filter(pk=row.pk).update(state=OutboundEmail.State.FAILED, error=error[:300])
+
+
+def _retry_later(row: OutboundEmail, *, error: str, now: dt.datetime) -> None:
+    if row.tries >= MAX_TRIES:
+        _fail(row, f"Not sent after {row.tries} tries: {error}")
+        return
+    OutboundEmail.objects.filter(pk=row.pk, state=OutboundEmail.State.SENDING).update(
+        state=OutboundEmail.State.QUEUED,
+        not_before=now + dt.timedelta(minutes=2**row.tries),
+        error=error[:300],
+    )
+
+
+def email_recover(*, outbound_id: uuid.UUID, now: dt.datetime) -> str:
+    """A send that died mid-way: finished as sent if its Message-ID is in the Sent folder, else left to the rep."""
+    row = (
+        OutboundEmail.objects.select_related("mailbox")
+        .filter(pk=outbound_id, state=OutboundEmail.State.SENDING)
+        .first()
+    )
+    if row is None:
+        return "gone"
+    found = False
+    if row.mailbox.listens:
+        try:
+            with imap_session(row.mailbox) as imap:
+                imap.select_folder(row.mailbox.sent_folder, readonly=True)
+                found = bool(imap.search(["HEADER", "Message-ID", row.message_id]))
+        except Exception as exc:  # noqa: BLE001 - unreachable now: try again at the next sweep
+            OutboundEmail.objects.filter(pk=row.pk).update(error=explain(exc, server="IMAP")[:300])
+            return "later"
+    if found:
+        email_mark_sent(outbound_id=row.pk, now=now)
+        return "sent"
+    OutboundEmail.objects.filter(pk=row.pk, state=OutboundEmail.State.SENDING).update(
+        state=OutboundEmail.State.UNSURE,
+        error="Pursuit cannot tell whether this went out (the send was interrupted). Did it?",
+    )
+    return "unsure"
+
+
+def email_resend(*, rep: User, outbound_id: uuid.UUID, now: dt.datetime) -> None:
+    """The rep says an unsure or failed message did not go: queue it again (same Message-ID)."""
+    updated = OutboundEmail.objects.filter(
+        pk=outbound_id, rep=rep, state__in=[OutboundEmail.State.UNSURE, OutboundEmail.State.FAILED]
+    ).update(state=OutboundEmail.State.QUEUED, not_before=None, error="", tries=0)
+    if updated:
+        task_enqueue("mailroom.tasks.email_send", str(outbound_id))
+
+
+def outbox_sweep(*, now: dt.datetime) -> dict[str, int]:
+    """Start what is due (waits that ended, lost tasks) and recover sends that died: ids only, the tasks do it."""
+    due = list(
+        OutboundEmail.objects.filter(state__in=[OutboundEmail.State.QUEUED, OutboundEmail.State.WAITING])
+        .exclude(not_before__gt=now)
+        .values_list("pk", flat=True)[:500]
+    )
+    stale = list(
+        OutboundEmail.objects.filter(
+            state=OutboundEmail.State.SENDING, sending_at__lt=now - SENDING_STALE_AFTER
+        ).values_list("pk", flat=True)[:100]
+    )
+    for pk in due:
+        task_enqueue("mailroom.tasks.email_send", str(pk))
+    for pk in stale:
+        email_recover(outbound_id=pk, now=now)
+    return {"due": len(due), "recovered": len(stale)}

@@ -1,0 +1,141 @@
+"""Talking to a rep's mail servers: log in, send, append, search, and say in plain words what went wrong."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from mailroom.models import Mailbox
+from mailroom.secrets import SecretUnreadable, secret_decrypt
+
+TIMEOUT_SECONDS = 15
+
+
+class MailServerError(Exception):
+    """A failure a rep can act on, in their words ("SMTP: the password was refused")."""
+
+
+class PermanentRefusal(MailServerError):
+    """The SMTP server refused the message for good (a 5xx): sending it again would fail the same way."""
+
+
+def explain(exc: BaseException, *, server: str) -> str:
+    """What went wrong, said the way a rep can fix it: DNS, refused, TLS, authentication, timeout."""
+    if isinstance(exc, socket.gaierror):
+        return f"{server}: the server name could not be found (DNS). Check the host."
+    if isinstance(exc, ConnectionRefusedError):
+        return f"{server}: the server refused the connection. Check the host and port."
+    if isinstance(exc, ssl.SSLError | ssl.CertificateError):
+        return f"{server}: the secure connection failed ({exc.__class__.__name__}). Check the port and security."
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return f"{server}: the server did not answer in {TIMEOUT_SECONDS} s. Check the host and port."
+    if isinstance(exc, smtplib.SMTPAuthenticationError | LoginError):
+        return f"{server}: the user name or password was refused."
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return f"{server}: the server does not offer {exc}. Check the security setting."
+    if isinstance(exc, SecretUnreadable):
+        return f"{server}: {exc}"
+    if isinstance(exc, OSError | smtplib.SMTPException | IMAPClientError):
+        return f"{server}: {exc.__class__.__name__}: {str(exc)[:200]}"
+    return f"{server}: {exc.__class__.__name__}"
+
+
+@contextmanager
+def smtp_session(mailbox: Mailbox) -> Iterator[smtplib.SMTP]:
+    context = ssl.create_default_context()
+    if mailbox.smtp_security == Mailbox.Security.TLS:
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            mailbox.smtp_host, mailbox.smtp_port, timeout=TIMEOUT_SECONDS, context=context
+        )
+    else:
+        client = smtplib.SMTP(mailbox.smtp_host, mailbox.smtp_port, timeout=TIMEOUT_SECONDS)
+    try:
+        client.ehlo()
+        if mailbox.smtp_security == Mailbox.Security.STARTTLS:
+            client.starttls(context=context)
+            client.ehlo()
+        if mailbox.smtp_username:
+            client.login(mailbox.smtp_username, secret_decrypt(mailbox.smtp_password_encrypted))
+        yield client
+    finally:
+        try:
+            client.quit()
+        except (smtplib.SMTPException, OSError):
+            client.close()
+
+
+@contextmanager
+def imap_session(mailbox: Mailbox) -> Iterator[IMAPClient]:
+    use_tls = mailbox.imap_security == Mailbox.Security.TLS
+    client = IMAPClient(mailbox.imap_host, port=mailbox.imap_port, ssl=use_tls, timeout=TIMEOUT_SECONDS)
+    client.normalise_times = False  # INTERNALDATE with its offset, not in this machine's local time
+    try:
+        if mailbox.imap_security == Mailbox.Security.STARTTLS:
+            client.starttls(ssl.create_default_context())
+        client.login(mailbox.imap_username, secret_decrypt(mailbox.imap_password_encrypted))
+        yield client
+    finally:
+        try:
+            client.logout()
+        except (IMAPClientError, OSError):
+            client.shutdown()
+
+
+def smtp_send(client: smtplib.SMTP, message: EmailMessage) -> None:
+    """Hand one message to the server. A 5xx on the recipient or the data is a PermanentRefusal; anything else
+    (4xx, a dropped connection) is a MailServerError to retry."""
+    try:
+        refused = client.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        code, text = next(iter(exc.recipients.values()))
+        raise _refusal(code, text) from exc
+    except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
+        raise _refusal(exc.smtp_code, exc.smtp_error) from exc
+    if refused:
+        code, text = next(iter(refused.values()))
+        raise _refusal(code, text)
+
+
+def _refusal(code: int, text: bytes | str) -> MailServerError:
+    said = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    message = f"The mail server refused it: {code} {said}"[:300]
+    return PermanentRefusal(message) if 500 <= code < 600 else MailServerError(message)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    server: str
+    ok: bool
+    said: str
+
+
+def mailbox_check(mailbox: Mailbox) -> list[CheckResult]:
+    """Log in to both servers, as "Test connection" does, and open the folders Pursuit reads and writes."""
+    results = []
+    try:
+        with smtp_session(mailbox):
+            pass
+        results.append(CheckResult("SMTP", True, "SMTP: logged in."))
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, none is raised to the page
+        results.append(CheckResult("SMTP", False, explain(exc, server="SMTP")))
+    if not mailbox.imap_host:
+        return results
+    try:
+        with imap_session(mailbox) as imap:
+            for folder in (mailbox.imap_folder, mailbox.sent_folder):
+                if not imap.folder_exists(folder):
+                    raise MailServerError(f'IMAP: the folder "{folder}" does not exist.')
+        results.append(CheckResult("IMAP", True, "IMAP: logged in, folders found."))
+    except MailServerError as exc:
+        results.append(CheckResult("IMAP", False, str(exc)))
+    except Exception as exc:  # noqa: BLE001
+        results.append(CheckResult("IMAP", False, explain(exc, server="IMAP")))
+    return results
