@@ -37,11 +37,13 @@ class Reading:
 
 
 AUTO_PRECEDENCE = {"auto_reply", "bulk", "junk", "list"}
+# At the start of the subject as the mail system wrote it ("Automatic reply: ...", "Abwesenheitsnotiz: ..."): a
+# person's "Re: Out of office hours support?" is not one.
 AUTO_SUBJECTS = re.compile(
-    r"out of (the )?office|automatic reply|auto[- ]?reply|autosvar|abwesenheit|automatische antwort|"
+    r"^\s*(out of (the )?office|automatic reply|auto[- ]?reply|autosvar|abwesenheit|automatische antwort|"
     r"r[ée]ponse automatique|absen(t|ce) du bureau|respuesta autom[áa]tica|fuera de la oficina|"
     r"automatisch antwoord|afwezig|risposta automatica|fuori (dall')?ufficio|resposta autom[áa]tica|"
-    r"fora do escrit[óo]rio|fr[åa]nvaro",
+    r"fora do escrit[óo]rio|fr[åa]nvaro)",
     re.IGNORECASE,
 )
 AWAY_WORDS = re.compile(
@@ -107,7 +109,7 @@ def message_read(message: EmailMessage, *, unsubscribe_subject: str = "unsubscri
     if subject.lower() == unsubscribe_subject or (text and STOP_ONLY.match(text.strip())):
         said = subject if subject.lower() == unsubscribe_subject else text.strip()[:40]
         return Reading(Verdict.UNSUBSCRIBE, f'Asked to stop: "{said}".', text=text)
-    automatic = _automatic(message, subject)
+    automatic = _automatic(message, str(message.get("Subject", "")))
     if automatic:
         sent_on = _sent_on(message)
         body = f"{subject}\n{text}"
@@ -133,7 +135,7 @@ def _automatic(message: Message, subject: str) -> str:
     if str(message.get("X-Auto-Response-Suppress", "")).strip():
         return "X-Auto-Response-Suppress"
     if AUTO_SUBJECTS.search(subject):
-        return f'subject "{subject[:60]}"'
+        return f'subject "{subject.strip()[:60]}"'
     return ""
 
 

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, Q, When
 
 from cadence.models import Enrollment
 from cadence.planner.calendar import holiday_calendar
@@ -130,6 +130,9 @@ def inbound_take(
     if contact is None:
         return ""
     received_at = min(_aware(received) or now, now)
+    if outbound is not None and outbound.sent_at is not None:
+        # INTERNALDATE has whole seconds: an answer read in the second its message went must still come after it.
+        received_at = max(received_at, outbound.sent_at)
     try:
         with transaction.atomic():
             inbound = InboundEmail.objects.create(
@@ -181,8 +184,8 @@ def _match(mailbox: Mailbox, *, message: EmailMessage, reading: Reading) -> tupl
         .select_related("prospect")
         # The rep's own lead first, then an open one, then the most recently active.
         .order_by(
-            ~Q(prospect__owner_id=mailbox.user_id),
-            Q(prospect__status__in=Prospect.CLOSED_STATUSES),
+            Case(When(prospect__owner_id=mailbox.user_id, then=0), default=1),
+            Case(When(prospect__status__in=Prospect.CLOSED_STATUSES, then=1), default=0),
             "-prospect__updated_at",
         )
         .first()
@@ -264,7 +267,7 @@ def inbound_reclassify(*, inbound: InboundEmail, verdict: str, now: dt.datetime)
         raise ValidationError("An opt-out is final; a manager can lift the do-not-contact with a reason.")
     with transaction.atomic():
         inbound = (
-            InboundEmail.objects.select_for_update()
+            InboundEmail.objects.select_for_update(of=("self",))
             .select_related("mailbox__user", "contact__prospect")
             .get(pk=inbound.pk)
         )

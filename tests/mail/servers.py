@@ -118,10 +118,13 @@ class MailServers:
         self.users[address.lower()] = PASSWORD
         return address
 
-    def deliver(self, message: EmailMessage, *, to: str) -> None:
+    def deliver(self, message: EmailMessage | bytes, *, to: str) -> None:
         """Put a message in a mailbox's INBOX, as if it arrived from outside."""
         with smtplib.LMTP("127.0.0.1", self.lmtp_port) as lmtp:
-            lmtp.send_message(message, to_addrs=[to])
+            if isinstance(message, bytes):
+                lmtp.sendmail("someone@outside.test", [to], message)
+            else:
+                lmtp.send_message(message, to_addrs=[to])
 
     def imap(self, user: str) -> IMAPClient:
         client = IMAPClient("127.0.0.1", port=self.imap_port, ssl=False, timeout=10)

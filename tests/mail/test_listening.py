@@ -1,0 +1,224 @@
+"""Reading the rep's INBOX on a real IMAP server: replies, out-of-offices, bounces and unsubscribes act on the
+lead by themselves; mail that belongs to no lead is left alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from cadence.models import Enrollment, FollowUp, LeadEvent
+from cadence.services import enrollments_plan
+from crm.models import Contact, Prospect
+from crm.zones import zone
+from mailroom.models import InboundEmail, Mailbox
+from mailroom.services.listening import inbound_reclassify, mailbox_sync
+from mailroom.services.outbox import email_queue, email_send
+from tests.mail.helpers import lead_with_email_next, rep_with_mailbox
+from touches.models import Outcome, Source, Touch
+
+pytestmark = pytest.mark.django_db(transaction=True)
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.fixture
+def sent(mail, addresses, team):
+    """Attempt 1's email went out to Dana at Acme Freight from Sam's mailbox, and the cadence planned what's next."""
+    mailbox = rep_with_mailbox(mail, addresses("rep"), team=team)
+    buyer = mail.add_user(addresses("dana"))
+    mail.add_user(f"other1.{buyer}")
+    prospect, contact, follow_up = lead_with_email_next(mailbox.user, to=buyer, contacts=2)
+    row, _ = email_queue(
+        rep=mailbox.user,
+        follow_up=follow_up,
+        outbound_id=uuid.uuid4(),
+        subject="A quick one",
+        body="Hi Dana",
+        now=timezone.now(),
+    )
+    assert email_send(outbound_id=row.pk, now=timezone.now()) == "sent"
+    plan(prospect)
+    assert mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now()).read == 0  # the reading starts here
+    row.refresh_from_db()
+    return mailbox, prospect, contact, row
+
+
+def plan(prospect) -> None:
+    ids = list(Enrollment.objects.filter(prospect=prospect).values_list("pk", flat=True))
+    enrollments_plan(enrollment_ids=ids, now=timezone.now())
+
+
+def corpus(name: str, *, mailbox: Mailbox, contact: Contact, message_id: str) -> bytes:
+    """A corpus message as it would arrive for this test: its people and the Message-ID it answers made real."""
+    raw = (CORPUS / name).read_bytes()
+    raw = raw.replace(b"<sent-1@pursuit.test>", message_id.encode())
+    raw = raw.replace(b"dana@acme.test", contact.email.encode()).replace(
+        b"rep@pursuit.test", mailbox.from_address.encode()
+    )
+    return raw.replace(b"Tue, 01 Dec 2026", timezone.now().strftime("%a, %d %b %Y").encode())
+
+
+def test_a_reply_is_logged_on_its_contact_and_the_cadence_steps_aside_for_a_next_step(mail, sent):
+    mailbox, prospect, contact, row = sent
+    mail.deliver(
+        corpus("reply_with_quoted_history.eml", mailbox=mailbox, contact=contact, message_id=row.message_id),
+        to=mailbox.from_address,
+    )
+
+    report = mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now())
+
+    assert (report.read, report.matched, report.verdicts) == (1, 1, {"reply": 1})
+    reply = Touch.objects.get(prospect=prospect, outcome=Outcome.REPLIED)
+    assert (reply.channel, reply.source, reply.contact_id) == ("email", Source.EMAIL, contact.pk)
+    assert reply.message_id == "<CAD-reply-1@mail.acme.test>"
+    assert reply.note.startswith("Hi Sam,\n\nThursday at 10 works.")
+    prospect.refresh_from_db()
+    assert prospect.status == Prospect.Status.ENGAGED
+    plan(prospect)
+    # Nothing more is sent or called on the cadence: the rep records the next step they agreed.
+    assert not FollowUp.objects.filter(prospect=prospect, status=FollowUp.Status.PLANNED, is_next_step=False).exists()
+    inbound = InboundEmail.objects.get()
+    assert (inbound.verdict, inbound.reason, inbound.in_reply_to_id) == ("reply", "A reply from a person.", row.pk)
+    # Read once: the next tick finds nothing new.
+    assert mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now()).read == 0
+    assert Touch.objects.filter(prospect=prospect, outcome=Outcome.REPLIED).count() == 1
+
+
+def test_a_message_from_a_contact_is_matched_by_its_sender_when_it_answers_nothing_we_sent(mail, sent):
+    mailbox, prospect, contact, row = sent
+    raw = corpus("reply_with_quoted_history.eml", mailbox=mailbox, contact=contact, message_id="<elsewhere@x.test>")
+    mail.deliver(raw, to=mailbox.from_address)
+
+    mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now())
+
+    assert Touch.objects.filter(prospect=prospect, outcome=Outcome.REPLIED, contact=contact).count() == 1
+    assert InboundEmail.objects.get().in_reply_to_id is None
+
+
+def test_mail_that_belongs_to_no_lead_is_left_alone_and_never_stored(mail, sent):
+    mailbox, prospect, contact, row = sent
+    raw = (CORPUS / "reply_with_quoted_history.eml").read_bytes().replace(b"<sent-1@pursuit.test>", b"<x@y.test>")
+    mail.deliver(raw.replace(b"dana@acme.test", b"stranger@elsewhere.test"), to=mailbox.from_address)
+
+    report = mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now())
+
+    assert (report.read, report.matched) == (1, 0)
+    assert not InboundEmail.objects.exists()
+    mailbox.refresh_from_db()
+    assert mailbox.last_uid >= 1 and mailbox.sync_error == ""
+
+
+def test_an_out_of_office_pauses_the_lead_until_the_working_day_after_its_return_date(mail, sent):
+    mailbox, prospect, contact, row = sent
+    back = timezone.now().date() + dt.timedelta(days=9)
+    raw = corpus("outlook_out_of_office.eml", mailbox=mailbox, contact=contact, message_id=row.message_id)
+    mail.deliver(raw.replace(b"Monday, December 7", back.isoformat().encode()), to=mailbox.from_address)
+
+    assert mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now()).verdicts == {"out_of_office": 1}
+
+    enrollment = Enrollment.objects.get(prospect=prospect)
+    assert enrollment.status == Enrollment.Status.PAUSED
+    tz = zone(prospect.timezone, fallback="UTC")
+    # The all-day cadence works every day: the day after they are back, from midnight their time.
+    assert enrollment.paused_until == dt.datetime.combine(back + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    event = LeadEvent.objects.get(prospect=prospect, kind=LeadEvent.Kind.PAUSED)
+    assert "Out of office" in event.detail and f"back on {back:%a} {back.day} {back:%b %Y}" in event.detail
+    assert not Touch.objects.filter(prospect=prospect, outcome=Outcome.REPLIED).exists()
+
+
+def test_a_permanent_bounce_flags_the_address_and_the_planner_writes_to_the_next_contact(mail, sent):
+    mailbox, prospect, contact, row = sent
+    mail.deliver(
+        corpus("postfix_dsn.eml", mailbox=mailbox, contact=contact, message_id=row.message_id), to=mailbox.from_address
+    )
+
+    assert mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now()).verdicts == {"bounce": 1}
+
+    contact.refresh_from_db()
+    assert contact.email_bounced
+    plan(prospect)
+    follow_up = FollowUp.objects.get(prospect=prospect, status=FollowUp.Status.PLANNED)
+    assert follow_up.contact_id != contact.pk and follow_up.contact.name == "Other Buyer 1"
+
+
+def test_a_delay_notice_changes_nothing(mail, sent):
+    mailbox, prospect, contact, row = sent
+    mail.deliver(
+        corpus("delayed_dsn.eml", mailbox=mailbox, contact=contact, message_id=row.message_id), to=mailbox.from_address
+    )
+
+    assert mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now()).verdicts == {"delay": 1}
+
+    contact.refresh_from_db()
+    assert not contact.email_bounced
+
+
+@pytest.mark.parametrize("name", ["stop_reply.eml", "list_unsubscribe_mailto.eml"])
+def test_an_unsubscribe_opts_the_contact_out_and_stops_the_lead(mail, sent, name):
+    mailbox, prospect, contact, row = sent
+    mail.deliver(corpus(name, mailbox=mailbox, contact=contact, message_id=row.message_id), to=mailbox.from_address)
+
+    assert mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now()).verdicts == {"unsubscribe": 1}
+
+    contact.refresh_from_db()
+    prospect.refresh_from_db()
+    assert contact.do_not_contact
+    assert prospect.status == Prospect.Status.DO_NOT_CONTACT
+    plan(prospect)
+    assert not FollowUp.objects.filter(prospect=prospect, status=FollowUp.Status.PLANNED).exists()
+
+
+def test_a_mailbox_with_a_wrong_password_shows_its_error_and_the_others_keep_syncing(mail, sent, addresses, team):
+    mailbox, prospect, contact, row = sent
+    broken = rep_with_mailbox(mail, addresses("rep2"), team=team, password="wrong")
+    mail.deliver(
+        corpus("reply_with_quoted_history.eml", mailbox=mailbox, contact=contact, message_id=row.message_id),
+        to=mailbox.from_address,
+    )
+
+    assert (
+        mailbox_sync(mailbox_id=broken.pk, now=timezone.now()).error == "IMAP: the user name or password was refused."
+    )
+    assert mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now()).matched == 1
+
+    broken.refresh_from_db()
+    assert broken.sync_error == "IMAP: the user name or password was refused." and broken.sync_failed_at
+
+
+def test_a_rep_reclassifies_an_automatic_reply_as_a_reply_and_back(mail, sent):
+    mailbox, prospect, contact, row = sent
+    mail.deliver(
+        corpus("french_auto_reply.eml", mailbox=mailbox, contact=contact, message_id=row.message_id).replace(
+            b"claire@transports.test", contact.email.encode()
+        ),
+        to=mailbox.from_address,
+    )
+    mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now())
+    inbound = InboundEmail.objects.get()
+    assert inbound.verdict == "auto_reply" and inbound.touch_id is None
+
+    inbound = inbound_reclassify(inbound=inbound, verdict="reply", now=timezone.now())
+
+    assert Touch.objects.alive().filter(prospect=prospect, outcome=Outcome.REPLIED).count() == 1
+    assert inbound.reason.startswith("Reclassified by the rep as reply")
+
+    inbound = inbound_reclassify(inbound=inbound, verdict="out_of_office", now=timezone.now())
+
+    assert not Touch.objects.alive().filter(prospect=prospect, outcome=Outcome.REPLIED).exists()
+    assert Enrollment.objects.get(prospect=prospect).status == Enrollment.Status.PAUSED
+
+
+def test_an_unsubscribe_cannot_be_reclassified_away(mail, sent):
+    from django.core.exceptions import ValidationError
+
+    mailbox, prospect, contact, row = sent
+    mail.deliver(
+        corpus("stop_reply.eml", mailbox=mailbox, contact=contact, message_id=row.message_id), to=mailbox.from_address
+    )
+    mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now())
+
+    with pytest.raises(ValidationError, match="An opt-out is final"):
+        inbound_reclassify(inbound=InboundEmail.objects.get(), verdict="reply", now=timezone.now())
