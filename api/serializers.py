@@ -253,6 +253,7 @@ class TouchSerializer(serializers.ModelSerializer):
             "duration_seconds",
             "occurred_at",
             "source",
+            "message_id",
             "created_at",
             "updated_at",
         ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workspace.views import absences, calendar, imports, my_day, prospects, touches
+from workspace.views import absences, calendar, imports, mail, my_day, prospects, touches
 
 urlpatterns = [
     path("", my_day.home, name="home"),
@@ -12,6 +12,11 @@ urlpatterns = [
     path("follow-ups/<int:pk>/log/", touches.follow_up_log, name="follow_up_log"),
     path("follow-ups/<int:pk>/row/", touches.follow_up_row, name="follow_up_row"),
     path("follow-ups/<int:pk>/why/", touches.follow_up_why, name="follow_up_why"),
+    path("follow-ups/<int:pk>/email/", mail.follow_up_email_send, name="follow_up_email_send"),
+    path("outbox/<uuid:outbound_id>/", mail.outbox_settle, name="outbox_settle"),
+    path("mailbox/", mail.mailbox_settings, name="mailbox_settings"),
+    path("mail-read/<int:pk>/reclassify/", mail.inbound_reclassify_view, name="inbound_reclassify"),
+    path("u/<str:token>/", mail.unsubscribe_one_click, name="unsubscribe_one_click"),
     path("follow-ups/<int:pk>/snooze/", my_day.follow_up_snooze_view, name="follow_up_snooze"),
     path("prospects/", prospects.prospect_list, name="prospect_list"),
     path("prospects/import/", imports.prospect_import, name="prospect_import"),

@@ -10,6 +10,7 @@ becomes `unsure` and the rep says whether it went. Nothing is ever sent twice bl
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import uuid
@@ -357,3 +358,35 @@ def outbox_sweep(*, now: dt.datetime) -> dict[str, int]:
     for pk in stale:
         email_recover(outbound_id=pk, now=now)
     return {"due": len(due), "recovered": len(stale)}
+
+
+def email_unsubscribe(*, outbound_id: str, now: dt.datetime) -> str | None:
+    """The one-click link of a message we sent (RFC 8058): its contact is opted out, with everything that follows
+    (touches.services.store: do-not-contact, the lead stopped). Once: a second click changes nothing. Returns the
+    address, or None for a message that is gone."""
+    try:
+        key = uuid.UUID(str(outbound_id))
+    except ValueError:
+        return None
+    row = OutboundEmail.objects.select_related("prospect", "contact", "rep").filter(pk=key).first()
+    if row is None:
+        return None
+    # A ValidationError: clicked before, and the lead changed hands since; it is opted out already.
+    with contextlib.suppress(ValidationError):
+        _opt_out(row, now=now)
+    return row.to_address
+
+
+def _opt_out(row: OutboundEmail, *, now: dt.datetime) -> None:
+    touch_log_once(
+        rep=row.prospect.owner,
+        touch_id=uuid.uuid5(row.pk, "unsubscribe"),
+        prospect=row.prospect,
+        contact=row.contact,
+        channel=Channel.EMAIL,
+        outcome=Outcome.OPTED_OUT,
+        note=f"Unsubscribed with the link in “{row.subject}”.",
+        occurred_at=now,
+        now=now,
+        source=Source.EMAIL,
+    )

@@ -19,6 +19,7 @@ from web.access import enrollment_get_for_user, follow_up_get_for_user
 from web.http import HtmxHttpRequest, errors_text, safe_next
 from workspace.day import CHANNEL_FILTERS, GROUPS, KIND_FILTERS, QueueFilters, focus_next, my_day_build, snooze_presets
 from workspace.forms import NextStepForm, SnoozeForm
+from workspace.mail_compose import email_compose
 from workspace.undo import undo_offer_pop
 
 MAX_SKIPPED = 50
@@ -62,7 +63,16 @@ def _skipped(request: HtmxHttpRequest) -> list[int]:
 def focus(request: HtmxHttpRequest) -> HttpResponse:
     """Focus mode: one lead at a time, with everything needed to work it; logging goes straight to the next."""
     found = focus_next(user=request.user, now=timezone.now(), skip=_skipped(request))
-    context = {"focus": found, "skip": ",".join(map(str, found.skipped)), "undo": undo_offer_pop(request)}
+    compose = None
+    if found.row is not None:
+        row = found.row
+        compose = email_compose(row.follow_up, user=request.user, subject=row.email_subject, body=row.email_body)
+    context = {
+        "focus": found,
+        "skip": ",".join(map(str, found.skipped)),
+        "undo": undo_offer_pop(request),
+        "compose": compose,
+    }
     return render(request, "workspace/focus.html", context)
 
 

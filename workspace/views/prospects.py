@@ -32,6 +32,8 @@ from crm.once import submitted_once
 from crm.services import MARKER_FIELDS, prospect_update_markers
 from crm.text import sentence
 from crm.zones import zone
+from mailroom.models import InboundEmail
+from mailroom.selectors import inbound_for_prospect
 from web.access import enrollment_get_for_user, prospect_get_for_user
 from web.http import ALREADY_SAVED, HtmxHttpRequest, errors_text
 from workspace.forms import (
@@ -90,6 +92,8 @@ def _prospect_context(request: HtmxHttpRequest, prospect: Prospect, **extra: obj
         "last_enrollment": None if current else enrollment_last(prospect=prospect),
         "markers_form": MarkersForm(initial={f: getattr(prospect, f) for f in MARKER_FIELDS}, auto_id="markers_%s"),
         "rep_tz": zone(request.user.timezone, fallback="UTC"),
+        "mail_read": inbound_for_prospect(prospect=prospect),
+        "reclassify_choices": InboundEmail.Verdict.choices,
         "can_lift_dnc": request.user.is_superuser
         or (request.user.is_manager and request.user.managed_teams.filter(pk=prospect.team_id).exists()),
         **extra,

@@ -23,6 +23,7 @@ from touches.models import Touch
 from web.access import follow_up_get_for_user, prospect_get_for_user
 from web.http import HtmxHttpRequest, errors_text, safe_next
 from workspace.day import day_row, follow_up_zone, when_both
+from workspace.mail_compose import email_compose
 from workspace.selectors import contact_notes_earlier, contacts_for_prospect, follow_up_next
 from workspace.touch_forms import QuickLogForm, QuickOutcome, TouchForm, channel_for
 from workspace.undo import undo_offer_save
@@ -44,7 +45,9 @@ def _row_context(follow_up: FollowUp, *, now: dt.datetime, **extra: object) -> d
 def follow_up_why(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A row's details, loaded when opened: the planner's reason, the ready message and the ready email."""
     follow_up = follow_up_get_for_user(request, pk)
-    return render(request, "workspace/my_day.html#why", _row_context(follow_up, now=timezone.now()))
+    row = day_row(follow_up, now=timezone.now())
+    compose = email_compose(follow_up, user=request.user, subject=row.email_subject, body=row.email_body)
+    return render(request, "workspace/my_day.html#why", {"row": row, "compose": compose})
 
 
 @require_GET

@@ -1,0 +1,35 @@
+"""Reads for the mail pages, scoped by who asks."""
+
+from __future__ import annotations
+
+from crm.models import Prospect, User
+from mailroom.models import InboundEmail, Mailbox, OutboundEmail
+
+INBOUND_SHOWN = 20
+
+
+def mailbox_for_user(*, user: User) -> Mailbox | None:
+    return Mailbox.objects.filter(user=user).first()
+
+
+def outbox_for_follow_up(*, follow_up_id: int) -> OutboundEmail | None:
+    """The follow-up's latest message, whatever its state (a failed one shows its error until sent again)."""
+    return OutboundEmail.objects.filter(follow_up_id=follow_up_id).order_by("-queued_at").first()
+
+
+def outbox_get_for_rep(*, rep: User, outbound_id: object) -> OutboundEmail | None:
+    return OutboundEmail.objects.filter(pk=outbound_id, rep=rep).first()
+
+
+def inbound_for_prospect(*, prospect: Prospect) -> list[InboundEmail]:
+    """What Pursuit read about this lead, newest first, without the raw messages (read one at a time)."""
+    return list(
+        InboundEmail.objects.filter(prospect=prospect)
+        .defer("raw")
+        .select_related("contact", "touch")
+        .order_by("-received_at")[:INBOUND_SHOWN]
+    )
+
+
+def inbound_get_visible(*, prospects, inbound_id: int) -> InboundEmail | None:
+    return InboundEmail.objects.filter(pk=inbound_id, prospect__in=prospects).defer("raw").first()

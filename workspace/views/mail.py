@@ -1,0 +1,156 @@
+"""Email from Pursuit: the rep's mailbox settings, sending a follow-up's email, the message states a rep settles,
+reclassifying what was read, and the one-click unsubscribe link in every email."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crm.once import submitted_once
+from mailroom.models import OutboundEmail
+from mailroom.selectors import inbound_get_visible, mailbox_for_user, outbox_get_for_rep
+from mailroom.services.listening import inbound_reclassify
+from mailroom.services.mailboxes import mailbox_disconnect, mailbox_save, mailbox_test
+from mailroom.services.outbox import UNSUBSCRIBE_SALT, email_mark_sent, email_queue, email_resend, email_unsubscribe
+from web.access import follow_up_get_for_user, prospect_list_visible
+from web.http import HtmxHttpRequest, errors_text
+from workspace.day import day_row
+from workspace.mail_compose import email_compose
+from workspace.mail_forms import EmailSendForm, MailboxForm, ReclassifyForm
+
+COMPOSE_TEMPLATE = "workspace/my_day.html#email-compose"
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def mailbox_settings(request: HtmxHttpRequest) -> HttpResponse:
+    """Connect the rep's own mailbox; "Save and test" logs in to both servers and says what failed."""
+    mailbox = mailbox_for_user(user=request.user)
+    form = MailboxForm(request.POST or None, instance=mailbox)
+    results = None
+    if request.method == "POST" and request.POST.get("action") == "disconnect":
+        mailbox_disconnect(user=request.user)
+        messages.success(request, "Mailbox disconnected: Pursuit no longer sends or reads mail for you.")
+        return redirect("mailbox_settings")
+    if request.method == "POST" and form.is_valid():
+        try:
+            mailbox = mailbox_save(
+                user=request.user,
+                settings=form.settings(),
+                smtp_password=form.cleaned_data["smtp_password"],
+                imap_password=form.cleaned_data["imap_password"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, errors_text(exc))
+        else:
+            if request.POST.get("action") != "test":
+                messages.success(request, "Mailbox saved.")
+                return redirect("mailbox_settings")
+            results = mailbox_test(mailbox=mailbox)
+            form = MailboxForm(instance=mailbox)
+    return render(request, "workspace/mailbox.html", {"form": form, "mailbox": mailbox, "results": results})
+
+
+@require_POST
+@login_required
+def follow_up_email_send(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Queue the follow-up's email as the rep wrote it; the row then shows the message's state."""
+    follow_up = follow_up_get_for_user(request, pk)
+    form = EmailSendForm(request.POST, prefix_id=f"fu{follow_up.pk}")
+    if form.is_valid():
+        try:
+            email_queue(
+                rep=request.user,
+                follow_up=follow_up,
+                outbound_id=form.cleaned_data["outbound"],
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, errors_text(exc))
+        else:
+            form = None
+            if not request.htmx:
+                messages.success(request, f"Email to {follow_up.contact.name} queued.")
+                return redirect("home")
+    compose = email_compose(follow_up, user=request.user, subject=None, body=None, form=form)
+    status = 200 if form is None else 422
+    if not request.htmx:
+        context = {"row": day_row(follow_up, now=timezone.now()), "compose": compose}
+        return render(request, "workspace/email_send.html", context, status=status)
+    return render(
+        request,
+        COMPOSE_TEMPLATE,
+        {"row": day_row(follow_up, now=timezone.now(), messages=False), "compose": compose},
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def outbox_settle(request: HtmxHttpRequest, outbound_id: str) -> HttpResponse:
+    """The rep settles a message Pursuit cannot: "It was sent" (logged now) or "Send it again"."""
+    row = outbox_get_for_rep(rep=request.user, outbound_id=outbound_id)
+    if row is None:
+        raise Http404("No such email.")
+    now = timezone.now()
+    with submitted_once(request) as first:
+        if first and request.POST.get("action") == "sent" and row.state == OutboundEmail.State.UNSURE:
+            email_mark_sent(outbound_id=row.pk, now=now, by=request.user)
+        elif first and request.POST.get("action") == "resend":
+            email_resend(rep=request.user, outbound_id=row.pk, now=now)
+    if row.follow_up_id is not None and request.htmx:
+        follow_up = follow_up_get_for_user(request, row.follow_up_id)
+        compose = email_compose(follow_up, user=request.user, subject=row.subject, body=row.body)
+        return render(
+            request, COMPOSE_TEMPLATE, {"row": day_row(follow_up, now=now, messages=False), "compose": compose}
+        )
+    return redirect("home")
+
+
+@require_POST
+@login_required
+def inbound_reclassify_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    inbound = inbound_get_visible(prospects=prospect_list_visible(user=request.user), inbound_id=pk)
+    if inbound is None:
+        raise Http404("No such email.")
+    form = ReclassifyForm(request.POST)
+    if form.is_valid():
+        try:
+            with submitted_once(request) as first:
+                if first:
+                    inbound_reclassify(inbound=inbound, verdict=form.cleaned_data["verdict"], now=timezone.now())
+        except ValidationError as exc:
+            messages.error(request, errors_text(exc))
+        else:
+            messages.success(request, "Reclassified; what the first reading did was undone.")
+    return redirect(reverse("prospect_detail", args=[inbound.prospect_id]) + "#mail-read")
+
+
+@csrf_exempt  # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" with no session and no token
+@require_http_methods(["GET", "POST"])
+def unsubscribe_one_click(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every email's List-Unsubscribe header. GET asks (link scanners open links); POST opts out."""
+    try:
+        outbound_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature as exc:
+        raise Http404("No such link.") from exc
+    if request.method == "POST":
+        found = email_unsubscribe(outbound_id=outbound_id, now=timezone.now())
+        if found is None:
+            raise Http404("No such link.")
+        return render(request, "workspace/unsubscribe.html", {"done": True, "address": found})
+    return render(request, "workspace/unsubscribe.html", {"done": False, "token": token})
