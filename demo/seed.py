@@ -29,6 +29,7 @@ from cadence.selectors import cadence_for_prospect
 from cadence.services import enrollments_plan
 from crm.models import Contact, Marker, Prospect, Team, User
 from demo import words
+from mailroom.services.mailboxes import mailboxes_demo_connect
 from touches.models import Channel, Kind, Outcome, Theme, Touch
 from touches.models import Source as TouchSource
 from touches.services import message_library_seed
@@ -156,6 +157,7 @@ def _staff_create(team: Team, now: datetime) -> dict[str, User]:
         users.append(user)
     manager, *_ = User.objects.bulk_create(users)
     team.managers.add(manager)
+    mailboxes_demo_connect(users=[user for user in users if user.role == User.Role.REP])
     # is_staff alone shows an empty admin: she reads everything and edits pipeline data, but not users.
     editable = [f"{verb}_{model}" for verb in ("add", "change") for model in ("prospect", "contact", "touch")]
     readable = Q(codename__startswith="view_", content_type__app_label__in=("crm", "touches", "cadence"))
