@@ -58,8 +58,10 @@ def test_a_reply_to_attempt_3s_email_is_logged_one_beat_tick_later_and_the_caden
     assert len(mail.messages(contact.email)) == 1
 
     reply = (
-        f"From: Dana Buyer <{contact.email}>\r\nTo: {mailbox.from_address}\r\nSubject: Re: Rates for the Chicago lane\r\n"
-        f"Message-ID: <reply-{outbound}@acme.test>\r\nIn-Reply-To: {sent.message_id}\r\nReferences: {sent.message_id}\r\n"
+        f"From: Dana Buyer <{contact.email}>\r\nTo: {mailbox.from_address}\r\n"
+        "Subject: Re: Rates for the Chicago lane\r\n"
+        f"Message-ID: <reply-{outbound}@acme.test>\r\n"
+        f"In-Reply-To: {sent.message_id}\r\nReferences: {sent.message_id}\r\n"
         f"Date: {timezone.now():%a, %d %b %Y %H:%M:%S +0000}\r\n\r\nThanks Sam, call me Thursday at 10.\r\n"
     ).encode()
     mail.deliver(reply, to=mailbox.from_address)
