@@ -21,3 +21,5 @@ import warnings  # noqa: E402
 
 warnings.filterwarnings("ignore", message="No directory at")  # whitenoise, without collectstatic
 LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "WARNING")  # noqa: F405
+# The mail cases store mailbox passwords: a throwaway Fernet key (32 bytes, url-safe base64).
+MAIL_ENCRYPTION_KEYS = ["YmVuY2gtb25seS1ub3QtYS1zZWNyZXQtMDAwMDAwMDA="]

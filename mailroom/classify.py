@@ -36,7 +36,7 @@ class Reading:
     text: str = field(default="", repr=False)  # what the person wrote, without the quoted history
 
 
-AUTO_PRECEDENCE = {"auto_reply", "bulk", "junk", "list"}
+AUTO_PRECEDENCE = {"auto_reply", "bulk", "junk"}
 # At the start of the subject as the mail system wrote it ("Automatic reply: ...", "Abwesenheitsnotiz: ..."): a
 # person's "Re: Out of office hours support?" is not one.
 AUTO_SUBJECTS = re.compile(
@@ -132,8 +132,7 @@ def _automatic(message: Message, subject: str) -> str:
     precedence = str(message.get("Precedence", "")).strip().lower()
     if precedence in AUTO_PRECEDENCE:
         return f"Precedence: {precedence}"
-    if str(message.get("X-Auto-Response-Suppress", "")).strip():
-        return "X-Auto-Response-Suppress"
+    # Not X-Auto-Response-Suppress: Exchange puts it on what people send too; it asks others not to auto-reply.
     if AUTO_SUBJECTS.search(subject):
         return f'subject "{subject.strip()[:60]}"'
     return ""

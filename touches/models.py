@@ -75,7 +75,7 @@ class Touch(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     # The RFC 5322 Message-ID of the email this touch is (sent through Pursuit, or a reply read from the inbox).
-    message_id = models.CharField(max_length=250, blank=True, default="")
+    message_id = models.CharField(max_length=250, blank=True, default="", db_default="")
     # The callee's wall clock when the touch happened (the contact's zone, else the prospect's), kept by a
     # database trigger (migration 0003) on every write path, so "when to call" groups a period's touches without
     # converting each one through a zone: a call made at 9 am their time stays a 9 am call if they move later.

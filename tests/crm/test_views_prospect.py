@@ -59,11 +59,11 @@ def test_the_prospect_page_costs_the_same_queries_for_3_and_30_touches_and_conta
     url = reverse("prospect_detail", args=[enrolled.prospect_id])
     # session, user, prospect, timeline, its lead events, contacts, enrollment, planned follow-up, planner touches +
     # contacts
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(url)
 
     touches_make(enrolled.prospect, 27)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(url)
     assert len(response.context["touches"]) == 20 and response.context["cursor"]
 

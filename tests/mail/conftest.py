@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
+from devserver.mailservers import MailServers, mail_servers
 from tests.conftest import service_unavailable
-from tests.mail.servers import MailServers, mail_servers
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from cadence.models import FollowUp
 from cadence.services import enrollment_create, enrollments_plan
+from devserver.mailservers import PASSWORD, MailServers
 from mailroom.models import Mailbox
 from mailroom.services.mailboxes import mailbox_save
 from tests.factories import CadenceFactory, ContactFactory, ProspectFactory, UserFactory, zone_in_working_hours
-from tests.mail.servers import PASSWORD, MailServers
 
 
 def rep_with_mailbox(mail: MailServers, address: str, *, team=None, password: str = PASSWORD, **settings) -> Mailbox:

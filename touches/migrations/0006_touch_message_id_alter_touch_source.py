@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='touch',
             name='message_id',
-            field=models.CharField(blank=True, default='', max_length=250),
+            field=models.CharField(blank=True, db_default='', default='', max_length=250),
         ),
         migrations.AlterField(
             model_name='touch',
