@@ -6,6 +6,7 @@ it; with CI=true it fails them, so a broken machine can never pass as green.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
@@ -79,6 +80,26 @@ def celery_worker_process(transactional_db, redis_client):
         if worker is None:
             service_unavailable("a Celery worker process could not be started")
         yield worker
+
+
+def a_working_afternoon(today: dt.date | None = None) -> dt.datetime:
+    """The coming Wednesday at 15:00 UTC (mid-morning in New York, afternoon in Europe), skipping the year-end
+    holidays: a moment when a rep's queue is full in every demo country, whatever day and hour CI runs at."""
+    day = today or dt.datetime.now(dt.UTC).date()
+    day += dt.timedelta(days=(2 - day.weekday()) % 7 or 7)
+    while (day.month, day.day) >= (12, 21) or (day.month, day.day) <= (1, 3):
+        day += dt.timedelta(days=7)
+    return dt.datetime.combine(day, dt.time(15), tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def working_day():
+    """Run the test on a working afternoon, with the clock ticking (a live server and a browser need it to move).
+    Tests of a rep's day on the real clock would otherwise find an empty queue on a Saturday night."""
+    import time_machine
+
+    with time_machine.travel(a_working_afternoon(), tick=True):
+        yield
 
 
 @pytest.fixture

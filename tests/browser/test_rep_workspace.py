@@ -27,7 +27,7 @@ CSV = (
 
 
 @pytest.fixture
-def demo_rep(transactional_db, eager_celery) -> User:
+def demo_rep(working_day, transactional_db, eager_celery) -> User:
     """The demo team, with Alex's active prospects enrolled and their first attempts planned inline."""
     now = timezone.now()
     demo_data_seed(now=now)

@@ -21,7 +21,7 @@ from demo.seed import DEMO_PASSWORD, demo_data_seed
 
 
 @pytest.fixture
-def demo_manager(transactional_db, settings) -> User:
+def demo_manager(working_day, transactional_db, settings) -> User:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     demo_data_seed(now=timezone.now())
     return User.objects.get(username="maria")

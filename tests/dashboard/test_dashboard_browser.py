@@ -17,7 +17,7 @@ from demo.seed import DEMO_PASSWORD, demo_data_seed
 
 
 @pytest.fixture
-def demo_team(transactional_db, eager_celery) -> dict[str, Prospect]:
+def demo_team(working_day, transactional_db, eager_celery) -> dict[str, Prospect]:
     """The demo team, with Alex fallen behind on his three biggest open leads (overdue by 2 to 4 days) and one
     of them snoozed again and again."""
     now = timezone.now()

@@ -169,7 +169,7 @@ def test_a_message_that_nearly_repeats_another_warns_before_saving(client, maria
     assert MessageTemplate.objects.filter(team=team, body=existing.body + " Thanks!").count() == 1
 
 
-def test_my_day_reads_the_teams_own_message(client, alice, team, now):
+def test_my_day_reads_the_teams_own_message(working_day, client, alice, team, now):
     prospect = ProspectFactory(owner=alice, name="Umbrella")
     ContactFactory(prospect=prospect, name="Rita Vale", phone="+1 212 555 0101")
     enrollment = enrollment_create(prospect=prospect, now=now)
