@@ -35,13 +35,14 @@ def enrollment_get_for_user(request: HtmxHttpRequest, pk: int) -> Enrollment:
 def follow_up_get_for_user(request: HtmxHttpRequest, pk: int) -> FollowUp:
     """A follow-up the user may act on, planned or not (a row answered a moment ago still shows its result)."""
     visible = prospect_list_visible(user=request.user)
-    follow_up = (
-        FollowUp.objects.filter(pk=pk, prospect__in=visible)
-        .select_related("prospect", "contact", "rep", "enrollment")
-        .first()
-    )
+    # Not joined to its rep, who is nearly always the user asking: PostgreSQL took longer to plan the join with
+    # the user table (and its indexes) than to run the whole query.
+    follow_up = FollowUp.objects.filter(pk=pk, prospect__in=visible).select_related("prospect", "contact", "enrollment")
+    follow_up = follow_up.order_by().first()
     if follow_up is None:
         raise Http404("No such follow-up.")
+    if follow_up.rep_id == request.user.pk:
+        follow_up.rep = request.user
     return follow_up
 
 

@@ -16,20 +16,22 @@ from cadence.services import UNDO_WINDOW
 KEY = "undo"
 
 
-def undo_offer_save(
-    request: HttpRequest, *, touch_id: uuid.UUID, text: str, row: str, now: dt.datetime, following: str = ""
-) -> dict:
+def undo_offer_make(*, touch_id: uuid.UUID, text: str, row: str, now: dt.datetime, following: str = "") -> dict:
     """`row` is the element id of the answered row, `following` the one shown under it, if any: an undo puts the
     first back as it was and removes the second."""
-    offer = {
+    return {
         "touch": str(touch_id),
         "text": text,
         "row": row,
         "following": following,
         "until": (now + UNDO_WINDOW).isoformat(),
     }
+
+
+def undo_offer_keep(request: HttpRequest, offer: dict) -> None:
+    """For the page a redirect leads to (no JavaScript, focus mode): an htmx answer carries its toast itself, and
+    leaves the session alone (writing it was a transaction of its own on every log)."""
     request.session[KEY] = offer
-    return offer
 
 
 def undo_offer_pop(request: HttpRequest) -> dict | None:

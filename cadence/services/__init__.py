@@ -32,6 +32,7 @@ from cadence.services.planning import (
     PlanReport,
     enrollments_plan,
     enrollments_plan_due,
+    enrollments_plan_now,
     prospect_plan_now,
 )
 from cadence.services.touches import (
@@ -78,6 +79,7 @@ __all__ = [
     "lead_event_add",
     "leads_enroll_new",
     "attempt_log_unanswered",
+    "enrollments_plan_now",
     "prospect_plan_now",
     "touches_undo",
     "voicemail_touch_id",

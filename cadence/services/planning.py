@@ -65,12 +65,17 @@ def prospect_plan_now(*, prospect_id: int, now: dt.datetime) -> None:
     attempt, the next call) without waiting for the worker, whose task then finds the plan current. A failure is
     logged, never raised: the write is committed, and the worker and the sweep plan it anyway."""
     ids = list(Enrollment.objects.filter(prospect_id=prospect_id, status__in=OPEN).values_list("pk", flat=True))
-    if not ids:
-        return
+    if ids:
+        enrollments_plan_now(enrollment_ids=ids, now=now)
+
+
+def enrollments_plan_now(*, enrollment_ids: Sequence[int], now: dt.datetime) -> None:
+    """`prospect_plan_now` for enrollments the caller knows. Inside the caller's transaction the plan is a
+    savepoint of its own: a failure rolls back only the plan, is logged, and the write commits without it."""
     try:
-        enrollments_plan(enrollment_ids=ids, now=now)
+        enrollments_plan(enrollment_ids=enrollment_ids, now=now)
     except Exception:
-        logger.exception("planning prospect %s in the request failed; the worker will", prospect_id)
+        logger.exception("planning enrollments %s in the request failed; the worker will", list(enrollment_ids))
 
 
 def enrollments_plan_due(*, now: dt.datetime, limit: int = 500) -> PlanReport:

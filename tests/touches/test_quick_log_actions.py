@@ -70,6 +70,41 @@ def test_the_logged_row_says_what_was_done_and_offers_an_undo_in_a_toast(client,
     assert 'id="toast"' in content and 'hx-swap-oob="true"' in content and ">Undo" in content
 
 
+def test_a_log_from_my_day_leaves_the_session_alone_and_without_javascript_offers_the_undo_after_the_redirect(
+    client, alice, planned
+):
+    client.force_login(alice)
+    session_before = client.session.session_key, dict(client.session)
+
+    log(client, planned, outcome="no_answer_voicemail")
+
+    # The htmx answer carries its own toast: nothing was written to the session (a transaction on every log).
+    assert (client.session.session_key, dict(client.session)) == session_before
+    following = FollowUp.objects.get(enrollment=planned.enrollment, status=FollowUp.Status.PLANNED)
+    url = reverse("follow_up_log", args=[following.pk])
+    page = client.post(url, {"outcome": "left_voicemail", "submission": str(uuid.uuid4())}, follow=True)
+    assert ">Undo" in page.content.decode()
+
+
+def test_a_plan_that_fails_in_the_request_loses_nothing_of_the_log(client, alice, planned, monkeypatch, caplog):
+    import cadence.services.planning as planning
+
+    def broken(enrollments, **kwargs):
+        planning.FollowUp.objects.filter(pk=planned.pk).update(reason="half-written")
+        raise RuntimeError("the planner broke")
+
+    monkeypatch.setattr(planning, "_plan_isolated", broken)
+    client.force_login(alice)
+
+    response = log(client, planned, outcome="no_answer_voicemail")
+
+    assert response.status_code == 200
+    assert Touch.objects.count() == 2  # the call and its voicemail are committed
+    assert FollowUp.objects.get(pk=planned.pk).reason != "half-written"  # the plan's own writes were rolled back
+    assert Enrollment.objects.get(pk=planned.enrollment_id).replan_requested_at is not None  # the worker will plan it
+    assert "the worker will" in caplog.text
+
+
 def test_undo_deletes_both_touches_of_the_attempt_and_brings_the_follow_up_back(client, alice, planned):
     client.force_login(alice)
     log(client, planned, outcome="no_answer_voicemail")

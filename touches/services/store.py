@@ -73,7 +73,9 @@ def touch_store(
         )
         if touch_id is not None:
             touch.id = touch_id
-        touch.full_clean(exclude=["prospect", "contact", "rep"])
+        # The primary key's uniqueness is the INSERT's to enforce (exactly-once callers catch its IntegrityError in
+        # a savepoint); checking it here as well cost a query per touch and settled no race.
+        touch.full_clean(exclude=["prospect", "contact", "rep"], validate_unique=False)
         touch.save(force_insert=True)
         _apply_outcome(touch, prospect=prospect, contact=contact, now=now)
     return touch

@@ -9,6 +9,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +17,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cadence.models import FollowUp
-from cadence.services import attempt_log_unanswered, prospect_plan_now, touch_log_with_next_step, touches_undo
+from cadence.services import (
+    attempt_log_unanswered,
+    enrollments_plan_now,
+    prospect_plan_now,
+    touch_log_with_next_step,
+    touches_undo,
+)
 from crm.once import submission_token
 from crm.zones import zone
 from touches.models import Touch
@@ -26,7 +33,7 @@ from workspace.day import day_row, follow_up_zone, when_both
 from workspace.mail_compose import email_compose
 from workspace.selectors import contact_notes_earlier, contacts_for_prospect, follow_up_next
 from workspace.touch_forms import QuickLogForm, QuickOutcome, TouchForm, channel_for
-from workspace.undo import undo_offer_save
+from workspace.undo import undo_offer_keep, undo_offer_make
 
 # A follow-up planned within this of the log (the voicemail or email of the same attempt) shows up as a new row.
 SAME_DAY = dt.timedelta(hours=12)
@@ -119,11 +126,14 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
     if data is not None and form.is_valid() and not form.needs_confirmation and not form.asks_stop_confirmation:
         try:
-            touches = _log(request, follow_up, form, now=now)
+            # The lead is planned in the same transaction, so the row can show what comes next and one commit
+            # makes both durable; a plan that fails is rolled back alone (see enrollments_plan_now).
+            with transaction.atomic():
+                touches = _log(request, follow_up, form, now=now)
+                enrollments_plan_now(enrollment_ids=[follow_up.enrollment_id], now=now)
         except ValidationError as exc:
             form.add_error(None, ValidationError(exc.messages))
         else:
-            prospect_plan_now(prospect_id=follow_up.prospect_id, now=now)
             # Answered by the first touch (the call of "no answer, left voicemail"); the relations loaded stay.
             follow_up.status, follow_up.touch_id = FollowUp.Status.DONE, touches[0].pk
             quick = form.quick
@@ -132,8 +142,7 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             following_row = context["following_row"]
             offer = None
             if not quick.stops:
-                offer = undo_offer_save(
-                    request,
+                offer = undo_offer_make(
                     touch_id=touches[0].pk,
                     text=text,
                     row=f"follow-up-{follow_up.pk}",
@@ -141,8 +150,10 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                     now=now,
                 )
             if request.htmx and not focus_mode:
-                request.session.pop("undo", None)  # the toast below carries it
+                request.session.pop("undo", None)  # an earlier offer is over: the toast below carries this one
                 return render(request, LOGGED_TEMPLATE, {**context, "undo": offer})
+            if offer is not None:
+                undo_offer_keep(request, offer)
             if quick.stops:
                 messages.success(request, f"{text}: nothing more is planned.")
             return redirect("focus" if focus_mode else "home")
