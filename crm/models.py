@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from crm.validators import (
     validate_country,
@@ -164,6 +165,8 @@ class Contact(models.Model):
         ordering = ["prospect_id", "name"]
         indexes = [
             models.Index(fields=["email"]),
+            # Mail Pursuit reads is matched to its sender case-blind (email__iexact compares upper(email)).
+            models.Index(Upper("email"), name="contact_email_upper_idx"),
             models.Index(fields=["phone"]),
         ]
 

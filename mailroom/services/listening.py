@@ -15,7 +15,8 @@ from email.message import EmailMessage
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Q, When
+from django.db.models import Q
+from django.db.models.functions import Upper
 
 from cadence.models import Enrollment
 from cadence.planner.calendar import holiday_calendar
@@ -92,44 +93,79 @@ def _read(mailbox: Mailbox, *, report: SyncReport, now: dt.datetime) -> None:
         for start in range(0, len(uids), BATCH):
             batch = sorted(uids[start : start + BATCH])
             fetched = imap.fetch(batch, [f"BODY.PEEK[]<0.{FETCH_MAX}>", "INTERNALDATE"])
+            arrived = []
             for uid in batch:
                 data = fetched.get(uid)
                 if data is None:
                     continue
                 raw = next((value for key, value in data.items() if key.startswith(b"BODY[")), b"")
-                received = data.get(b"INTERNALDATE")
-                report.read += 1
-                verdict = inbound_take(
-                    mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, raw=raw, received=received, now=now
-                )
-                if verdict:
-                    report.matched += 1
-                    report.verdicts[verdict] = report.verdicts.get(verdict, 0) + 1
+                arrived.append(_arrival(uid, raw, data.get(b"INTERNALDATE")))
+            report.read += len(arrived)
+            for verdict in inbound_take_batch(mailbox=mailbox, uidvalidity=uidvalidity, arrived=arrived, now=now):
+                report.matched += 1
+                report.verdicts[verdict] = report.verdicts.get(verdict, 0) + 1
             Mailbox.objects.filter(pk=mailbox.pk, last_uid__lt=batch[-1]).update(last_uid=batch[-1])
             mailbox.last_uid = max(mailbox.last_uid, batch[-1])
 
 
-def inbound_take(
-    *,
-    mailbox: Mailbox,
-    uidvalidity: int,
-    uid: int,
-    raw: bytes,
-    received: dt.datetime | None,
-    now: dt.datetime,
-) -> str:
-    """One message: matched, classified, stored and acted on in one transaction; its verdict, or "" when it
-    belongs to no lead (then nothing is kept) or was already read."""
+@dataclass(frozen=True)
+class Arrival:
+    """One fetched message, parsed and read (classify.py), before it is matched to a lead."""
+
+    uid: int
+    raw: bytes
+    received: dt.datetime | None
+    message: EmailMessage
+    reading: Reading
+    message_id: str
+
+
+def _arrival(uid: int, raw: bytes, received: dt.datetime | None) -> Arrival:
     message = email.message_from_bytes(raw, policy=policy.default)
     assert isinstance(message, EmailMessage)
-    reading = message_read(message)
     message_id = str(message.get("Message-ID", "")).strip()[:250]
-    if message_id and InboundEmail.objects.filter(mailbox=mailbox, message_id=message_id).exists():
-        return ""
-    outbound, contact = _match(mailbox, message=message, reading=reading)
-    if contact is None:
-        return ""
-    received_at = min(_aware(received) or now, now)
+    return Arrival(uid, raw, received, message, message_read(message), message_id)
+
+
+def inbound_take_batch(*, mailbox: Mailbox, uidvalidity: int, arrived: list[Arrival], now: dt.datetime) -> list[str]:
+    """A fetched batch: what was read before is skipped and the rest matched to leads in three queries whatever
+    the batch's size (one query per message made reading 1,000 messages take seconds); then each matched message
+    is stored and acted on in a transaction of its own. Returns the verdicts of the messages taken."""
+    ids = [item.message_id for item in arrived if item.message_id]
+    seen = set(
+        InboundEmail.objects.filter(mailbox=mailbox, message_id__in=ids).values_list("message_id", flat=True)
+        if ids
+        else []
+    )
+    fresh = []
+    for item in arrived:
+        if item.message_id and item.message_id in seen:
+            continue  # read before, or twice in this batch (a copy delivered again)
+        seen.add(item.message_id)
+        fresh.append(item)
+    matches = _matches(mailbox, fresh)
+    verdicts = []
+    for item in fresh:
+        outbound, contact = matches.get(item.uid, (None, None))
+        if contact is None:
+            continue
+        if _take(mailbox, item, uidvalidity=uidvalidity, outbound=outbound, contact=contact, now=now):
+            verdicts.append(item.reading.verdict)
+    return verdicts
+
+
+def _take(
+    mailbox: Mailbox,
+    item: Arrival,
+    *,
+    uidvalidity: int,
+    outbound: OutboundEmail | None,
+    contact: Contact,
+    now: dt.datetime,
+) -> bool:
+    """One matched message, classified, stored and acted on in one transaction; False if it was read before."""
+    message, reading = item.message, item.reading
+    received_at = min(_aware(item.received) or now, now)
     if outbound is not None and outbound.sent_at is not None:
         # INTERNALDATE has whole seconds: an answer read in the second its message went must still come after it.
         received_at = max(received_at, outbound.sent_at)
@@ -138,8 +174,8 @@ def inbound_take(
             inbound = InboundEmail.objects.create(
                 mailbox=mailbox,
                 uidvalidity=uidvalidity,
-                uid=uid,
-                message_id=message_id,
+                uid=item.uid,
+                message_id=item.message_id,
                 prospect_id=contact.prospect_id,
                 contact=contact,
                 in_reply_to=outbound,
@@ -148,49 +184,68 @@ def inbound_take(
                 received_at=received_at,
                 verdict=reading.verdict,
                 reason=reading.reason[:300],
-                raw=raw[:RAW_MAX],
-                raw_truncated=len(raw) > RAW_MAX,
+                raw=item.raw[:RAW_MAX],
+                raw_truncated=len(item.raw) > RAW_MAX,
                 created_at=now,
             )
             _apply(inbound, reading=reading, contact=contact, now=now)
     except IntegrityError:
-        return ""  # read before (a sync that died after storing it, before moving last_uid)
-    return reading.verdict
+        return False  # read before (a sync that died after storing it, before moving last_uid)
+    return True
 
 
-def _match(mailbox: Mailbox, *, message: EmailMessage, reading: Reading) -> tuple[OutboundEmail | None, Contact | None]:
-    """The message's lead: by the Message-IDs it answers or quotes (ours), else by its sender (or, for a bounce,
-    the failed recipient) among the team's contacts."""
-    ids = reference_ids(message) + list(reading.quoted_ids)
-    if ids:
-        outbound = (
-            OutboundEmail.objects.filter(mailbox=mailbox, message_id__in=ids)
-            .select_related("contact__prospect")
-            .first()
+def _matches(mailbox: Mailbox, arrived: list[Arrival]) -> dict[int, tuple[OutboundEmail | None, Contact]]:
+    """Each message's lead, by uid: by the Message-IDs it answers or quotes (ours), else by its sender (or, for a
+    bounce, the failed recipients) among the team's contacts, the rep's own lead first, then an open one, then the
+    most recently active."""
+    references = {item.uid: reference_ids(item.message) + list(item.reading.quoted_ids) for item in arrived}
+    wanted = {message_id for ids in references.values() for message_id in ids}
+    ours: dict[str, OutboundEmail] = {}
+    if wanted:
+        for outbound in OutboundEmail.objects.filter(mailbox=mailbox, message_id__in=wanted).select_related(
+            "contact__prospect"
+        ):
+            ours.setdefault(outbound.message_id, outbound)
+    found: dict[int, tuple[OutboundEmail | None, Contact]] = {}
+    by_address: dict[int, list[str]] = {}
+    for item in arrived:
+        outbound = next((ours[i] for i in references[item.uid] if i in ours), None)
+        if outbound is not None and outbound.contact is not None:
+            found[item.uid] = (outbound, outbound.contact)
+            continue
+        reading = item.reading
+        addresses = (
+            list(reading.failed)
+            if reading.verdict in (Verdict.BOUNCE, Verdict.DELAY)
+            else [sender_address(item.message)]
         )
-        if outbound is not None:
-            return outbound, outbound.contact
-    addresses = (
-        list(reading.failed) if reading.verdict in (Verdict.BOUNCE, Verdict.DELAY) else [sender_address(message)]
-    )
-    addresses = [address for address in addresses if address]
-    if not addresses or mailbox.user.team_id is None:
-        return None, None
-    query = Q()
-    for address in addresses:
-        query |= Q(email__iexact=address)
-    contact = (
-        Contact.objects.filter(query, prospect__team_id=mailbox.user.team_id)
+        by_address[item.uid] = [address.upper() for address in addresses if address]
+    team_id = mailbox.user.team_id
+    everyone = {address for addresses in by_address.values() for address in addresses}
+    if not everyone or team_id is None:
+        return found
+    candidates: dict[str, list[Contact]] = {}
+    # `upper(email)` is what email__iexact compares, and what contact_email_upper_idx holds.
+    for contact in (
+        Contact.objects.annotate(address=Upper("email"))
+        .filter(address__in=everyone, prospect__team_id=team_id)
         .select_related("prospect")
-        # The rep's own lead first, then an open one, then the most recently active.
-        .order_by(
-            Case(When(prospect__owner_id=mailbox.user_id, then=0), default=1),
-            Case(When(prospect__status__in=Prospect.CLOSED_STATUSES, then=1), default=0),
-            "-prospect__updated_at",
+    ):
+        candidates.setdefault(contact.address, []).append(contact)
+
+    def preference(contact: Contact) -> tuple[int, int, float]:
+        prospect = contact.prospect
+        return (
+            0 if prospect.owner_id == mailbox.user_id else 1,
+            1 if prospect.status in Prospect.CLOSED_STATUSES else 0,
+            -prospect.updated_at.timestamp(),
         )
-        .first()
-    )
-    return None, contact
+
+    for uid, addresses in by_address.items():
+        choices = [contact for address in addresses for contact in candidates.get(address, [])]
+        if choices:
+            found[uid] = (None, min(choices, key=preference))
+    return found
 
 
 def _apply(

@@ -17,6 +17,7 @@ from crm.zones import zone
 from mailroom.models import InboundEmail, Mailbox
 from mailroom.services.listening import inbound_reclassify, mailbox_sync
 from mailroom.services.outbox import email_queue, email_send
+from tests.factories import ContactFactory, ProspectFactory, UserFactory
 from tests.mail.helpers import lead_with_email_next, rep_with_mailbox
 from touches.models import Outcome, Source, Touch
 
@@ -96,6 +97,32 @@ def test_a_message_from_a_contact_is_matched_by_its_sender_when_it_answers_nothi
 
     assert Touch.objects.filter(prospect=prospect, outcome=Outcome.REPLIED, contact=contact).count() == 1
     assert InboundEmail.objects.get().in_reply_to_id is None
+
+
+def test_a_sender_is_matched_whatever_the_case_of_the_address_and_to_the_reps_own_lead_first(mail, sent, team):
+    mailbox, prospect, contact, row = sent
+    # The same person is also a contact of a teammate's more recently active lead.
+    teammate_lead = ProspectFactory(owner=UserFactory(team=team), team=team, name="Acme Freight (Chicago)")
+    ContactFactory(prospect=teammate_lead, name="Dana Buyer", phone="", email=contact.email)
+    raw = corpus("reply_with_quoted_history.eml", mailbox=mailbox, contact=contact, message_id="<elsewhere@x.test>")
+    mail.deliver(raw.replace(contact.email.encode(), contact.email.upper().encode()), to=mailbox.from_address)
+
+    mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now())
+
+    assert InboundEmail.objects.get().contact_id == contact.pk
+    assert not Touch.objects.filter(prospect=teammate_lead).exists()
+
+
+def test_a_message_delivered_twice_is_taken_once(mail, sent):
+    mailbox, prospect, contact, row = sent
+    raw = corpus("reply_with_quoted_history.eml", mailbox=mailbox, contact=contact, message_id=row.message_id)
+    mail.deliver(raw, to=mailbox.from_address)
+    mail.deliver(raw, to=mailbox.from_address)
+
+    report = mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now())
+
+    assert (report.read, report.matched) == (2, 1)
+    assert Touch.objects.filter(prospect=prospect, outcome=Outcome.REPLIED).count() == 1
 
 
 def test_mail_that_belongs_to_no_lead_is_left_alone_and_never_stored(mail, sent):
