@@ -155,39 +155,26 @@ def _bounce(message: EmailMessage) -> Reading | None:
                     failed.add(address)
                 elif action == "delayed" or status.startswith("4"):
                     delayed.add(address)
-        ids = _quoted_ids(message)
-        if failed:
-            return Reading(
-                Verdict.BOUNCE,
-                f"Delivery failed for {', '.join(sorted(failed))} (DSN).",
-                failed=frozenset(failed),
-                quoted_ids=ids,
-            )
-        if delayed:
-            return Reading(
-                Verdict.DELAY,
-                f"Delivery delayed for {', '.join(sorted(delayed))} (DSN): not acted on.",
-                failed=frozenset(delayed),
-                quoted_ids=ids,
-            )
+        if failed or delayed:
+            return _delivery_reading(message, failed=failed, delayed=delayed, source=" (DSN)")
     temporary, permanent = all_failures(message)
-    if permanent:
-        addresses = frozenset(a.decode(errors="replace").lower() for a in permanent)
-        return Reading(
-            Verdict.BOUNCE,
-            f"Delivery failed for {', '.join(sorted(addresses))}.",
-            failed=addresses,
-            quoted_ids=_quoted_ids(message),
-        )
-    if temporary:
-        addresses = frozenset(a.decode(errors="replace").lower() for a in temporary)
-        return Reading(
-            Verdict.DELAY,
-            f"Delivery delayed for {', '.join(sorted(addresses))}: not acted on.",
-            failed=addresses,
-            quoted_ids=_quoted_ids(message),
-        )
+    if permanent or temporary:
+        failed = {a.decode(errors="replace").lower() for a in permanent}
+        delayed = {a.decode(errors="replace").lower() for a in temporary}
+        return _delivery_reading(message, failed=failed, delayed=delayed, source="")
     return None
+
+
+def _delivery_reading(message: EmailMessage, *, failed: set[str], delayed: set[str], source: str) -> Reading:
+    """A bounce when any address failed for good, else a delay, which is noted and not acted on."""
+    verdict, addresses, says = (Verdict.BOUNCE, failed, "failed") if failed else (Verdict.DELAY, delayed, "delayed")
+    after = ": not acted on" if verdict == Verdict.DELAY else ""
+    return Reading(
+        verdict,
+        f"Delivery {says} for {', '.join(sorted(addresses))}{source}{after}.",
+        failed=frozenset(addresses),
+        quoted_ids=_quoted_ids(message),
+    )
 
 
 def _quoted_ids(message: Message) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ from django.urls import get_script_prefix, reverse
 
 from cadence.models import Enrollment, FollowUp, LeadEvent
 from crm.models import User
-from crm.zones import zone
+from crm.zones import day_and_clock, zone
 from touches.message_library import Template, message_render, message_template_pick
 from touches.models import Channel, Touch
 from touches.selectors import message_templates_for_teams
@@ -71,12 +71,6 @@ class QueueFilters:
     @property
     def any(self) -> bool:
         return bool(self.channel or self.kind)
-
-
-def day_and_clock(moment: dt.datetime, tz: ZoneInfo) -> str:
-    """ "Tue 1 Dec 14:00" """
-    local = moment.astimezone(tz)
-    return f"{local:%a} {local.day} {local:%b %H:%M}"
 
 
 def when_both(moment: dt.datetime, *, theirs: ZoneInfo, yours: ZoneInfo) -> str:

@@ -19,7 +19,7 @@ from cadence.situation import situations_build
 from crm.models import Contact, Prospect, User
 from crm.text import sentence
 from crm.validators import check_moment_in_range
-from crm.zones import zone
+from crm.zones import day_and_clock, zone
 
 # Nobody to hand a lead to (everyone away): look again later rather than dropping it.
 HANDOVER_RETRY_AFTER = dt.timedelta(hours=1)
@@ -257,8 +257,7 @@ def follow_up_snooze(
 
 def _their_clock(moment: dt.datetime, owner: FollowUp | Enrollment) -> str:
     """ "Tue 1 Dec 14:00 their time": events are read by anyone on the team, so say whose clock."""
-    local = moment.astimezone(zone(owner.prospect.timezone, fallback="UTC"))
-    return f"{local:%a} {local.day} {local:%b %H:%M} their time"
+    return f"{day_and_clock(moment, zone(owner.prospect.timezone, fallback='UTC'))} their time"
 
 
 def enrollment_set_next_step(

@@ -22,6 +22,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage as DjangoEmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cadence.models import FollowUp
@@ -32,7 +33,7 @@ from cadence.services.queue import task_enqueue
 from cadence.situation import rules_from_cadence
 from crm.models import Prospect, User
 from crm.validators import validate_single_line
-from crm.zones import zone
+from crm.zones import day_and_clock, zone
 from mailroom.models import Mailbox, OutboundEmail
 from mailroom.transport import MailServerError, PermanentRefusal, explain, imap_session, smtp_send, smtp_session
 from touches.models import Channel, Outcome, Source
@@ -41,6 +42,8 @@ logger = logging.getLogger(__name__)
 MAX_TRIES = 5
 # A send that has said nothing for this long died with its worker: the sweep looks for it in the Sent folder.
 SENDING_STALE_AFTER = dt.timedelta(minutes=10)
+# A queued message whose task has not started by then is presumed lost (broker flushed, enqueue failed).
+TASK_PRESUMED_LOST = dt.timedelta(minutes=1)
 UNSUBSCRIBE_SALT = "mailroom.unsubscribe"
 
 
@@ -206,8 +209,7 @@ def _wait_for(row: OutboundEmail, *, now: dt.datetime) -> tuple[dt.datetime, str
         earliest=local_date(now, tz), order=range(len(rules.windows)), rules=rules, tz=tz, days_off=days_off, now=now
     )
     start = max(slot.start, now)
-    local = start.astimezone(tz)
-    return start, f"Waits for the contact's window: {local:%a} {local.day} {local:%b} {local:%H:%M} their time."
+    return start, f"Waits for the contact's window: {day_and_clock(start, tz)} their time."
 
 
 def email_message(row: OutboundEmail) -> EmailMessage:
@@ -336,18 +338,18 @@ def email_resend(*, rep: User, outbound_id: uuid.UUID, now: dt.datetime) -> None
     """The rep says an unsure or failed message did not go: queue it again (same Message-ID)."""
     updated = OutboundEmail.objects.filter(
         pk=outbound_id, rep=rep, state__in=[OutboundEmail.State.UNSURE, OutboundEmail.State.FAILED]
-    ).update(state=OutboundEmail.State.QUEUED, not_before=None, error="", tries=0)
+    ).update(state=OutboundEmail.State.QUEUED, not_before=None, error="", tries=0, queued_at=now)
     if updated:
         task_enqueue("mailroom.tasks.email_send", str(outbound_id))
 
 
 def outbox_sweep(*, now: dt.datetime) -> dict[str, int]:
     """Start what is due (waits that ended, lost tasks) and recover sends that died: ids only, the tasks do it."""
-    due = list(
-        OutboundEmail.objects.filter(state__in=[OutboundEmail.State.QUEUED, OutboundEmail.State.WAITING])
-        .exclude(not_before__gt=now)
-        .values_list("pk", flat=True)[:500]
-    )
+    # Only what nobody is on: a wait (window, cap, retry) that ended, or a message queued a while ago whose task
+    # was lost. A message queued a moment ago has its task on the way; sending it again would be repeated work.
+    waited = Q(state__in=[OutboundEmail.State.QUEUED, OutboundEmail.State.WAITING], not_before__lte=now)
+    lost = Q(state=OutboundEmail.State.QUEUED, not_before__isnull=True, queued_at__lt=now - TASK_PRESUMED_LOST)
+    due = list(OutboundEmail.objects.filter(waited | lost).values_list("pk", flat=True)[:500])
     stale = list(
         OutboundEmail.objects.filter(
             state=OutboundEmail.State.SENDING, sending_at__lt=now - SENDING_STALE_AFTER

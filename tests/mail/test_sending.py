@@ -203,3 +203,20 @@ def test_an_email_waits_for_the_contacts_window_and_goes_when_it_opens(mail, add
     assert row.not_before.astimezone(tz).hour == 8
     assert mail.messages(contact.email) == []
     del their_night
+
+
+def test_the_outbox_sweep_starts_only_messages_nobody_is_on(mail, sending):
+    mailbox, prospect, contact, follow_up = sending
+    just_queued = queue(mailbox, follow_up)  # its task is on the way
+    now = timezone.now()
+    assert outbox_sweep(now=now) == {"due": 0, "recovered": 0}
+
+    # A minute later without its task having started, it is presumed lost and started again.
+    assert outbox_sweep(now=now + outbox.TASK_PRESUMED_LOST + dt.timedelta(seconds=1)) == {"due": 1, "recovered": 0}
+
+    # A wait is taken up when it ends, not before.
+    OutboundEmail.objects.filter(pk=just_queued.pk).update(
+        state=OutboundEmail.State.WAITING, not_before=now + dt.timedelta(hours=1)
+    )
+    assert outbox_sweep(now=now + dt.timedelta(minutes=59)) == {"due": 0, "recovered": 0}
+    assert outbox_sweep(now=now + dt.timedelta(minutes=61)) == {"due": 1, "recovered": 0}
