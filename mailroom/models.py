@@ -68,6 +68,10 @@ class Mailbox(models.Model):
         return self.transport == self.Transport.SMTP and bool(self.imap_host)
 
 
+# How a wait for the mailbox's daily cap begins (My day sums these waits up: mailroom.selectors).
+CAP_REACHED = "Your mailbox's daily cap"
+
+
 class OutboundEmail(models.Model):
     """One message in the outbox, from "Send" to the SMTP server's acceptance.
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.db.models import Count
+
 from crm.models import Prospect, User
-from mailroom.models import InboundEmail, Mailbox, OutboundEmail
+from mailroom.models import CAP_REACHED, InboundEmail, Mailbox, OutboundEmail
 
 INBOUND_SHOWN = 20
 
@@ -33,3 +37,30 @@ def inbound_for_prospect(*, prospect: Prospect) -> list[InboundEmail]:
 
 def inbound_get_visible(*, prospects, inbound_id: int) -> InboundEmail | None:
     return InboundEmail.objects.filter(pk=inbound_id, prospect__in=prospects).defer("raw").first()
+
+
+@dataclass(frozen=True)
+class OutboxWaiting:
+    """The rep's messages that wait to go out, and why: My day says it above the queue."""
+
+    for_cap: int = 0  # the mailbox's daily cap is reached: they go tomorrow
+    for_window: int = 0  # the contact's window is closed: they go when it opens
+    cap: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.for_cap + self.for_window
+
+
+def outbox_waiting_summary(*, rep: User) -> OutboxWaiting:
+    counts = dict(
+        OutboundEmail.objects.filter(rep=rep, state=OutboundEmail.State.WAITING)
+        .values_list("wait_reason")
+        .annotate(n=Count("pk"))
+        .values_list("wait_reason", "n")
+    )
+    if not counts:
+        return OutboxWaiting()
+    for_cap = sum(n for reason, n in counts.items() if reason.startswith(CAP_REACHED))
+    cap = Mailbox.objects.filter(user=rep).values_list("daily_cap", flat=True).first() or 0
+    return OutboxWaiting(for_cap=for_cap, for_window=sum(counts.values()) - for_cap, cap=cap)

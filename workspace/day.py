@@ -22,6 +22,7 @@ from django.urls import get_script_prefix, reverse
 from cadence.models import Enrollment, FollowUp, LeadEvent
 from crm.models import User
 from crm.zones import day_and_clock, zone
+from mailroom.selectors import OutboxWaiting, outbox_waiting_summary
 from touches.message_library import Template, message_render, message_template_pick
 from touches.models import Channel, Touch
 from touches.selectors import message_templates_for_teams
@@ -206,6 +207,7 @@ class MyDay:
     needs_next_step: list[NeedsNextStep]
     needs_next_step_total: int
     filters: QueueFilters
+    outbox: OutboxWaiting = field(default_factory=OutboxWaiting)
 
     @property
     def total(self) -> int:
@@ -348,8 +350,10 @@ def my_day_build(*, user: User, now: dt.datetime, filters: QueueFilters | None =
         group.rows.append(row)
     for group in groups.values():
         group.rows.sort(key=lambda r: (r.follow_up.due_start, r.pk))
-    waiting, waiting_total = ([], 0) if filters.any or filters.group else _needs_next_step(user=user, tz=rep_tz)
-    return MyDay(list(groups.values()), waiting, waiting_total, filters)
+    if filters.any or filters.group:
+        return MyDay(list(groups.values()), [], 0, filters)
+    waiting, waiting_total = _needs_next_step(user=user, tz=rep_tz)
+    return MyDay(list(groups.values()), waiting, waiting_total, filters, outbox_waiting_summary(rep=user))
 
 
 def _needs_next_step(*, user: User, tz: ZoneInfo) -> tuple[list[NeedsNextStep], int]:

@@ -34,7 +34,7 @@ from cadence.situation import rules_from_cadence
 from crm.models import Prospect, User
 from crm.validators import validate_single_line
 from crm.zones import day_and_clock, zone
-from mailroom.models import Mailbox, OutboundEmail
+from mailroom.models import CAP_REACHED, Mailbox, OutboundEmail
 from mailroom.transport import MailServerError, PermanentRefusal, explain, imap_session, smtp_send, smtp_session
 from touches.models import Channel, Outcome, Source
 
@@ -195,7 +195,7 @@ def _wait_for(row: OutboundEmail, *, now: dt.datetime) -> tuple[dt.datetime, str
     ).count()
     if sent_today >= row.mailbox.daily_cap:
         tomorrow = dt.datetime.combine(rep_day + dt.timedelta(days=1), dt.time(0), tzinfo=rep_tz)
-        return tomorrow, f"Your mailbox's daily cap ({row.mailbox.daily_cap}) is reached: it goes tomorrow."
+        return tomorrow, f"{CAP_REACHED} ({row.mailbox.daily_cap}) is reached: it goes tomorrow."
     enrollment = row.follow_up.enrollment
     rules = rules_from_cadence(enrollment.cadence)
     tz = zone(row.contact.timezone, fallback=row.prospect.timezone)

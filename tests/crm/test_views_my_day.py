@@ -87,13 +87,13 @@ def test_my_day_costs_the_same_number_of_queries_for_3_and_30_follow_ups(client,
     client.force_login(alice)
     for i in range(3):
         follow_up_make(alice, start=NOW + dt.timedelta(hours=i))
-    # session, user, the ranked ids and counts, the rows shown, leads needing a next step
-    with django_assert_num_queries(5):
+    # session, user, the ranked ids and counts, the rows shown, leads needing a next step, emails waiting to go out
+    with django_assert_num_queries(6):
         assert len(client.get(reverse("home")).context["day"].groups[1].rows) == 1
 
     for i in range(27):
         follow_up_make(alice, start=NOW + dt.timedelta(hours=i, minutes=5))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(reverse("home"))
     assert response.context["day"].total == 30  # later groups show their first rows, and count the rest
 
@@ -160,3 +160,38 @@ def test_a_long_backlog_shows_the_first_rows_of_each_group_and_counts_the_rest(c
     )
     assert overdue.rows[0].follow_up.due_start < overdue.rows[-1].follow_up.due_start
     assert "And 3 more overdue" in response.content.decode()
+
+
+def test_my_day_says_which_emails_wait_to_go_out_and_why(client, alice):
+    from mailroom.models import Mailbox, OutboundEmail
+
+    mailbox = Mailbox.objects.create(user=alice, from_address="alice@pursuit.test", daily_cap=200)
+    waits = {
+        "Your mailbox's daily cap (200) is reached: it goes tomorrow.": 2,
+        "Waits for the contact's window: Thu 5 Mar 08:00 their time.": 1,
+    }
+    for reason, count in waits.items():
+        for _ in range(count):
+            follow_up = follow_up_make(alice, start=NOW + dt.timedelta(hours=1))
+            OutboundEmail.objects.create(
+                mailbox=mailbox,
+                rep=alice,
+                prospect=follow_up.prospect,
+                contact=follow_up.contact,
+                follow_up=follow_up,
+                to_address="joe@example.com",
+                subject="A quick one",
+                body="Hi Joe",
+                message_id=f"<{follow_up.pk}@pursuit.test>",
+                state=OutboundEmail.State.WAITING,
+                wait_reason=reason,
+                queued_at=NOW,
+            )
+    client.force_login(alice)
+
+    page = " ".join(client.get(reverse("home")).content.decode().split())
+
+    assert (
+        "Emails waiting to go out: 2 go tomorrow, as your mailbox's daily cap (200) is reached; "
+        "1 waits for the contact's calling window to open." in page
+    )
