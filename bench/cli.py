@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-SCALES = ("0.1", "1", "10")
+SCALES = ("0.1", "1", "3", "10")
 # The last run's results, so the report can be rewritten without running again (--render-last).
 LAST_RUN = Path(tempfile.gettempdir()) / "pursuit-bench-last-run.pickle"
-DEFAULT_SCALES = (0.1, 1.0)
+DEFAULT_SCALES = (0.1, 1.0, 3.0)
 
 
 def say(message: str) -> None:
@@ -30,7 +30,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         "--scale",
         action="append",
         choices=SCALES,
-        help="dataset scale, repeatable (1 = 50 reps, 100k prospects, 2M touches); default: 0.1 and 1",
+        help="dataset scale, repeatable (1 = 50 reps, 100k prospects, 2M touches); default: 0.1, 1 and 3",
     )
     parser.add_argument(
         "--only",
@@ -46,6 +46,21 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         "are swept, untimed, before the scheduler case)",
     )
     parser.add_argument("--report", default="bench/results.md", help="where to write the Markdown report")
+    parser.add_argument(
+        "--http",
+        choices=("on", "off", "only"),
+        default="on",
+        help="the HTTP mode (gunicorn driven by wrk, after the in-process cases): on (default), off, or only it",
+    )
+    parser.add_argument("--http-seconds", type=float, default=8, help="how long each HTTP row runs (default 8)")
+    parser.add_argument(
+        "--http-only",
+        dest="http_endpoints",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only these HTTP endpoints (repeatable or comma-separated; the ceiling always runs)",
+    )
     parser.add_argument("--seed", type=int, default=7, help="generator seed (default 7)")
     parser.add_argument(
         "--render-last",
@@ -99,6 +114,32 @@ def run_cases(ctx: Any, cases: Sequence[Any]) -> list[Any]:
     return results
 
 
+def run_http(ctx: Any, *, base_url: str, seconds: float, endpoints: set[str] | None) -> list[Any]:
+    """The HTTP mode on this scale's database, after its in-process cases (the touch POSTs write rows)."""
+    from django.conf import settings
+
+    from bench import db
+    from bench.http.cases import http_run
+
+    started = time.perf_counter()
+    results = http_run(
+        ctx,
+        database_url=db.bench_url(base_url, ctx.scale),
+        redis_url=os.environ.get("REDIS_URL") or settings.CELERY_BROKER_URL,
+        seconds=seconds,
+        only=endpoints,
+    )
+    for result in results:
+        load = result.load
+        say(
+            f"scale {ctx.scale:g} http {result.name} x{load.clients}: {load.per_second:,.0f} req/s, p95 "
+            f"{load.p95_ms:,.1f} ms, server CPU {result.server_cpu_ms:,.1f} ms, "
+            f"PostgreSQL CPU {result.pg_cpu_ms:,.1f} ms"
+        )
+    say(f"scale {ctx.scale:g} HTTP mode took {time.perf_counter() - started:.0f}s")
+    return results
+
+
 def main(argv: Sequence[str]) -> int:
     args = parse(argv)
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
@@ -129,6 +170,16 @@ def main(argv: Sequence[str]) -> int:
         return 2
     if wanted:
         cases = [item for item in cases if item.name in wanted]
+    if args.http == "only":
+        cases = []
+    http = args.http != "off"
+    if http:
+        from bench.http.load import wrk_available
+
+        if not wrk_available():
+            say("wrk is not installed (Debian: apt-get install wrk): the HTTP mode is skipped")
+            http = False
+    endpoints = {name for item in args.http_endpoints for name in item.split(",") if name} or None
 
     run = Run(command="python -m bench " + " ".join(argv), started=dt.datetime.now(dt.UTC), scales=scales)
     run.celery = (
@@ -144,6 +195,9 @@ def main(argv: Sequence[str]) -> int:
             ctx = BenchContext(scale=scale, meta=meta, sink=sink, profile=scale == scales[-1])
             run.results += run_cases(ctx, cases)
             run.profiles[scale] = ctx.profiles
+            if http:
+                run.http += run_http(ctx, base_url=base_url, seconds=args.http_seconds, endpoints=endpoints)
+    run.http_seconds = args.http_seconds
     run.finished = dt.datetime.now(dt.UTC)
     with open(args.report, "w", encoding="utf-8") as handle:
         handle.write(render(run))

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.http.report import render_http
 from bench.registry import CaseResult
 from bench.timing import Measurement
 
@@ -29,6 +30,8 @@ class Run:
     machine: dict[str, str] = field(default_factory=dict)
     celery: str = ""
     finished: dt.datetime | None = None
+    http: list[Any] = field(default_factory=list)  # bench.http.cases.HttpResult
+    http_seconds: float = 0
 
     def result(self, name: str, scale: float) -> CaseResult | None:
         return next((r for r in self.results if r.name == name and r.scale == scale), None)
@@ -122,7 +125,8 @@ def render(run: Run) -> str:
     out += [
         f"Written by `{run.command}` on {run.started:%Y-%m-%d %H:%M} UTC"
         + (f" (took {(run.finished - run.started).total_seconds() / 60:.1f} min)." if run.finished else "."),
-        'Regenerate with `make bench` (both scales) or `make bench ARGS="--scale 1 --reuse"`; see `bench/` for how.',
+        'Regenerate with `make bench` (scales 0.1, 1 and 3, in-process and over HTTP) or `make bench ARGS="--scale 1'
+        ' --reuse"`; see `bench/` for how.',
         "",
         "## Machine",
         "",
@@ -137,6 +141,7 @@ def render(run: Run) -> str:
     ]
     out += _datasets(run)
     out += _summary(run)
+    out += render_http(getattr(run, "http", []), seconds=getattr(run, "http_seconds", 0))
     out += _details(run)
     out += _growth(run)
     out += _profiles(run)

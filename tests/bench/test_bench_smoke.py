@@ -117,3 +117,45 @@ def test_the_generator_fills_the_callee_time_as_the_touches_trigger_would(tiny_d
         )
         wrong, total = cursor.fetchone()
     assert (wrong, total) == (0, 4_000)
+
+
+def test_the_http_mode_drives_the_production_shape_and_reports_per_request_cost(tiny_dataset, tmp_path):
+    """gunicorn with DEBUG off on this test's database, wrk at 1 and 10 clients, CPU on both sides per request."""
+    import shutil
+
+    from django.conf import settings
+
+    from bench.http.cases import http_run
+    from tests.conftest import service_unavailable
+    from tests.config.test_production_shape import _database_url
+
+    if shutil.which("wrk") is None:
+        service_unavailable("wrk is not installed (apt-get install wrk)")
+    with TaskSink().installed() as sink:
+        ctx = BenchContext(scale=TINY.factor, meta=tiny_dataset.as_meta(), sink=sink, quick=True)
+        results = http_run(
+            ctx,
+            database_url=_database_url(),
+            redis_url=settings.CELERY_BROKER_URL,
+            seconds=1,
+            only={"my_day", "api_prospects_100_manager", "dashboard", "touch_post"},
+        )
+
+    assert {(r.name, r.load.clients) for r in results} == {
+        (name, clients)
+        for name in ("hello", "my_day", "api_prospects_100_manager", "dashboard", "touch_post")
+        for clients in (1, 10)
+    }
+    for result in results:
+        assert result.load.requests > 0 and result.load.failed == 0, (result.name, result.load)
+        assert result.load.p50_ms <= result.load.p95_ms <= result.load.p99_ms
+        assert result.server_cpu_ms > 0 and result.ceiling_share > 0
+    posted = [r for r in results if r.name == "touch_post"]
+    for result in posted:
+        answered = result.load.requests - result.load.failed
+        assert answered <= result.rows_written <= answered + result.load.clients  # nothing lost
+
+    run = Run(command="pytest", started=dt.datetime.now(dt.UTC), scales=[TINY.factor], http=results, http_seconds=1)
+    text = render(run)
+    assert "## Over HTTP: the production shape" in text and "### Targets (issue 17)" in text
+    assert "Hello-world view (the ceiling)" in text
