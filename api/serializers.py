@@ -11,6 +11,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.representation import PlannedRows
 from cadence.models import Cadence, Enrollment, FollowUp
 from crm.models import Contact, Prospect, User
 from crm.services import etag_for
@@ -147,7 +148,7 @@ def country_field(*, required: bool = True) -> serializers.RegexField:
     )
 
 
-class NextFollowUpSerializer(serializers.ModelSerializer):
+class NextFollowUpSerializer(PlannedRows, serializers.ModelSerializer):
     class Meta:
         model = FollowUp
         fields = [
@@ -168,9 +169,26 @@ class NextFollowUpSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProspectSerializer(serializers.ModelSerializer):
+@extend_schema_field(NextFollowUpSerializer(allow_null=True))
+class NextFollowUpField(serializers.Field):
+    """A prospect's next planned follow-up, through one NextFollowUpSerializer made with the field: a list of 100
+    prospects built one per row (a ModelSerializer's fields are worked out again for each), most of its time."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+        self.inner = NextFollowUpSerializer()
+
+    def to_representation(self, prospect: Prospect) -> dict[str, Any] | None:
+        # Lists prefetch `planned_follow_ups`; a single prospect may be given without it.
+        planned = getattr(prospect, "planned_follow_ups", None)
+        if planned is None:
+            planned = list(prospect.follow_ups.filter(status=FollowUp.Status.PLANNED).order_by("due_start")[:1])
+        return self.inner.to_representation(planned[0]) if planned else None
+
+
+class ProspectSerializer(PlannedRows, serializers.ModelSerializer):
     etag = serializers.SerializerMethodField()
-    next_follow_up = serializers.SerializerMethodField()
+    next_follow_up = NextFollowUpField()
 
     class Meta:
         model = Prospect
@@ -198,16 +216,16 @@ class ProspectSerializer(serializers.ModelSerializer):
     def get_etag(self, prospect: Prospect) -> str:
         return etag_for(prospect)
 
-    @extend_schema_field(NextFollowUpSerializer(allow_null=True))
-    def get_next_follow_up(self, prospect: Prospect) -> dict[str, Any] | None:
-        # Lists prefetch `planned_follow_ups`; a single prospect may be given without it.
-        planned = getattr(prospect, "planned_follow_ups", None)
-        if planned is None:
-            planned = list(prospect.follow_ups.filter(status=FollowUp.Status.PLANNED).order_by("due_start")[:1])
-        return NextFollowUpSerializer(planned[0]).data if planned else None
+
+class ProspectPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null on the last one.")
+    results = ProspectSerializer(many=True)
+
+    class Meta:
+        ref_name = "ProspectPage"
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(PlannedRows, serializers.ModelSerializer):
     # A plain string: the model's EmailField would document `format: email`, which a blank address breaks.
     email = serializers.CharField(read_only=True, help_text="An email address, or blank if unknown.")
     etag = serializers.SerializerMethodField()
@@ -237,7 +255,7 @@ class ContactSerializer(serializers.ModelSerializer):
         return etag_for(contact)
 
 
-class TouchSerializer(serializers.ModelSerializer):
+class TouchSerializer(PlannedRows, serializers.ModelSerializer):
     class Meta:
         model = Touch
         fields = [
@@ -289,7 +307,7 @@ class CadenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EnrollmentSerializer(serializers.ModelSerializer):
+class EnrollmentSerializer(PlannedRows, serializers.ModelSerializer):
     class Meta:
         model = Enrollment
         fields = [
@@ -317,7 +335,7 @@ class EnrollmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class FollowUpSerializer(PlannedRows, serializers.ModelSerializer):
     class Meta:
         model = FollowUp
         fields = [

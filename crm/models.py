@@ -125,6 +125,16 @@ class Prospect(models.Model):
             models.Index(fields=["team", "status"]),
             models.Index(fields=["updated_at"]),
             models.Index(fields=["recycle_on"], condition=Q(recycle_on__isnull=False), name="prospect_recycle_idx"),
+            # The API's list by name, one per visibility branch (crm.selectors.prospect_page_visible): each page is
+            # a range of one of these, not a sort of everything the user sees.
+            models.Index(fields=["owner", "name", "id"], name="prospect_owner_name_idx"),
+            models.Index(fields=["team", "name", "id"], name="prospect_team_name_idx"),
+            models.Index(
+                fields=["covered_by", "name", "id"],
+                condition=Q(covered_by__isnull=False),
+                name="prospect_covered_name_idx",
+            ),
+            models.Index(fields=["name", "id"], name="prospect_name_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(estimated_value__gte=0), name="prospect_value_not_negative"),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from crm.models import Contact, Prospect, Team, User
 
@@ -13,13 +14,29 @@ def team_list_managed(*, user: User) -> QuerySet[Team]:
     return Team.objects.filter(managers=user)
 
 
-def prospect_list_visible(*, user: User) -> QuerySet[Prospect]:
-    """The one place that decides who sees which prospect.
+def prospect_visible_branches(*, user: User) -> list[Q] | None:
+    """The one place that decides who sees which prospect, as the conditions whose union is what `user` sees; None
+    means every prospect (a superuser), an empty list none (anonymous, inactive).
 
     A rep sees the prospects they own (and those they cover for an away teammate); a manager also sees every
-    prospect of the teams they manage;
-    a superuser sees all. Anyone else (anonymous, inactive) sees nothing.
+    prospect of the teams they manage. Each condition is one column's equality, which an index orders: a list read
+    branch by branch (api.views.prospects) costs what the page shows, not the whole table an OR would scan.
     """
+    if not (user.is_authenticated and user.is_active):
+        return []
+    if user.is_superuser:
+        return None
+    branches = [Q(owner_id=user.pk)]
+    if user.is_manager:
+        branches += [Q(team_id=team_id) for team_id in Team.objects.filter(managers=user).values_list("id", flat=True)]
+    else:
+        # A rep covering an away teammate's leads works them, so sees them (crm.Absence, cadence.services.absences).
+        branches.append(Q(covered_by_id=user.pk))
+    return branches
+
+
+def prospect_list_visible(*, user: User) -> QuerySet[Prospect]:
+    """Every prospect `user` may see (`prospect_visible_branches`), as one queryset."""
     if not (user.is_authenticated and user.is_active):
         return Prospect.objects.none()
     if user.is_superuser:
@@ -28,7 +45,6 @@ def prospect_list_visible(*, user: User) -> QuerySet[Prospect]:
         # A subquery rather than a join: a team with several managers must not repeat its prospects.
         managed = Team.objects.filter(managers=user).values("id")
         return Prospect.objects.filter(Q(owner=user) | Q(team_id__in=managed))
-    # A rep covering an away teammate's leads works them, so sees them (crm.Absence, cadence.services.absences).
     return Prospect.objects.filter(Q(owner=user) | Q(covered_by=user))
 
 
@@ -39,3 +55,35 @@ def contact_list_visible(*, user: User) -> QuerySet[Contact]:
 def rep_list_for_team(*, team: Team, available_only: bool = False) -> QuerySet[User]:
     reps = User.objects.filter(team=team, role=User.Role.REP, is_active=True)
     return reps.filter(is_available=True) if available_only else reps
+
+
+def prospect_page_visible(
+    *, user: User, matching: QuerySet[Prospect], after: tuple[str, int] | None, limit: int
+) -> list[int]:
+    """Ids of the next `limit` prospects `user` sees among `matching` (filters), in (name, id) order after `after`.
+
+    Each visibility branch is read in the order of its own index (`prospect_*_name_idx`) from where the last page
+    ended, and the branches are merged: a page costs what it shows, however many prospects the user or the
+    database holds (an OR over the branches read every visible row, then sorted them all, on every page).
+    """
+    branches = prospect_visible_branches(user=user)
+    if branches == []:
+        return []
+    if after is not None:
+        # A row comparison, which PostgreSQL reads as one range of the index (Django's Q would spell it as an OR).
+        matching = matching.filter(
+            RawSQL(
+                f'("{Prospect._meta.db_table}"."name", "{Prospect._meta.db_table}"."id") > (%s, %s)',
+                after,
+                output_field=BooleanField(),
+            )
+        )
+    ordered = ("name", "id")
+    if branches is None:
+        return list(matching.order_by(*ordered).values_list("id", flat=True)[:limit])
+    parts = [matching.filter(branch).order_by(*ordered).values_list("name", "id") for branch in branches]
+    if len(parts) == 1:
+        return [pk for _, pk in parts[0][:limit]]
+    # UNION, not UNION ALL: a manager's own lead in their team is in two branches and listed once.
+    merged = parts[0][:limit].union(*(part[:limit] for part in parts[1:]))
+    return [pk for _, pk in merged.order_by(*ordered)[:limit]]

@@ -11,12 +11,19 @@ from rest_framework.views import APIView
 from api.fields import MoneyField, StrictIntegerField
 from api.filters import ProspectFilter
 from api.idempotency import idempotent
-from api.serializers import ProspectSerializer, SingleLineField, country_field, timezone_field
+from api.pagination import KeysetPagination
+from api.serializers import (
+    ProspectPageSerializer,
+    ProspectSerializer,
+    SingleLineField,
+    country_field,
+    timezone_field,
+)
 from api.views.common import IDEMPOTENCY_KEY, IF_MATCH, errors, int_path, parse_int_id
 from cadence.models import FollowUp
 from cadence.services import lead_create
 from crm.models import Marker, Prospect
-from crm.selectors import prospect_list_visible
+from crm.selectors import prospect_list_visible, prospect_page_visible
 from crm.services import etag_for, prospect_update
 
 
@@ -28,9 +35,12 @@ def _prospects_for(request: Request) -> QuerySet[Prospect]:
     )
 
 
-class ProspectListCreateApi(generics.ListAPIView):
+class ProspectListCreateApi(generics.GenericAPIView):
+    """Not a ListAPIView: its pages are a keyset's (KeysetPagination, read in `get`), not DRF's page numbers."""
+
     serializer_class = ProspectSerializer
     filterset_class = ProspectFilter
+    pagination_class = None
 
     class InputSerializer(serializers.Serializer):
         name = SingleLineField(max_length=200)
@@ -55,11 +65,24 @@ class ProspectListCreateApi(generics.ListAPIView):
             ref_name = "ProspectCreateInput"
 
     def get_queryset(self) -> QuerySet[Prospect]:
-        return _prospects_for(self.request).order_by("name", "id")
+        return Prospect.objects.all()
 
-    @extend_schema(tags=["prospects"], responses={200: ProspectSerializer(many=True), **errors(400, 404)})
+    @extend_schema(
+        tags=["prospects"],
+        summary="The prospects you see, by name, a page at a time (follow `next`)",
+        parameters=KeysetPagination.schema_parameters(),
+        filters=True,
+        responses={200: ProspectPageSerializer, **errors(400)},
+    )
     def get(self, request: Request) -> Response:
-        return super().get(request)
+        pages = KeysetPagination(request)
+        matching = self.filter_queryset(self.get_queryset())
+        ids = prospect_page_visible(user=request.user, matching=matching, after=pages.after, limit=pages.size + 1)
+        shown = ids[: pages.size]
+        rows = _prospects_for(request).in_bulk(shown)
+        prospects = [rows[pk] for pk in shown if pk in rows]
+        last = (prospects[-1].name, prospects[-1].pk) if len(ids) > pages.size and prospects else None
+        return Response({"next": pages.next_link(last), "results": ProspectSerializer(prospects, many=True).data})
 
     @extend_schema(
         tags=["prospects"],

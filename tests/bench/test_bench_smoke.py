@@ -126,8 +126,8 @@ def test_the_http_mode_drives_the_production_shape_and_reports_per_request_cost(
     from django.conf import settings
 
     from bench.http.cases import http_run
-    from tests.conftest import service_unavailable
     from tests.config.test_production_shape import _database_url
+    from tests.conftest import service_unavailable
 
     if shutil.which("wrk") is None:
         service_unavailable("wrk is not installed (apt-get install wrk)")

@@ -46,3 +46,34 @@ def test_an_anonymous_user_sees_nothing(prospect):
     from django.contrib.auth.models import AnonymousUser
 
     assert list(prospect_list_visible(user=AnonymousUser())) == []
+
+
+def test_the_visibility_branches_together_are_exactly_what_each_user_sees(maria, alice, bob, carol, team):
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Q
+
+    from crm.models import Prospect
+    from crm.selectors import prospect_page_visible, prospect_visible_branches
+    from tests.factories import UserFactory
+
+    ProspectFactory(owner=alice, team=team)
+    ProspectFactory(owner=bob, team=team, covered_by=alice)  # Alice covers for Bob while he is away
+    ProspectFactory(owner=maria, team=team)
+    ProspectFactory(owner=carol)
+    ProspectFactory(owner=maria, team=carol.team)  # Maria's own lead in a team she does not manage
+    admin = UserFactory(is_superuser=True)
+    gone = UserFactory(team=team, is_active=False)
+
+    for user in (alice, bob, carol, maria, admin, gone, AnonymousUser()):
+        branches = prospect_visible_branches(user=user)
+        if branches is None:
+            from_branches = set(Prospect.objects.values_list("pk", flat=True))
+        else:
+            union = Q(pk__in=[])
+            for branch in branches:
+                union |= branch
+            from_branches = set(Prospect.objects.filter(union).values_list("pk", flat=True))
+        visible = set(prospect_list_visible(user=user).values_list("pk", flat=True))
+        assert from_branches == visible, user
+        paged = prospect_page_visible(user=user, matching=Prospect.objects.all(), after=None, limit=100)
+        assert set(paged) == visible and len(paged) == len(visible), user
