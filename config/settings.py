@@ -269,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": dt.timedelta(seconds=_SWEEP_SECONDS) if _SWEEP_SECONDS else crontab(),  # * * * * *
         "options": {"expires": min(50, _SWEEP_SECONDS or 50)},
     },
+    "touches-hours-fold": {
+        "task": "touches.tasks.hours_fold",
+        "schedule": crontab(),  # * * * * *  the dashboard's rollup: deltas into the totals
+        "options": {"expires": 50},
+    },
     "crm-prune": {
         "task": "crm.tasks.prune",
         "schedule": crontab(minute=23),  # 23 * * * *  hourly: form ids older than a day

@@ -6,28 +6,17 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    IntegerField,
-    Q,
-    Value,
-    When,
-)
-
 from crm.models import User
-from dashboard.metrics import Activity, Period, Persistence, _touches, activity
+from dashboard.metrics import Activity, Period, Persistence, activity, team_rep_ids
 from dashboard.scope import (
     ATTEMPT_BUCKETS,
-    CONNECT_OUTCOMES,
     HEATMAP_HOURS,
     STUDY_BEST_DAYS,
     STUDY_BEST_HOURS,
     STUDY_REACHED_BY,
     dashboard_teams,
 )
-from touches.models import Channel
+from touches.selectors import touch_calls_by_callee_time
 
 
 @dataclass(frozen=True)
@@ -117,27 +106,19 @@ def _hour_label(hour: int) -> str:
     return f"{clock(hour)}–{clock(hour + 1)}"
 
 
-def when_to_call(*, user: User, period: Period, team_id: int | None = None) -> Heatmap:
+def when_to_call(
+    *, user: User, period: Period, team_id: int | None = None, rep_ids: list[int] | None = None
+) -> Heatmap:
     """Connect rate of the period's dials by weekday and hour in the callee's local time.
 
-    The touch carries that weekday and hour (a trigger fills them from the contact's zone, else the
-    prospect's), and `touch_rep_stats_idx` includes them: the same index-only range per rep as `activity`."""
-    rows = (
-        _touches(user=user, period=period, team_id=team_id)
-        .filter(channel=Channel.CALL, callee_weekday__isnull=False)
-        .annotate(
-            weekday=F("callee_weekday"),
-            window=Case(
-                When(callee_hour__lt=HEATMAP_HOURS[0], then=Value(-1)),
-                When(callee_hour__gt=HEATMAP_HOURS[-1], then=Value(24)),
-                default=F("callee_hour"),
-                output_field=IntegerField(),
-            ),
-        )
-        .values("weekday", "window")
-        .annotate(dials=Count("occurred_at"), connects=Count("occurred_at", filter=Q(outcome__in=CONNECT_OUTCOMES)))
-    )
-    cells = {(row["weekday"], row["window"]): (row["dials"], row["connects"]) for row in rows}
+    The touch carries that weekday and hour (a trigger fills them from the contact's zone, else the prospect's),
+    and another keeps the calls per rep and day by them (touches.selectors.touch_calls_by_callee_time)."""
+    cells: dict[tuple[int, int], tuple[int, int]] = {}
+    reps = team_rep_ids(user=user, team_id=team_id) if rep_ids is None else rep_ids
+    for weekday, hour, dials, connects in touch_calls_by_callee_time(rep_ids=reps, start=period.start, end=period.end):
+        window = -1 if hour < HEATMAP_HOURS[0] else 24 if hour > HEATMAP_HOURS[-1] else hour
+        before = cells.get((weekday, window), (0, 0))
+        cells[(weekday, window)] = (before[0] + dials, before[1] + connects)
     labels = {
         -1: "before " + _hour_label(HEATMAP_HOURS[0]).split("–")[0],
         **{h: _hour_label(h) for h in HEATMAP_HOURS},

@@ -16,22 +16,21 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.db.models.functions import Coalesce, Greatest
 
 from cadence.models import Enrollment, FollowUp
 from crm.models import User
 from dashboard.scope import (
     ATTEMPT_BUCKETS,
     ATTEMPT_CHANNELS,
-    CONNECT_OUTCOMES,
     REACHED_OUTCOMES,
     dashboard_reps,
     dashboard_teams,
 )
-from touches.models import Channel, Touch
+from touches.models import Touch
+from touches.selectors import touch_activity_by_day
 
 
 @dataclass
@@ -189,23 +188,25 @@ class Activity:
         return {key: sum(counts[key] for counts in found) for key in ("attempts", "dials", "connects", "seconds")}
 
 
-def activity(*, user: User, period: Period, tz: ZoneInfo, team_id: int | None = None) -> Activity:
-    """Attempts, dials, connects and seconds per rep and day (in the manager's calendar), grouped in SQL."""
-    dial = Q(channel=Channel.CALL)
-    rows = (
-        _touches(user=user, period=period, team_id=team_id)
-        .values("rep_id", day=TruncDate("occurred_at", tzinfo=tz))
-        .annotate(
-            attempts=Count("occurred_at", filter=Q(channel__in=ATTEMPT_CHANNELS)),
-            dials=Count("occurred_at", filter=dial),
-            connects=Count("occurred_at", filter=dial & Q(outcome__in=CONNECT_OUTCOMES)),
-            seconds=Coalesce(Sum("duration_seconds"), 0),
-        )
-    )
+def activity(
+    *, user: User, period: Period, tz: ZoneInfo, team_id: int | None = None, rep_ids: list[int] | None = None
+) -> Activity:
+    """Attempts, dials, connects and seconds per rep and day (in the manager's calendar), read from the hourly
+    rollup the touch triggers keep (touches.selectors.touch_activity_by_day), not from every touch of the period."""
+    reps = team_rep_ids(user=user, team_id=team_id) if rep_ids is None else rep_ids
+    rows = touch_activity_by_day(rep_ids=reps, start=period.start, end=period.end, tz=tz)
     first = period.start.astimezone(tz).date()
     days = [first + dt.timedelta(days=n) for n in range((period.end.astimezone(tz).date() - first).days + 1)]
-    per_day = {(row.pop("rep_id"), row.pop("day")): row for row in rows}
+    per_day = {
+        (rep_id, day): {"attempts": attempts, "dials": dials, "connects": connects, "seconds": seconds}
+        for rep_id, day, attempts, dials, connects, seconds in rows
+    }
     return Activity(days=days, per_day=per_day)
+
+
+def team_rep_ids(*, user: User, team_id: int | None) -> list[int]:
+    """Everyone in the managed teams (or the one chosen): whose touches are the team's work."""
+    return list(User.objects.filter(team__in=dashboard_teams(user=user, team_id=team_id)).values_list("pk", flat=True))
 
 
 def rep_stats(

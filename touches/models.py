@@ -151,3 +151,78 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.get_theme_display()} {self.get_medium_display()}"
+
+
+# What the dashboard counts (dashboard.scope reads them from here): the touches that are attempts, and the calls
+# that reached someone. The rollup's trigger (migration 0007) was written with these values.
+ATTEMPT_CHANNELS = [Channel.CALL, Channel.VOICEMAIL, Channel.EMAIL, Channel.IN_PERSON]
+CONNECT_OUTCOMES = [Outcome.CONNECTED, Outcome.MEETING_BOOKED]
+
+
+class TouchHour(models.Model):
+    """A rep's live touches of one hour (UTC): attempts, calls, calls that connected and seconds spent. Kept by
+    statement triggers on touches_touch (migration 0007), so the dashboard's daily activity sums at most 24 rows per
+    rep and day instead of reading every touch of the period."""
+
+    rep_id = models.BigIntegerField()
+    hour = models.DateTimeField()
+    attempts = models.IntegerField(default=0)
+    dials = models.IntegerField(default=0)
+    connects = models.IntegerField(default=0)
+    seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        # The counts ride in the key's index: a dashboard's read is an index-only range per rep.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rep_id", "hour"], include=["attempts", "dials", "connects", "seconds"], name="touch_hour_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"rep {self.rep_id} at {self.hour:%Y-%m-%d %H}:00: {self.attempts} attempts"
+
+
+class TouchCalleeDay(models.Model):
+    """A rep's live calls of one day (UTC) by the callee's local weekday and hour, and how many connected: the
+    "when to call" heatmap, kept by the same triggers."""
+
+    rep_id = models.BigIntegerField()
+    day = models.DateField()
+    callee_weekday = models.SmallIntegerField()
+    callee_hour = models.SmallIntegerField()
+    dials = models.IntegerField(default=0)
+    connects = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rep_id", "day", "callee_weekday", "callee_hour"],
+                include=["dials", "connects"],
+                name="touch_callee_day_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"rep {self.rep_id} on {self.day}: {self.dials} calls at {self.callee_hour}:00 their time"
+
+
+class TouchHourDelta(models.Model):
+    """What each statement writing touches changed, by rep, hour and callee time (0 and 0 when unknown), appended
+    without locking anything (two transactions of one rep never wait for each other here) and folded into
+    TouchHour and TouchCalleeDay every minute (`touch_hours_fold`). Readers add the deltas to the totals."""
+
+    rep_id = models.BigIntegerField()
+    hour = models.DateTimeField()
+    callee_weekday = models.SmallIntegerField()
+    callee_hour = models.SmallIntegerField()
+    attempts = models.IntegerField(default=0)
+    dials = models.IntegerField(default=0)
+    connects = models.IntegerField(default=0)
+    seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["rep_id", "hour"], name="touch_hour_delta_idx")]
+
+    def __str__(self) -> str:
+        return f"rep {self.rep_id} at {self.hour:%Y-%m-%d %H}:00: {self.attempts:+} attempts"

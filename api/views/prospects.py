@@ -70,6 +70,7 @@ class ProspectListCreateApi(generics.GenericAPIView):
     @extend_schema(
         tags=["prospects"],
         summary="The prospects you see, by name, a page at a time (follow `next`)",
+        operation_id="prospects_list",
         parameters=KeysetPagination.schema_parameters(),
         filters=True,
         responses={200: ProspectPageSerializer, **errors(400)},

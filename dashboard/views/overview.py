@@ -88,7 +88,8 @@ def _results_context(request: HtmxHttpRequest, form: DashboardFilterForm, now: d
     team_id, tz = form.filters().team_id, _zone_of(request)
     period = metrics.Period.ending(now, form.period_days)
     found = metrics.persistence(user=request.user, period=period, team_id=team_id)
-    done = metrics.activity(user=request.user, period=period, tz=tz, team_id=team_id)
+    rep_ids = metrics.team_rep_ids(user=request.user, team_id=team_id)
+    done = metrics.activity(user=request.user, period=period, tz=tz, team_id=team_id, rep_ids=rep_ids)
     daily = charts.attempts_per_day(user=request.user, period=period, tz=tz, team_id=team_id, done=done)
     curve = charts.persistence_curve(found)
     stats = metrics.rep_stats(user=request.user, now=now, period=period, team_id=team_id, found=found, done=done)
@@ -98,7 +99,7 @@ def _results_context(request: HtmxHttpRequest, form: DashboardFilterForm, now: d
         "daily": daily,
         "curve": curve,
         "reached": found.reached,
-        "heatmap": charts.when_to_call(user=request.user, period=period, team_id=team_id),
+        "heatmap": charts.when_to_call(user=request.user, period=period, team_id=team_id, rep_ids=rep_ids),
         "studies": scope.STUDY_CONNECT_RATE,
         "chart_data": _chart_data(daily, curve),
     }

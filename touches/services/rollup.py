@@ -1,0 +1,50 @@
+"""Folding the dashboard's rollup: the deltas the touch triggers appended, moved into the hourly and daily totals."""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from touches.models import ATTEMPT_CHANNELS, CONNECT_OUTCOMES
+
+
+def touch_hours_fold() -> int:
+    """Fold the deltas appended since the last fold (touches migration 0007); how many delta rows were folded.
+    One fold at a time: a second one started meanwhile returns 0 at once."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT touches_hours_fold()")
+        return int(cursor.fetchone()[0])
+
+
+def touch_hours_rebuild() -> None:
+    """The rollups computed afresh from the touches: for a load that ran with triggers off (the bench's COPY), or
+    to check the triggers (tests compare the two)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE touches_touchhour, touches_touchcalleeday, touches_touchhourdelta")
+        cursor.execute(
+            """
+            INSERT INTO touches_touchhour (rep_id, hour, attempts, dials, connects, seconds)
+            SELECT rep_id, date_trunc('hour', occurred_at),
+                   count(*) FILTER (WHERE channel = ANY(%(attempt)s)), count(*) FILTER (WHERE channel = 'call'),
+                   count(*) FILTER (WHERE channel = 'call' AND outcome = ANY(%(connect)s)),
+                   coalesce(sum(duration_seconds), 0)
+            FROM touches_touch WHERE deleted_at IS NULL GROUP BY 1, 2
+            """,
+            _lists(),
+        )
+        cursor.execute(
+            """
+            INSERT INTO touches_touchcalleeday (rep_id, day, callee_weekday, callee_hour, dials, connects)
+            SELECT rep_id, (occurred_at AT TIME ZONE 'UTC')::date, callee_weekday, callee_hour,
+                   count(*), count(*) FILTER (WHERE outcome = ANY(%(connect)s))
+            FROM touches_touch WHERE deleted_at IS NULL AND channel = 'call' AND callee_weekday IS NOT NULL
+            GROUP BY 1, 2, 3, 4
+            """,
+            _lists(),
+        )
+
+
+def _lists() -> dict[str, list[str]]:
+    return {
+        "attempt": [str(channel) for channel in ATTEMPT_CHANNELS],
+        "connect": [str(outcome) for outcome in CONNECT_OUTCOMES],
+    }
