@@ -98,12 +98,15 @@ def night_for(moment: dt.datetime, tz: ZoneInfo) -> str:
 
 
 _SENTINEL = "2147483647"
+# The parts of a queue row loaded when opened (workspace.views.touches.follow_up_panel), by name in the URL.
+PANELS = {"more": "workspace/my_day.html#more-panel", "snooze": "workspace/my_day.html#snooze-panel"}
 
 
 @functools.lru_cache(maxsize=8)
 def _url_patterns(script_prefix: str) -> dict[str, str]:
     names = ("prospect_detail", "follow_up_log", "follow_up_why", "follow_up_row", "follow_up_snooze")
-    return {name: reverse(name, args=[int(_SENTINEL)]) for name in names} | {"home": reverse("home")}
+    panels = {f"panel_{panel}": reverse("follow_up_panel", args=[int(_SENTINEL), panel]) for panel in PANELS}
+    return {name: reverse(name, args=[int(_SENTINEL)]) for name in names} | panels | {"home": reverse("home")}
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,8 @@ class RowUrls:
     row: str
     snooze: str
     home: str
+    more: str  # the rarer outcomes, loaded when More is opened
+    snooze_panel: str  # the snooze presets, loaded when Snooze is opened
 
     @classmethod
     def of(cls, follow_up: FollowUp) -> RowUrls:
@@ -129,6 +134,8 @@ class RowUrls:
             row=urls["follow_up_row"].replace(_SENTINEL, pk),
             snooze=urls["follow_up_snooze"].replace(_SENTINEL, pk),
             home=urls["home"],
+            more=urls["panel_more"].replace(_SENTINEL, pk),
+            snooze_panel=urls["panel_snooze"].replace(_SENTINEL, pk),
         )
 
 
@@ -148,6 +155,7 @@ class DayRow:
     more: Sequence[QuickOutcome]
     last_touches: list[Touch] = field(default_factory=list)
     buttons: OutcomeButtons | None = None  # the queue's, rendered once per channel
+    html: str = ""  # the whole row, for the queue (workspace.queue_rows); else the template renders it
 
     @property
     def urls(self) -> RowUrls:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("follow-ups/<int:pk>/log/", touches.follow_up_log, name="follow_up_log"),
     path("follow-ups/<int:pk>/row/", touches.follow_up_row, name="follow_up_row"),
     path("follow-ups/<int:pk>/why/", touches.follow_up_why, name="follow_up_why"),
+    path("follow-ups/<int:pk>/panel/<str:panel>/", touches.follow_up_panel, name="follow_up_panel"),
     path("follow-ups/<int:pk>/email/", mail.follow_up_email_send, name="follow_up_email_send"),
     path("outbox/<uuid:outbound_id>/", mail.outbox_settle, name="outbox_settle"),
     path("mailbox/", mail.mailbox_settings, name="mailbox_settings"),

@@ -20,6 +20,7 @@ from web.http import HtmxHttpRequest, errors_text, safe_next
 from workspace.day import CHANNEL_FILTERS, GROUPS, KIND_FILTERS, QueueFilters, focus_next, my_day_build, snooze_presets
 from workspace.forms import NextStepForm, SnoozeForm
 from workspace.mail_compose import email_compose
+from workspace.queue_rows import queue_rows_render
 from workspace.undo import undo_offer_pop
 
 MAX_SKIPPED = 50
@@ -41,6 +42,7 @@ def _filters(request: HtmxHttpRequest) -> QueueFilters:
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """My day: the rep's follow-ups, most urgent first, filtered by channel and kind, a group opened page by page."""
     day = my_day_build(user=request.user, now=timezone.now(), filters=_filters(request))
+    queue_rows_render(day, request)
     context = {
         "day": day,
         "channels": [(key, label) for key, (label, _) in CHANNEL_FILTERS.items()],

@@ -29,7 +29,7 @@ from crm.zones import zone
 from touches.models import Touch
 from web.access import follow_up_get_for_user, prospect_get_for_user
 from web.http import HtmxHttpRequest, errors_text, safe_next
-from workspace.day import day_row, follow_up_zone, when_both
+from workspace.day import PANELS, day_row, follow_up_zone, when_both
 from workspace.mail_compose import email_compose
 from workspace.selectors import contact_notes_earlier, contacts_for_prospect, follow_up_next
 from workspace.touch_forms import QuickLogForm, QuickOutcome, TouchForm, channel_for
@@ -55,6 +55,19 @@ def follow_up_why(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     row = day_row(follow_up, now=timezone.now())
     compose = email_compose(follow_up, user=request.user, subject=row.email_subject, body=row.email_body)
     return render(request, "workspace/my_day.html#why", {"row": row, "compose": compose})
+
+
+@require_GET
+@login_required
+def follow_up_panel(request: HtmxHttpRequest, pk: int, panel: str) -> HttpResponse:
+    """A queue row's More (the rarer outcomes, a note, minutes) or Snooze (the presets), loaded when opened into the
+    row's own form. Without JavaScript the row links to the follow-up's page, which has them all."""
+    if panel not in PANELS:
+        raise Http404("No such part of a row.")
+    follow_up = follow_up_get_for_user(request, pk)
+    if not request.htmx:
+        return redirect("follow_up_log", pk=follow_up.pk)
+    return render(request, PANELS[panel], _row_context(follow_up, now=timezone.now()))
 
 
 @require_GET
