@@ -169,6 +169,18 @@ class BenchContext:
             or User.objects.filter(role=User.Role.REP).order_by("pk").first()
         )
 
+    def busiest_rep(self) -> Any:
+        """The rep with the most follow-ups planned for the coming week: My day at its fullest (75 rows shown)."""
+        from crm.models import User
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rep_id FROM cadence_followup WHERE status = 'planned' AND due_start < now() + interval '7 days'"
+                " GROUP BY rep_id ORDER BY count(*) DESC, rep_id LIMIT 1"
+            )
+            row = cursor.fetchone()
+        return User.objects.get(pk=row[0]) if row else self.rep()
+
     def manager(self) -> Any:
         from crm.models import User
 

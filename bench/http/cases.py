@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,8 @@ class Endpoint:
     path: str
     script: Callable[[], str]
     rows: Callable[[], int] | None = None  # the rows this endpoint writes, counted before and after each run
+    headers: dict[str, str] = field(default_factory=dict)  # to fetch one answer and say what it shows
+    shows: Callable[[bytes], str] | None = None
 
 
 @dataclass
@@ -80,15 +83,24 @@ def endpoints(ctx: Any) -> list[Endpoint]:
     from touches.models import Touch
 
     rep = User.objects.get(pk=ctx.rep().pk)
+    busiest = ctx.busiest_rep()
     manager = User.objects.get(pk=ctx.manager().pk)
     long_history = Prospect.objects.get(pk=ctx.long_history_prospect_id())
     owner = User.objects.get(pk=long_history.owner_id)
     rep_cookie, manager_cookie, owner_cookie = _session_cookie(rep), _session_cookie(manager), _session_cookie(owner)
+    busiest_cookie = _session_cookie(busiest)
     rep_token, manager_token, super_token = _token(rep), _token(manager), _token(_superuser())
     prospects = reverse("api:prospect-list")
     found: list[Endpoint] = [
         Endpoint("hello", "Hello-world view (the ceiling)", "/bench/hello/", lambda: get_script({})),
-        Endpoint("my_day", "My day (rep)", reverse("home"), lambda: get_script(rep_cookie)),
+        Endpoint(
+            "my_day",
+            "My day (the rep with the fullest week)",
+            reverse("home"),
+            lambda: get_script(busiest_cookie),
+            headers=busiest_cookie,
+            shows=lambda body: f"{body.count(b'data-follow-up')} follow-up rows",
+        ),
         Endpoint(
             "prospect_page",
             "Prospect page with a long history",
@@ -162,6 +174,14 @@ def _measure(server: Server, endpoint: Endpoint, *, clients: int, seconds: float
         pg_cpu_ms=(pg_after - pg_before) / requests,
         load_avg=f"{before_load} → {load_average()}",
     )
+    if endpoint.shows is not None:
+        request = urllib.request.Request(url, headers=endpoint.headers)
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            result.facts["shows"] = endpoint.shows(answer.read())
+    if endpoint.shows is not None:
+        request = urllib.request.Request(url, headers=endpoint.headers)
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            result.facts["shows"] = endpoint.shows(answer.read())
     if endpoint.rows is not None:
         time.sleep(0.5)  # the requests in flight when wrk stopped counting finish
         result.rows_written = endpoint.rows() - rows_before
