@@ -310,3 +310,61 @@ def scheduler_sweep_case(ctx: BenchContext) -> CaseResult:
     if ctx.profile:
         ctx.profiles["scheduler_sweep"] = profile_sweep(lambda: _mark_due(ids))
     return result
+
+
+def _sweep_in_processes(workers: int) -> float:
+    """Wall time for `workers` processes, started together, to sweep until nothing is due: what N Celery workers
+    do when the minute's sweep and the on-commit plans land on them at once. Forked children get connections of
+    their own; SKIP LOCKED shares the batches out."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(workers + 1)
+    children = [context.Process(target=_sweep_child, args=(start,)) for _ in range(workers)]
+    for child in children:
+        child.start()
+    start.wait()
+    began = time.perf_counter()
+    for child in children:
+        child.join()
+    elapsed = time.perf_counter() - began
+    if any(child.exitcode for child in children):
+        raise RuntimeError(f"a sweeping process failed: exit codes {[c.exitcode for c in children]}")
+    return elapsed
+
+
+def _sweep_child(start: Any) -> None:
+    from django.db import connections
+
+    from cadence.scheduler import scheduler_sweep
+
+    connections.close_all()
+    start.wait()
+    scheduler_sweep(now=timezone.now())
+    connections.close_all()
+
+
+@case("scheduler_parallel", "Scheduler sweep, 10,000 due enrollments, one worker process vs two", order=1)
+def scheduler_parallel_case(ctx: BenchContext) -> CaseResult:
+    """Scale-out: two worker processes sweeping the same due set at once, against one, on this 2-core machine."""
+    from bench.timing import Measurement
+
+    result = ctx.result()
+    due = DUE if not ctx.quick else 50
+    ids = _due_set(due)
+    runs = ctx.runs(3, quick=1)
+    timings: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(runs):
+        for workers in (1, 2):
+            _mark_due(ids)
+            timings[workers].append(_sweep_in_processes(workers) * 1000)
+    one = Measurement("one process: scheduler_sweep()", timings[1], units=len(ids))
+    two = Measurement("two processes at once, sharing batches under SKIP LOCKED", timings[2], units=len(ids))
+    result.main, result.others = two, [one]
+    result.target = rate_at_least(1.6 * one.rate, "enrollments planned (1.6× one process)")
+    result.facts["speed-up"] = f"{two.rate / one.rate:.2f}× one process ({one.rate:,.0f}/s → {two.rate:,.0f}/s)"
+    result.facts["due enrollments per run"] = f"{len(ids):,}, batches of {BATCH}"
+    return result
