@@ -101,6 +101,13 @@ DATABASES = {
 # is in memory or on SSD: with the default random_page_cost of 4 (spinning disks) the planner scanned every planned
 # follow-up rather than read one rep's through their index.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
+# Behind PgBouncer in transaction mode a server connection serves another client between transactions, so nothing
+# may outlive one: no startup options (PgBouncer refuses them; set them on the database instead: README, "Running on
+# more than one machine") and no WITH HOLD cursors (Django's .iterator() outside a transaction opens one). Advisory
+# locks are transaction-scoped already (the rollup fold), and psycopg2 prepares no statements.
+if env_bool("DATABASE_PGBOUNCER", False):
+    del DATABASES["default"]["OPTIONS"]["options"]
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "crm.User"

@@ -51,3 +51,15 @@ def test_our_connections_run_without_jit_and_with_an_in_memory_page_cost():
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('jit'), current_setting('random_page_cost')")
         assert cursor.fetchone() == ("off", "1.1")
+
+
+def test_behind_pgbouncer_in_transaction_mode_nothing_outlives_a_transaction():
+    code = (
+        "import config.settings as s; d = s.DATABASES['default']; print(d['OPTIONS'], d['DISABLE_SERVER_SIDE_CURSORS'])"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update({"DJANGO_SECRET_KEY": "s3cret", "DATABASE_PGBOUNCER": "1"})
+
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+
+    assert out.stdout.split() == ["{}", "True"]  # no startup options, no WITH HOLD cursors
