@@ -96,8 +96,10 @@ class Prospect(models.Model):
         OTHER = "other", "Other"
 
     name = models.CharField(max_length=200, validators=[validate_single_line])
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="prospects")
-    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="owned_prospects")
+    # No index of their own for these three: the composite indexes below start with them and serve every lookup
+    # (and the PROTECT checks); each index more is work on every write and planning time on every join.
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="prospects", db_index=False)
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="owned_prospects", db_index=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     estimated_value = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     country = models.CharField(max_length=2, blank=True, validators=[validate_country])
@@ -110,7 +112,13 @@ class Prospect(models.Model):
     recycle_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     # While its owner is away and the team covers: the teammate who works the lead meanwhile (and may see it).
     covered_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="covered_prospects", editable=False
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="covered_prospects",
+        editable=False,
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -4,15 +4,14 @@ and sent from there, on a laptop and a phone. Screenshots land in artifacts/scre
 from __future__ import annotations
 
 import pytest
-from django.test import TestCase
 from django.utils import timezone
 
 from cadence.models import FollowUp
-from cadence.services import enrollment_create, enrollments_plan
 from crm.models import User
 from demo.seed import DEMO_PASSWORD, demo_data_seed
 from mailroom.models import OutboundEmail
-from tests.factories import CadenceFactory, ContactFactory, ProspectFactory, zone_in_working_hours
+from tests.factories import CadenceFactory
+from tests.mail.helpers import lead_with_email_next
 
 SIZES = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -23,17 +22,11 @@ def email_row(working_day, transactional_db, eager_celery, settings) -> FollowUp
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     demo_data_seed(now=timezone.now())
     alex = User.objects.get(username="alex")
-    prospect = ProspectFactory(owner=alex, team=alex.team, name="Inbox Freight", timezone=zone_in_working_hours())
-    ContactFactory(prospect=prospect, name="Ines Mail", phone="", email="ines@inboxfreight.example")
+    # The demo team has its default cadence: this one is the lead's own, open all day every day.
     cadence = CadenceFactory(
         team=alex.team, name="All day", is_default=False, windows=[["08:00", "21:00"]], working_weekdays=list(range(7))
     )
-    now = timezone.now()
-    with TestCase.captureOnCommitCallbacks(execute=False):
-        enrollment = enrollment_create(prospect=prospect, now=now, cadence=cadence)
-    enrollments_plan(enrollment_ids=[enrollment.pk], now=now)
-    follow_up = FollowUp.objects.get(enrollment=enrollment, status=FollowUp.Status.PLANNED)
-    assert follow_up.channel == "email", follow_up.reason
+    _, _, follow_up = lead_with_email_next(alex, to="ines@inboxfreight.example", cadence=cadence, name="Inbox Freight")
     return follow_up
 
 

@@ -213,3 +213,17 @@ def test_connected_logged_from_the_prospect_page_asks_for_the_next_step_with_the
     error = content.index("Before saving: when is it?")
     next_label = content.find("<label", when_input)
     assert when_input < error and (next_label == -1 or error < next_label)  # right under its own input
+
+
+def test_a_rows_more_and_snooze_load_when_opened_and_only_for_whoever_may_see_the_row(client, alice, carol, planned):
+    client.force_login(alice)
+    more = reverse("follow_up_panel", args=[planned.pk, "more"])
+    snooze = reverse("follow_up_panel", args=[planned.pk, "snooze"])
+
+    assert "Not interested" in client.get(more, **HTMX).content.decode()
+    assert "Tomorrow" in client.get(snooze, **HTMX).content.decode()
+    # Without JavaScript the row's link leads to the follow-up's own page, which has every outcome.
+    assert client.get(more).url == reverse("follow_up_log", args=[planned.pk])
+    assert client.get(reverse("follow_up_panel", args=[planned.pk, "secrets"]), **HTMX).status_code == 404
+    client.force_login(carol)
+    assert client.get(more, **HTMX).status_code == 404
