@@ -46,8 +46,17 @@ DELIVERY_VERBS = {
 
 
 def line(parts: Iterable[str]) -> str:
-    text = SEPARATOR.join(part for part in parts if part)
-    return text if len(text) <= MAX_REASON_LENGTH else text[: MAX_REASON_LENGTH - 1] + "…"
+    """The parts of a reason as one line that fits its column. Too long, it ends after the last part that fits,
+    then "…": a part cut in its middle could read wrong ("not tried since Tue…" for "since Tue 31 Dec")."""
+    kept = [part for part in parts if part]
+    text = SEPARATOR.join(kept)
+    if len(text) <= MAX_REASON_LENGTH:
+        return text
+    while len(kept) > 1 and len(SEPARATOR.join(kept)) + len(SEPARATOR) + 1 > MAX_REASON_LENGTH:
+        kept.pop()
+    if len(kept) > 1:
+        return SEPARATOR.join(kept) + SEPARATOR + "…"
+    return kept[0][: MAX_REASON_LENGTH - 1] + "…"
 
 
 def full_day(day: date) -> str:

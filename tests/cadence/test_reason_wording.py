@@ -18,7 +18,7 @@ from hypothesis import given
 from cadence.planner import Outcome, Theme, plan_next
 from cadence.planner.enums import ContactRole
 from cadence.planner.inputs import ContactInfo
-from cadence.planner.reasons import MAX_REASON_LENGTH, SEPARATOR, day_label
+from cadence.planner.reasons import MAX_REASON_LENGTH, SEPARATOR, day_label, line
 from tests.cadence.test_planner_attempts import JOE, oct_, plan, touch
 from tests.cadence.test_planner_properties import LOOSE, simulate, situations
 
@@ -120,3 +120,13 @@ def test_the_rules_themselves_catch_the_old_wordings() -> None:
     ]
     assert all(wording_problems(reason) for reason in old)
     assert wording_problems("Attempt 2 of 8 · every other day · 13:30 window, not tried yet") == []
+
+
+def test_a_reason_too_long_for_its_column_drops_whole_parts_never_a_date_cut_in_two() -> None:
+    parts = ["Attempt 3 of 3", "x" * 270, "not tried since Tue 31 Dec"]
+
+    reason = line(parts)
+
+    assert reason == f"Attempt 3 of 3{SEPARATOR}{'x' * 270}{SEPARATOR}…"
+    assert len(reason) <= MAX_REASON_LENGTH
+    assert wording_problems(reason) == []
