@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 
 from cadence.models import Enrollment, FollowUp
 from crm.models import Prospect
-from crm.selectors import prospect_list_visible
+from crm.selectors import prospect_list_visible, prospect_visible_q
 from web.http import HtmxHttpRequest
 
 
@@ -25,8 +25,8 @@ def prospect_get_for_user(request: HtmxHttpRequest, pk: int) -> Prospect:
 
 
 def enrollment_get_for_user(request: HtmxHttpRequest, pk: int) -> Enrollment:
-    visible = prospect_list_visible(user=request.user)
-    enrollment = Enrollment.objects.filter(pk=pk, prospect__in=visible).select_related("prospect").first()
+    visible = prospect_visible_q(user=request.user, via="prospect__")
+    enrollment = Enrollment.objects.filter(visible, pk=pk).select_related("prospect").first()
     if enrollment is None:
         raise Http404("No such enrollment.")
     return enrollment
@@ -34,10 +34,10 @@ def enrollment_get_for_user(request: HtmxHttpRequest, pk: int) -> Enrollment:
 
 def follow_up_get_for_user(request: HtmxHttpRequest, pk: int) -> FollowUp:
     """A follow-up the user may act on, planned or not (a row answered a moment ago still shows its result)."""
-    visible = prospect_list_visible(user=request.user)
-    # Not joined to its rep, who is nearly always the user asking: PostgreSQL took longer to plan the join with
-    # the user table (and its indexes) than to run the whole query.
-    follow_up = FollowUp.objects.filter(pk=pk, prospect__in=visible).select_related("prospect", "contact", "enrollment")
+    # The rule checked on the joined prospect, and not joined to its rep, who is nearly always the user asking:
+    # PostgreSQL took longer to plan each extra relation (and its indexes) than to run the whole query.
+    visible = prospect_visible_q(user=request.user, via="prospect__")
+    follow_up = FollowUp.objects.filter(visible, pk=pk).select_related("prospect", "contact", "enrollment")
     follow_up = follow_up.order_by().first()
     if follow_up is None:
         raise Http404("No such follow-up.")

@@ -113,7 +113,7 @@ def attempt_log_unanswered(
     """ "No answer, left voicemail": the call and the voicemail left on it, the two touches of one attempt, logged
     together and once (`touch_id` was made with the form; the voicemail's id is derived from it). The note is what
     the voicemail said. Returns ([call, voicemail], whether this call wrote them)."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # both or neither; a failure ends the caller's transaction
         common = {"prospect": prospect, "contact": contact, "kind": kind, "theme": theme, "now": now}
         call, created = touch_log_once(
             rep=rep,
