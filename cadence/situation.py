@@ -84,7 +84,7 @@ def _touch_vocabulary(channel: str, kind: str, outcome: str, theme: str) -> tupl
 def _touches_of_rounds(enrollments: Sequence[Enrollment]) -> list[tuple]:
     """Each prospect's touches since its enrollment started (its own round), newest first.
 
-    The rounds go in as two arrays and the touches are read through `touch_timeline_idx`, a range per prospect. A
+    The rounds go in as two arrays and the touches are read through `touch_history_idx`, a range per prospect. A
     join through the prospect and enrollment tables left the plan to the tables' statistics: on a fresh database
     (a first `make run`, a test) PostgreSQL took them for one row each and nested loops over every touch, 60-150 ms
     a batch; this shape has one sensible plan whatever the statistics say.

@@ -130,7 +130,7 @@ def timeline_case(ctx: BenchContext) -> CaseResult:
         warmup=warmup,
         runs=runs,
     )
-    result.raw = measure("raw SQL on touch_timeline_idx", _raw(RAW_TIMELINE, [prospect_id]), warmup=warmup, runs=runs)
+    result.raw = measure("raw SQL on touch_history_idx", _raw(RAW_TIMELINE, [prospect_id]), warmup=warmup, runs=runs)
     try:
         from workspace.selectors import timeline_page
     except ImportError:
