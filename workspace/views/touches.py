@@ -91,7 +91,7 @@ def _logged_context(
 ) -> dict:
     """The answered row: what was logged, what comes next and, if it is due today (the voicemail or email of the
     same attempt), that follow-up as a row of its own right under it."""
-    following = follow_up_next(enrollment_id=follow_up.enrollment_id)
+    following = follow_up_next(after=follow_up)
     if following is None:
         follow_up.enrollment.refresh_from_db()  # ended or waiting: the row says which, as it is now
     rep_tz = zone(follow_up.rep.timezone, fallback="UTC")
