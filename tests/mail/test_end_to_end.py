@@ -43,7 +43,11 @@ def test_a_reply_to_attempt_3s_email_is_logged_one_beat_tick_later_and_the_caden
             occurred_at=now - dt.timedelta(days=days_ago),
         )
     enrollments_plan(enrollment_ids=[enrollment.pk], now=now)
-    follow_up = FollowUp.objects.get(enrollment=enrollment, status=FollowUp.Status.PLANNED)
+    # Each touch above asked the worker for a plan too: while it holds the lead, the plan above skips it (SKIP
+    # LOCKED), and the worker's is the one to wait for.
+    follow_up = wait_for(
+        lambda: FollowUp.objects.filter(enrollment=enrollment, status=FollowUp.Status.PLANNED).first(), timeout=30
+    )
     assert (follow_up.channel, follow_up.attempt) == ("email", 3)
 
     client.force_login(rep)
