@@ -259,18 +259,9 @@ def touch_create_once_with_next_step(
 
 
 def _follow_up_answer(touch: Touch, *, now: dt.datetime) -> None:
-    """The planned follow-up a new touch answers is done (an agreed next step is cleared), and the lead re-planned."""
-    if not touch.answers_follow_up:
-        return
-    enrollment = Enrollment.objects.filter(prospect_id=touch.prospect_id, status__in=Enrollment.OPEN_STATUSES).first()
-    if enrollment is None:
-        return
-    answered = FollowUp.objects.filter(enrollment=enrollment, status=FollowUp.Status.PLANNED)
-    if answered.filter(is_next_step=True).exists():
-        # The agreed next step has happened; whatever comes next is planned afresh.
-        Enrollment.objects.filter(pk=enrollment.pk).update(next_step="", next_step_due_at=None)
-    answered.update(status=FollowUp.Status.DONE, touch=touch, completed_at=now)
-    enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
+    """The planned follow-up a new touch answers is done (an agreed next step is cleared), and the lead re-planned:
+    `follow_ups_answer` for one touch, so a form, the API and a bulk sync answer a follow-up the same way."""
+    follow_ups_answer(touches=[touch], now=now)
 
 
 def _replan_open(*, prospect_id: int, now: dt.datetime) -> None:
