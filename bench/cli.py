@@ -120,7 +120,9 @@ def run_http(ctx: Any, *, base_url: str, seconds: float, endpoints: set[str] | N
 
     from bench import db
     from bench.http.cases import http_run
+    from bench.registry import settle
 
+    settle()  # the in-process cases (a 20,000-row import among them) leave writes behind
     started = time.perf_counter()
     results = http_run(
         ctx,

@@ -133,7 +133,9 @@ def render(run: Run) -> str:
     ]
     out += [f"- **{key}**: {value}" for key, value in run.machine.items()]
     out += [
-        "- **Load**: the machine is shared; each case lists the 1/5/15-minute load average before → after it.",
+        "- **Load**: the machine is shared; each case lists the 1/5/15-minute load average before → after it."
+        " Each case (and the HTTP mode) starts after a `CHECKPOINT`, so none pays for the writes an earlier one"
+        " left dirty.",
         f"- **Celery**: {run.celery}",
         "- **Server time**: pages and endpoints go through `django.test.Client` (middleware, view, templates,"
         " serializers) in-process; services are called directly. `DEBUG` is off, as in production.",
