@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -35,17 +35,30 @@ def themes_offered(templates: Sequence[MessageTemplate | MessageDraft]) -> tuple
     return tuple(theme for theme in THEME_ORDER if theme in have) or THEME_ORDER
 
 
-def _hour_up(moment: dt.datetime) -> dt.datetime:
-    floor = moment.replace(minute=0, second=0, microsecond=0)
-    return floor if floor == moment else floor + dt.timedelta(hours=1)
-
-
 def _rollup_edges(
-    start: dt.datetime, end: dt.datetime, step: dt.timedelta, up, down
+    start: dt.datetime, end: dt.datetime, floor: Callable[[dt.datetime], dt.datetime], step: dt.timedelta
 ) -> tuple[dt.datetime, dt.datetime]:
-    """The whole steps (hours, days) inside [start, end), read from a rollup; the rest is read from the touches."""
-    inner_start, inner_end = up(start), down(end)
+    """The whole steps (hours, days: `floor` rounds down to one) inside [start, end), read from a rollup; the rest
+    is read from the touches."""
+    inner_start = floor(start) if floor(start) == start else floor(start) + step
+    inner_end = floor(end)
     return (inner_start, inner_end) if inner_start < inner_end else (start, start)
+
+
+def _hour_floor(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def _utc_day_floor(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def rollup_kinds() -> dict[str, list[str]]:
+    """The channels that count as attempts and the outcomes that count as connects, as the rollup SQL takes them."""
+    return {
+        "attempt": [str(channel) for channel in ATTEMPT_CHANNELS],
+        "connect": [str(outcome) for outcome in CONNECT_OUTCOMES],
+    }
 
 
 def touch_activity_by_day(
@@ -55,9 +68,7 @@ def touch_activity_by_day(
     [start, end): whole hours from the rollup (TouchHour and the deltas not folded yet), the partial hours at both
     ends from the touches themselves. An hour is counted on the day it starts on; in a zone whose offset is not a
     whole hour (India, +05:30) the half hour around midnight lands on the day before."""
-    inner_start, inner_end = _rollup_edges(
-        start, end, dt.timedelta(hours=1), _hour_up, lambda m: m.replace(minute=0, second=0, microsecond=0)
-    )
+    inner_start, inner_end = _rollup_edges(start, end, _hour_floor, dt.timedelta(hours=1))
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -89,15 +100,7 @@ def touch_calls_by_callee_time(
 ) -> list[tuple[int, int, int, int]]:
     """(callee's ISO weekday, callee's hour, calls, calls that connected) of the live calls made in [start, end):
     whole UTC days from TouchCalleeDay and the deltas, the partial days at both ends from the touches."""
-
-    def day_down(moment: dt.datetime) -> dt.datetime:
-        return moment.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-
-    def day_up(moment: dt.datetime) -> dt.datetime:
-        floor = day_down(moment)
-        return floor if floor == moment else floor + dt.timedelta(days=1)
-
-    inner_start, inner_end = _rollup_edges(start, end, dt.timedelta(days=1), day_up, day_down)
+    inner_start, inner_end = _rollup_edges(start, end, _utc_day_floor, dt.timedelta(days=1))
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -132,6 +135,5 @@ def _rollup_params(
         "end": end,
         "inner_start": inner_start,
         "inner_end": inner_end,
-        "attempt": [str(channel) for channel in ATTEMPT_CHANNELS],
-        "connect": [str(outcome) for outcome in CONNECT_OUTCOMES],
+        **rollup_kinds(),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from touches.models import ATTEMPT_CHANNELS, CONNECT_OUTCOMES
+from touches.selectors import rollup_kinds
 
 
 def touch_hours_fold() -> int:
@@ -29,7 +29,7 @@ def touch_hours_rebuild() -> None:
                    coalesce(sum(duration_seconds), 0)
             FROM touches_touch WHERE deleted_at IS NULL GROUP BY 1, 2
             """,
-            _lists(),
+            rollup_kinds(),
         )
         cursor.execute(
             """
@@ -39,12 +39,5 @@ def touch_hours_rebuild() -> None:
             FROM touches_touch WHERE deleted_at IS NULL AND channel = 'call' AND callee_weekday IS NOT NULL
             GROUP BY 1, 2, 3, 4
             """,
-            _lists(),
+            rollup_kinds(),
         )
-
-
-def _lists() -> dict[str, list[str]]:
-    return {
-        "attempt": [str(channel) for channel in ATTEMPT_CHANNELS],
-        "connect": [str(outcome) for outcome in CONNECT_OUTCOMES],
-    }
