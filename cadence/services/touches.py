@@ -52,7 +52,7 @@ def touch_log(**fields: Any) -> Touch:
     next: the planned follow-up it answers is done, and the lead is re-planned after commit."""
     with transaction.atomic():
         touch = touch_store(**fields)
-        _follow_up_answer(touch, now=fields["now"])
+        follow_ups_answer(touches=[touch], now=fields["now"])
     return touch
 
 
@@ -61,7 +61,7 @@ def touch_log_once(*, rep: User, touch_id: uuid.UUID, **fields: Any) -> tuple[To
     with transaction.atomic():
         touch, created = touch_store_once(rep=rep, touch_id=touch_id, **fields)
         if created:
-            _follow_up_answer(touch, now=fields["now"])
+            follow_ups_answer(touches=[touch], now=fields["now"])
     return touch, created
 
 
@@ -70,7 +70,7 @@ def touch_create_once(*, rep: User, data: TouchData, now: dt.datetime, source: s
     with transaction.atomic():
         touch, created = touch_store_exactly_once(rep=rep, data=data, now=now, source=source)
         if created:
-            _follow_up_answer(touch, now=now)
+            follow_ups_answer(touches=[touch], now=now)
     return touch, created
 
 
@@ -79,7 +79,7 @@ def touch_upsert(*, rep: User, data: TouchData, now: dt.datetime, source: str = 
     with transaction.atomic():
         touch, write = touch_replace(rep=rep, data=data, now=now, source=source)
         if write == TouchWrite.CREATED:
-            _follow_up_answer(touch, now=now)
+            follow_ups_answer(touches=[touch], now=now)
         elif write == TouchWrite.UPDATED:
             _replan_open(prospect_id=touch.prospect_id, now=now)
     return touch, write
@@ -256,12 +256,6 @@ def touch_create_once_with_next_step(
             assert next_step_due_at is not None
             enrollment_set_next_step(enrollment=enrollment, what=next_step_what, due_at=next_step_due_at, now=now)
     return touch, created
-
-
-def _follow_up_answer(touch: Touch, *, now: dt.datetime) -> None:
-    """The planned follow-up a new touch answers is done (an agreed next step is cleared), and the lead re-planned:
-    `follow_ups_answer` for one touch, so a form, the API and a bulk sync answer a follow-up the same way."""
-    follow_ups_answer(touches=[touch], now=now)
 
 
 def _replan_open(*, prospect_id: int, now: dt.datetime) -> None:
