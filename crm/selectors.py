@@ -15,8 +15,9 @@ def team_list_managed(*, user: User) -> QuerySet[Team]:
 
 
 def prospect_visible_branches(*, user: User) -> list[Q] | None:
-    """The one place that decides who sees which prospect, as the conditions whose union is what `user` sees; None
-    means every prospect (a superuser), an empty list none (anonymous, inactive).
+    """Who sees which prospect, as the conditions whose union is what `user` sees; None means every prospect (a
+    superuser), an empty list none (anonymous, inactive). `prospect_visible_q` states the same rule as one
+    condition (a manager's teams as a subquery, not read first); a test holds the two to the same rows.
 
     A rep sees the prospects they own (and those they cover for an away teammate); a manager also sees every
     prospect of the teams they manage. Each condition is one column's equality, which an index orders: a list read
