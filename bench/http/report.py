@@ -69,6 +69,16 @@ def _targets(results: Sequence[HttpResult], scales: list[float]) -> list[str]:
     def check(label: str, measured: str, target: str, ok: bool | None) -> None:
         rows.append((label, measured, target, ok))
 
+    def check_growth(name: str, label: str) -> None:
+        growth = _growth_of(results, name, scales)
+        if growth is not None:
+            check(
+                f"{label}, growth {scales[0]:g} → {scales[-1]:g}",
+                f"{growth:.2f}×",
+                f"≤ {GROWTH_LIMIT}×",
+                growth <= GROWTH_LIMIT,
+            )
+
     day = _find(results, "my_day", main, 10)
     if day:
         check(f"My day, scale {main:g}", f"{_f(day.server_cpu_ms)} ms server CPU", "≤ 25 ms", day.server_cpu_ms <= 25)
@@ -91,14 +101,7 @@ def _targets(results: Sequence[HttpResult], scales: list[float]) -> list[str]:
                     "≤ 5 ms",
                     r.pg_cpu_ms <= 5,
                 )
-        growth = _growth_of(results, f"api_prospects_100_{who}", scales)
-        if growth is not None:
-            check(
-                f"API prospects 100 rows ({who}), growth {scales[0]:g} → {scales[-1]:g}",
-                f"{growth:.2f}×",
-                f"≤ {GROWTH_LIMIT}×",
-                growth <= GROWTH_LIMIT,
-            )
+        check_growth(f"api_prospects_100_{who}", f"API prospects 100 rows ({who})")
     dash = _find(results, "dashboard", main, 1)
     if dash:
         check(
@@ -107,14 +110,7 @@ def _targets(results: Sequence[HttpResult], scales: list[float]) -> list[str]:
             "≤ 150 ms",
             dash.load.p95_ms <= 150,
         )
-    growth = _growth_of(results, "dashboard", scales)
-    if growth is not None:
-        check(
-            f"Dashboard, growth {scales[0]:g} → {scales[-1]:g}",
-            f"{growth:.2f}×",
-            f"≤ {GROWTH_LIMIT}×",
-            growth <= GROWTH_LIMIT,
-        )
+    check_growth("dashboard", "Dashboard")
     post = _find(results, "touch_post", main, 10)
     if post:
         check(
