@@ -28,7 +28,7 @@ from cadence.planner import (
 )
 from crm.models import Contact, Prospect
 from touches.models import Touch
-from touches.selectors import message_templates_for_teams, themes_offered
+from touches.selectors import themes_offered_for_teams
 
 # US telephone solicitation hours at the called party's location (47 CFR 64.1200(c)(1), field notes): cadences are
 # refused windows outside them, and a window saved before that rule is clipped to them here.
@@ -173,12 +173,7 @@ def situations_build(
     ).values_list("prospect_id", *_CONTACT_COLUMNS):
         contacts[prospect_id].append(contact)
 
-    themes = {
-        team_id: themes_offered(templates)
-        for team_id, templates in message_templates_for_teams(
-            team_ids={e.prospect.team_id for e in enrollments}
-        ).items()
-    }
+    themes = themes_offered_for_teams(team_ids={e.prospect.team_id for e in enrollments})
     rules_by_cadence: dict[tuple[int, int], Rules] = {}
     situations = {}
     for enrollment in enrollments:

@@ -31,8 +31,26 @@ def message_templates_for_teams(*, team_ids: Iterable[int]) -> dict[int, Sequenc
 
 def themes_offered(templates: Sequence[MessageTemplate | MessageDraft]) -> tuple[Theme, ...]:
     """The three I's a team has regular messages for, in their rotation order (all three if it has none)."""
-    have = {t.theme for t in templates if t.kind == Kind.REGULAR}
+    return _themes_in_order({t.theme for t in templates if t.kind == Kind.REGULAR})
+
+
+def _themes_in_order(have: set[str]) -> tuple[Theme, ...]:
     return tuple(theme for theme in THEME_ORDER if theme in have) or THEME_ORDER
+
+
+def themes_offered_for_teams(*, team_ids: Iterable[int]) -> dict[int, tuple[Theme, ...]]:
+    """`themes_offered` for each team's library (`message_templates_for_teams`), reading only the themes: the
+    planner runs on every log and every sweep, and it had read and built every template, texts and all."""
+    team_ids = set(team_ids)
+    seen: set[int] = set()
+    have: dict[int, set[str]] = {team_id: set() for team_id in team_ids}
+    rows = MessageTemplate.objects.filter(team_id__in=team_ids).values_list("team_id", "kind", "theme", "is_active")
+    for team_id, kind, theme, is_active in rows.distinct():
+        seen.add(team_id)
+        if is_active and kind == Kind.REGULAR:
+            have[team_id].add(theme)
+    generic = themes_offered(GENERIC_LIBRARY)
+    return {team_id: _themes_in_order(have[team_id]) if team_id in seen else generic for team_id in team_ids}
 
 
 def _rollup_edges(

@@ -72,8 +72,16 @@ def prospect_plan_now(*, prospect_id: int, now: dt.datetime) -> None:
 def enrollments_plan_now(*, enrollment_ids: Sequence[int], now: dt.datetime) -> None:
     """`prospect_plan_now` for enrollments the caller knows. Inside the caller's transaction the plan is a
     savepoint of its own: a failure rolls back only the plan, is logged, and the write commits without it."""
+    # Not `enrollments_plan`: for the one or two enrollments of a request, its one-by-one retry of a failed batch
+    # would fail again, and its second savepoint and separate read of the cadence were round trips on every log.
     try:
-        enrollments_plan(enrollment_ids=enrollment_ids, now=now)
+        with transaction.atomic():
+            locked = (
+                Enrollment.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("prospect", "cadence")
+                .filter(pk__in=enrollment_ids, status__in=OPEN)
+            )
+            _plan_locked(list(locked), now=now, force=True)
     except Exception:
         logger.exception("planning enrollments %s in the request failed; the worker will", list(enrollment_ids))
 

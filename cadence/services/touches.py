@@ -18,8 +18,9 @@ from django.db import connection, transaction
 
 from cadence.models import Enrollment, FollowUp
 from cadence.selectors import enrollment_open_for_prospect
-from cadence.services.enrolling import enrollment_request_plan, enrollments_request_plan
+from cadence.services.enrolling import enrollment_request_plan
 from cadence.services.leads import enrollment_set_next_step
+from cadence.services.queue import plan_enqueue
 from crm.models import Contact, Prospect, User
 from touches.models import Channel, Outcome, Source, Touch
 from touches.services import (
@@ -33,6 +34,7 @@ from touches.services import (
     touch_store_exactly_once,
     touch_store_once,
     touches_store_bulk,
+    touches_store_once,
 )
 
 # "No answer, left voicemail" logs the call this long before the voicemail left on it (a touch is never in the future).
@@ -111,30 +113,31 @@ def attempt_log_unanswered(
     now: dt.datetime,
 ) -> tuple[list[Touch], bool]:
     """ "No answer, left voicemail": the call and the voicemail left on it, the two touches of one attempt, logged
-    together and once (`touch_id` was made with the form; the voicemail's id is derived from it). The note is what
-    the voicemail said. Returns ([call, voicemail], whether this call wrote them)."""
+    together and once (`touch_id` was made with the form; the voicemail's id is derived from it), in one INSERT.
+    The note is what the voicemail said. Returns ([call, voicemail], whether this call wrote them)."""
+    common = {"prospect": prospect, "contact": contact, "kind": kind, "theme": theme}
+    call = {
+        "touch_id": touch_id,
+        "channel": Channel.CALL,
+        "outcome": Outcome.NO_ANSWER,
+        "occurred_at": now - VOICEMAIL_AFTER_CALL,
+        **common,
+    }
+    voicemail = {
+        "touch_id": voicemail_touch_id(touch_id),
+        "channel": Channel.VOICEMAIL,
+        "outcome": Outcome.LEFT_VOICEMAIL,
+        "note": note,
+        "occurred_at": now,
+        **common,
+    }
     with transaction.atomic(savepoint=False):  # both or neither; a failure ends the caller's transaction
-        common = {"prospect": prospect, "contact": contact, "kind": kind, "theme": theme, "now": now}
-        call, created = touch_log_once(
-            rep=rep,
-            touch_id=touch_id,
-            channel=Channel.CALL,
-            outcome=Outcome.NO_ANSWER,
-            occurred_at=now - VOICEMAIL_AFTER_CALL,
-            **common,
-        )
-        # The call answered the attempt's follow-up and asked for the re-plan (an enrollment has one planned
-        # follow-up at a time): the voicemail is stored beside it with nothing left to answer.
-        voicemail, _ = touch_store_once(
-            rep=rep,
-            touch_id=voicemail_touch_id(touch_id),
-            channel=Channel.VOICEMAIL,
-            outcome=Outcome.LEFT_VOICEMAIL,
-            note=note,
-            occurred_at=now,
-            **common,
-        )
-    return [call, voicemail], created
+        touches, created = touches_store_once(rep=rep, now=now, touches=[call, voicemail])
+        if created:
+            # The call answers the attempt's follow-up and asks for the re-plan (an enrollment has one planned
+            # follow-up at a time): the voicemail is stored beside it with nothing left to answer.
+            follow_ups_answer(touches=touches[:1], now=now)
+    return touches, created
 
 
 def touches_undo(*, rep: User, touch_id: uuid.UUID, now: dt.datetime) -> list[Touch]:
@@ -269,8 +272,9 @@ def follow_ups_answer(*, touches: Sequence[Touch], now: dt.datetime) -> None:
 
     Logged one by one, the first answering touch of an enrollment marks all its planned follow-ups done (and
     clears an agreed next step); later ones find none planned. So the first touch in input order is the answer.
-    Written as two statements over arrays: a CASE per enrollment made Django build, and PostgreSQL test, one
-    branch per row, which cost more than the INSERT of the touches.
+    Two statements over arrays, whatever the count: a CASE per enrollment made Django build, and PostgreSQL test,
+    one branch per row, which cost more than the INSERT of the touches; and on the one-click log from My day each
+    further round trip cost a few tenths of a millisecond on a path that has to stay under 30 ms.
     """
     answer_of: dict[int, uuid.UUID] = {}
     for touch in touches:
@@ -294,21 +298,31 @@ def follow_ups_answer(*, touches: Sequence[Touch], now: dt.datetime) -> None:
         answers = cursor.fetchall()
         if not answers:
             return
-        # `= ANY` repeats the join for the planner: with it, PostgreSQL probes each enrollment's planned follow-up;
-        # without it, it reads every planned follow-up in the database and joins them to these few hundred.
         enrollment_ids, touch_ids, next_steps = zip(*answers, strict=True)
+        next_step_done = [e for e, next_step in zip(enrollment_ids, next_steps, strict=True) if next_step]
+        # The enrollments' half is `enrollments_request_plan`'s UPDATE (the plan marked stale; the task below
+        # plans it) with the answered next steps cleared in the same row write. `= ANY` repeats the join for the
+        # planner: with it, PostgreSQL probes each enrollment's planned follow-up; without it, it reads every
+        # planned follow-up in the database and joins them to these few hundred.
         cursor.execute(
             f"""
-            WITH next_step_done AS (
-                UPDATE {Enrollment._meta.db_table} SET next_step = '', next_step_due_at = NULL
-                WHERE id = ANY(%s::bigint[])
+            WITH enrollments_answered AS (
+                UPDATE {Enrollment._meta.db_table} SET
+                    next_step = CASE WHEN id = ANY(%s::bigint[]) THEN '' ELSE next_step END,
+                    next_step_due_at = CASE WHEN id = ANY(%s::bigint[]) THEN NULL ELSE next_step_due_at END,
+                    replan_requested_at = coalesce(replan_requested_at, %s)
+                WHERE id = ANY(%s::bigint[]) AND status = ANY(%s)
             )
             UPDATE {FollowUp._meta.db_table} f SET status = %s, touch_id = v.touch_id, completed_at = %s
             FROM unnest(%s::bigint[], %s::uuid[]) AS v(enrollment_id, touch_id)
             WHERE f.enrollment_id = v.enrollment_id AND f.enrollment_id = ANY(%s::bigint[]) AND f.status = %s
             """,
             [
-                [e for e, next_step in zip(enrollment_ids, next_steps, strict=True) if next_step],
+                next_step_done,
+                next_step_done,
+                now,
+                list(enrollment_ids),
+                list(Enrollment.OPEN_STATUSES),
                 FollowUp.Status.DONE,
                 now,
                 list(enrollment_ids),
@@ -317,4 +331,5 @@ def follow_ups_answer(*, touches: Sequence[Touch], now: dt.datetime) -> None:
                 FollowUp.Status.PLANNED,
             ],
         )
-    enrollments_request_plan(enrollment_ids=list(enrollment_ids), now=now)
+    for enrollment_id in enrollment_ids:
+        plan_enqueue(enrollment_id)

@@ -93,7 +93,7 @@ def test_a_plan_that_fails_in_the_request_loses_nothing_of_the_log(client, alice
         planning.FollowUp.objects.filter(pk=planned.pk).update(reason="half-written")
         raise RuntimeError("the planner broke")
 
-    monkeypatch.setattr(planning, "_plan_isolated", broken)
+    monkeypatch.setattr(planning, "_plan_locked", broken)
     client.force_login(alice)
 
     response = log(client, planned, outcome="no_answer_voicemail")

@@ -26,6 +26,7 @@ from touches.services.store import (
     touch_store_exactly_once,
     touch_store_once,
     touches_store_bulk,
+    touches_store_once,
 )
 
 __all__ = [
@@ -50,4 +51,5 @@ __all__ = [
     "touch_store_exactly_once",
     "touch_store_once",
     "touches_store_bulk",
+    "touches_store_once",
 ]
