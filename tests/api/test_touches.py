@@ -58,6 +58,18 @@ def test_the_same_id_with_other_content_is_409_and_writes_nothing(api, prospect)
     assert prospect.status == Prospect.Status.ACTIVE
 
 
+def test_the_same_id_with_other_content_that_is_also_invalid_is_still_a_409(api, prospect):
+    body = touch_body(prospect)
+    api.post(URL, body, format="json")
+    later = (timezone.now() + dt.timedelta(days=3)).isoformat()
+
+    response = api.post(URL, {**body, "occurred_at": later}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["conflicting_fields"] == ["occurred_at"]
+    assert Touch.objects.count() == 1
+
+
 def test_the_same_instant_in_another_offset_is_the_same_touch(api, prospect):
     body = touch_body(prospect, occurred_at="2025-01-10T10:00:00+00:00")
     api.post(URL, body, format="json")

@@ -339,16 +339,25 @@ def touch_store_exactly_once(
 ) -> tuple[Touch, bool]:
     """Store a touch unless one with its id exists. Returns (touch, created).
 
-    1. Lock the row with this id if it exists; otherwise insert it through `touch_store` (outcome effects
-       included) in a savepoint, falling back to the row a concurrent writer committed first.
-    2. An existing row must match field by field (and belong to the same rep), or TouchConflict is raised.
+    1. Insert it (`_touch_build`: `touch_store`'s rules) with INSERT ... ON CONFLICT (id) DO NOTHING, and apply
+       its outcome: a new touch costs one statement, with no read before it and no savepoint around it.
+    2. Not inserted: the id was taken, perhaps by a concurrent writer whose transaction the insert waited for.
+       That row is locked and must match field by field (and belong to the same rep), or TouchConflict is raised.
+    An invalid touch whose id is taken is compared too, so a replay with other content is a conflict, as before.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # a failure ends the caller's transaction (or its savepoint)
+        try:
+            touch = _touch_build(rep=rep, data=data, now=now, source=source)
+        except ValidationError:
+            touch = None
+        if touch is not None and _touches_insert(touches=[touch]):
+            _apply_outcome(touch, prospect=data.prospect, contact=data.contact, now=now)
+            return touch, True
         existing = Touch.objects.select_for_update().filter(pk=data.id).first()
         if existing is None:
-            existing, created = _touch_insert_or_lock(rep=rep, data=data, now=now, source=source)
-            if created:
-                return existing, True
+            if touch is None:
+                _touch_build(rep=rep, data=data, now=now, source=source)  # raises the ValidationError again
+            raise IntegrityError(f"Touch {data.id} could not be written.")
         _touch_compare(existing, rep=rep, data=data)
         return existing, False
 
