@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils.timesince import timesince
 
 from cadence.models import Enrollment
@@ -104,15 +105,21 @@ candidates AS (
 ),
 facts AS (
     SELECT e.id, e.prospect_id, e.status, e.started_at, e.last_action, e.next_due_at, e.planned_at,
-           e.next_step_due_at, e.snooze_count, e.gave_up_early, e.ended_at, e.last_touch_at, p.estimated_value,
-           COALESCE(p.estimated_value > t.high_value_threshold, false) AS is_high_value,
+           e.next_step_due_at, e.snooze_count, e.gave_up_early, e.ended_at, e.last_touch_at,
+           crm_prospect.estimated_value, crm_prospect.is_high_value,
            GREATEST(e.last_touch_at, e.started_at) AS idle_since,
            late.due_start AS overdue_start, late.attempt AS overdue_attempt, late.channel AS overdue_channel
     FROM candidates e
-    JOIN crm_prospect p ON p.id = e.prospect_id
-    JOIN crm_team t ON t.id = p.team_id
-    -- Visible to the user: checked row by row (a primary-key probe each) rather than by hashing the whole scope.
-    CROSS JOIN LATERAL (SELECT 1 FROM ({visible}) v WHERE v.id = e.prospect_id LIMIT 1) visible
+    -- Visible to the user: the scope's own condition, checked on the prospect row read anyway, one primary-key
+    -- probe per candidate (a plain join hashed the whole scope; a probe of the scope as well cost a second one).
+    -- The team's threshold is read inside it too: joined outside, the team table was hashed again for every row.
+    CROSS JOIN LATERAL (
+        SELECT crm_prospect.estimated_value,
+               COALESCE(crm_prospect.estimated_value > (SELECT t.high_value_threshold FROM crm_team t
+                                                        WHERE t.id = crm_prospect.team_id), false) AS is_high_value
+        FROM crm_prospect
+        WHERE crm_prospect.id = e.prospect_id AND ({visible}) OFFSET 0
+    ) crm_prospect
     LEFT JOIN late ON late.enrollment_id = e.id
     WHERE (e.status IN ('active', 'engaged', 'paused')
            OR NOT EXISTS (SELECT 1 FROM cadence_enrollment later
@@ -153,7 +160,7 @@ def _stalled_query(
         prospects = prospects.filter(owner_id=filters.rep_id)
     if filters.min_value is not None:
         prospects = prospects.filter(estimated_value__gte=filters.min_value)
-    visible, visible_params = prospects.values("id").query.sql_with_params()
+    visible, visible_params = _where_on_prospect(prospects)
     team_users = User.objects.filter(team__in=dashboard_teams(user=user, team_id=filters.team_id)).order_by()
     if filters.rep_id is not None:
         team_users = team_users.filter(pk=filters.rep_id)
@@ -184,6 +191,18 @@ def _stalled_query(
     for key in keys:
         params += reason_params.get(key, [])
     return sql, [*params, limit, offset]
+
+
+def _where_on_prospect(prospects: QuerySet[Prospect]) -> tuple[str, list[object]]:
+    """The queryset's condition as SQL on the table `crm_prospect` itself, for a join that reads the row anyway."""
+    query = prospects.query
+    joined = [alias for alias, count in query.alias_refcount.items() if count and alias != query.base_table]
+    if joined:  # a filter through a relation would name a table this SQL does not join
+        raise ValueError(f"the scope joins {joined}; give it as a condition on the prospect itself")
+    if not query.where:
+        return "true", []
+    sql, params = query.get_compiler(connection=connection).compile(query.where)
+    return sql, list(params)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from cadence.services import enrollment_extend, enrollment_give_up, enrollment_p
 from crm.models import Prospect, User
 from crm.once import submitted_once
 from crm.zones import zone
-from dashboard import charts, metrics, scope, stalled
+from dashboard import charts, metrics, scope, stalled, tables_html
 from dashboard.forms import DashboardFilterForm, StalledActionForm
 from web.access import manager_required
 from web.csv_export import csv_response
@@ -93,13 +93,16 @@ def _results_context(request: HtmxHttpRequest, form: DashboardFilterForm, now: d
     daily = charts.attempts_per_day(user=request.user, period=period, tz=tz, team_id=team_id, done=done)
     curve = charts.persistence_curve(found)
     stats = metrics.rep_stats(user=request.user, now=now, period=period, team_id=team_id, found=found, done=done)
+    heatmap = charts.when_to_call(user=request.user, period=period, team_id=team_id, rep_ids=rep_ids)
     return {
         "period": period,
         "stats": stats,
         "daily": daily,
+        "daily_rows": tables_html.daily_rows_html(daily),
         "curve": curve,
         "reached": found.reached,
-        "heatmap": charts.when_to_call(user=request.user, period=period, team_id=team_id, rep_ids=rep_ids),
+        "heatmap": heatmap,
+        "heatmap_rows": tables_html.heatmap_rows_html(heatmap),
         "studies": scope.STUDY_CONNECT_RATE,
         "chart_data": _chart_data(daily, curve),
     }
