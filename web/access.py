@@ -36,8 +36,10 @@ def follow_up_get_for_user(request: HtmxHttpRequest, pk: int) -> FollowUp:
     """A follow-up the user may act on, planned or not (a row answered a moment ago still shows its result)."""
     # The rule checked on the joined prospect, and not joined to its rep, who is nearly always the user asking:
     # PostgreSQL took longer to plan each extra relation (and its indexes) than to run the whole query.
+    # The enrollment is not joined: every page reads it by id, and an answered row reads it fresh when it shows
+    # that the cadence ended (a join built a model of 27 columns on every one-click log for nothing).
     visible = prospect_visible_q(user=request.user, via="prospect__")
-    follow_up = FollowUp.objects.filter(visible, pk=pk).select_related("prospect", "contact", "enrollment")
+    follow_up = FollowUp.objects.filter(visible, pk=pk).select_related("prospect", "contact")
     follow_up = follow_up.order_by().first()
     if follow_up is None:
         raise Http404("No such follow-up.")

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cadence.models import FollowUp
+from cadence.models import Enrollment, FollowUp
 from cadence.services import (
     attempt_log_unanswered,
     enrollments_plan_now,
@@ -93,7 +93,8 @@ def _logged_context(
     same attempt), that follow-up as a row of its own right under it."""
     following = follow_up_next(after=follow_up)
     if following is None:
-        follow_up.enrollment.refresh_from_db()  # ended or waiting: the row says which, as it is now
+        # Ended or waiting: the row says which, as the enrollment is now (read now, after the plan).
+        follow_up.enrollment = Enrollment.objects.get(pk=follow_up.enrollment_id)
     rep_tz = zone(follow_up.rep.timezone, fallback="UTC")
     # Neither row shows a ready message here (the answered one is done; the new one loads it when opened, as the
     # queue's rows do), so the message library is not read on the log path.
