@@ -243,14 +243,47 @@ class BenchContext:
 
 
 def settle() -> None:
-    """Write out what earlier cases (and the untimed set-up) left dirty before the next one is timed: otherwise the
-    server's own checkpoint lands in the middle of some later case, which then pays for another's writes (a run
-    that swept its catch-up first measured every page at 100k prospects slower than at 300k)."""
+    """Before the next case is timed, do what a production server would have done in the background since the last
+    one: vacuum and analyze what autovacuum would have (when it is off, as on CI machines), then write out what
+    earlier cases left dirty.
+
+    Without the first, the rolled-back imports leave the enrollments table several times its live size in dead rows
+    (83,871 dead for 12,468 live at 10k prospects), and every later index range reads through them. Without the
+    second, the server's own checkpoint lands in the middle of some later case, which then pays for another's
+    writes (a run that swept its catch-up first measured every page at 100k prospects slower than at 300k)."""
     try:
         with connection.cursor() as cursor:
+            for statement in _autovacuum_due(cursor):
+                cursor.execute(statement)
             cursor.execute("CHECKPOINT")
     except DatabaseError:  # CHECKPOINT needs a superuser (or pg_checkpoint): then the cases share the writeback
         pass
+
+
+def _autovacuum_due(cursor: Any) -> list[str]:
+    """The VACUUM and ANALYZE statements autovacuum would run now, by its own thresholds; none when it is on."""
+    if connection.in_atomic_block:  # VACUUM cannot run in a transaction (a test's, say)
+        return []
+    cursor.execute("SHOW autovacuum")
+    if cursor.fetchone()[0] == "on":
+        return []
+    cursor.execute(
+        """
+        SELECT format('%I.%I', schemaname, relname),
+               n_dead_tup > current_setting('autovacuum_vacuum_threshold')::float
+                            + current_setting('autovacuum_vacuum_scale_factor')::float * n_live_tup,
+               n_mod_since_analyze > current_setting('autovacuum_analyze_threshold')::float
+                                     + current_setting('autovacuum_analyze_scale_factor')::float * n_live_tup
+        FROM pg_stat_user_tables ORDER BY relname
+        """
+    )
+    statements = []
+    for table, vacuum, analyze in cursor.fetchall():
+        if vacuum:
+            statements.append(f"VACUUM {'(ANALYZE) ' if analyze else ''}{table}")
+        elif analyze:
+            statements.append(f"ANALYZE {table}")
+    return statements
 
 
 def run_case(item: Case, ctx: BenchContext) -> CaseResult:

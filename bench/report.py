@@ -135,7 +135,8 @@ def render(run: Run) -> str:
     out += [
         "- **Load**: the machine is shared; each case lists the 1/5/15-minute load average before → after it."
         " Each case (and the HTTP mode) starts after a `CHECKPOINT`, so none pays for the writes an earlier one"
-        " left dirty.",
+        " left dirty, and, where autovacuum is off (as on CI machines), after the VACUUM and ANALYZE it would have"
+        " run by its own thresholds, so none reads through the dead rows of another's rolled-back writes.",
         f"- **Celery**: {run.celery}",
         "- **Server time**: pages and endpoints go through `django.test.Client` (middleware, view, templates,"
         " serializers) in-process; services are called directly. `DEBUG` is off, as in production.",
