@@ -53,31 +53,25 @@ def touch_store(
        a bounce stops emails to that address, not interested / opted out makes them do-not-contact,
        a conversation makes the prospect engaged.
     """
-    _touch_check(
-        prospect=prospect, contact=contact, occurred_at=occurred_at, now=now, duration_seconds=duration_seconds
+    touch = _touch_from_fields(
+        rep=rep,
+        now=now,
+        prospect=prospect,
+        channel=channel,
+        outcome=outcome,
+        occurred_at=occurred_at,
+        touch_id=touch_id,
+        contact=contact,
+        kind=kind,
+        theme=theme,
+        note=note,
+        duration_seconds=duration_seconds,
+        source=source,
+        message_id=message_id,
     )
-    # No savepoint of its own: every caller holds one around it (touch_log, touch_store_once, the API's insert) and
-    # catches what fails there; a savepoint here too cost two round trips per touch for nothing.
+    # No savepoint of its own: its caller (touch_log) holds the transaction and a failure ends it. The primary key's
+    # uniqueness is the INSERT's to enforce; checking it first cost a query per touch and settled no race.
     with transaction.atomic(savepoint=False):
-        touch = Touch(
-            prospect=prospect,
-            contact=contact,
-            rep=rep,
-            channel=channel,
-            kind=kind,
-            outcome=outcome,
-            theme=theme,
-            note=note,
-            duration_seconds=duration_seconds,
-            occurred_at=occurred_at,
-            source=source,
-            message_id=message_id,
-        )
-        if touch_id is not None:
-            touch.id = touch_id
-        # The primary key's uniqueness is the INSERT's to enforce (exactly-once callers catch its IntegrityError in
-        # a savepoint); checking it here as well cost a query per touch and settled no race.
-        touch.full_clean(exclude=["prospect", "contact", "rep"], validate_unique=False)
         touch.save(force_insert=True)
         _apply_outcome(touch, prospect=prospect, contact=contact, now=now)
     return touch
@@ -105,14 +99,13 @@ def touches_store_once(*, rep: User, now: dt.datetime, touches: Sequence[dict[st
        savepoint and an error cost three round trips per touch for the same answer).
     3. Nothing inserted: the submission was written before; its rows are locked and returned, unless they are
        another rep's. Some inserted and not others cannot come from a replay and is refused, rolling back.
-    4. Apply what each outcome says about the people, as `touch_store` does.
+    4. Apply what the outcomes say about the people, as `touch_store` does (`_outcomes_apply`, in order).
     """
     built = [_touch_from_fields(rep=rep, now=now, **fields) for fields in touches]
     with transaction.atomic(savepoint=False):  # all or nothing; a failure ends the caller's transaction
         inserted = _touches_insert(touches=built)
         if len(inserted) == len(built):
-            for touch in built:
-                _apply_outcome(touch, prospect=touch.prospect, contact=touch.contact, now=now)
+            _outcomes_apply(touches=built, now=now)
             return built, True
         ids = [touch.pk for touch in built]
         existing = {t.pk: t for t in Touch.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
@@ -129,7 +122,7 @@ def _touch_from_fields(
     channel: str,
     outcome: str,
     occurred_at: dt.datetime,
-    touch_id: uuid.UUID,
+    touch_id: uuid.UUID | None,
     contact: Contact | None = None,
     kind: str = Kind.REGULAR,
     theme: str = Theme.NONE,
@@ -143,7 +136,7 @@ def _touch_from_fields(
         prospect=prospect, contact=contact, occurred_at=occurred_at, now=now, duration_seconds=duration_seconds
     )
     touch = Touch(
-        id=touch_id,
+        id=touch_id or uuid.uuid4(),
         prospect=prospect,
         contact=contact,
         rep=rep,
@@ -284,39 +277,20 @@ class TouchWrite(StrEnum):
     UNCHANGED = "unchanged"
 
 
-def _touch_insert_or_lock(*, rep: User, data: TouchData, now: dt.datetime, source: str) -> tuple[Touch, bool]:
-    """Insert through `touch_store` in a savepoint; if a concurrent writer got the id first, lock its row instead.
+def _touch_insert_or_lock(*, touch: Touch, now: dt.datetime) -> tuple[Touch, bool]:
+    """Insert a built touch (`_touch_build`) with INSERT ... ON CONFLICT (id) DO NOTHING and apply its outcome; if
+    the id was taken, lock that row instead. Returns (touch, created).
 
     Must run inside an atomic block. The unique primary key is the arbiter: a second insert of the same id waits
-    for the first transaction and then fails, so by the time we re-read, the winner's row is committed.
+    for the first transaction and then inserts nothing, so by the time we read, the winner's row is committed.
+    No savepoint is needed, since a conflict is not an error.
     """
-    try:
-        with transaction.atomic():
-            touch = touch_store(
-                rep=rep,
-                prospect=data.prospect,
-                contact=data.contact,
-                channel=data.channel,
-                outcome=data.outcome,
-                occurred_at=data.occurred_at,
-                now=now,
-                kind=data.kind,
-                theme=data.theme,
-                note=data.note,
-                duration_seconds=data.duration_seconds,
-                source=source,
-                touch_id=data.id,
-            )
-            return touch, True
-    except IntegrityError:
-        pass
-    except ValidationError as exc:
-        # `full_clean` saw the other writer's committed row before the insert did.
-        if not (hasattr(exc, "error_dict") and "id" in exc.error_dict):
-            raise
-    existing = Touch.objects.select_for_update().filter(pk=data.id).first()
+    if _touches_insert(touches=[touch]):
+        _apply_outcome(touch, prospect=touch.prospect, contact=touch.contact, now=now)
+        return touch, True
+    existing = Touch.objects.select_for_update().filter(pk=touch.pk).first()
     if existing is None:
-        raise IntegrityError(f"Touch {data.id} could not be written.")
+        raise IntegrityError(f"Touch {touch.pk} could not be written.")
     return existing, False
 
 
@@ -339,27 +313,25 @@ def touch_store_exactly_once(
 ) -> tuple[Touch, bool]:
     """Store a touch unless one with its id exists. Returns (touch, created).
 
-    1. Insert it (`_touch_build`: `touch_store`'s rules) with INSERT ... ON CONFLICT (id) DO NOTHING, and apply
-       its outcome: a new touch costs one statement, with no read before it and no savepoint around it.
+    1. Insert it (`_touch_insert_or_lock`): a new touch costs one statement, with no read before it and no
+       savepoint around it.
     2. Not inserted: the id was taken, perhaps by a concurrent writer whose transaction the insert waited for.
-       That row is locked and must match field by field (and belong to the same rep), or TouchConflict is raised.
+       That row must match field by field (and belong to the same rep), or TouchConflict is raised.
     An invalid touch whose id is taken is compared too, so a replay with other content is a conflict, as before.
     """
     with transaction.atomic(savepoint=False):  # a failure ends the caller's transaction (or its savepoint)
         try:
             touch = _touch_build(rep=rep, data=data, now=now, source=source)
         except ValidationError:
-            touch = None
-        if touch is not None and _touches_insert(touches=[touch]):
-            _apply_outcome(touch, prospect=data.prospect, contact=data.contact, now=now)
-            return touch, True
-        existing = Touch.objects.select_for_update().filter(pk=data.id).first()
-        if existing is None:
-            if touch is None:
-                _touch_build(rep=rep, data=data, now=now, source=source)  # raises the ValidationError again
-            raise IntegrityError(f"Touch {data.id} could not be written.")
-        _touch_compare(existing, rep=rep, data=data)
-        return existing, False
+            existing = Touch.objects.select_for_update().filter(pk=data.id).first()
+            if existing is None:
+                raise
+            created = False
+        else:
+            existing, created = _touch_insert_or_lock(touch=touch, now=now)
+        if not created:
+            _touch_compare(existing, rep=rep, data=data)
+        return existing, created
 
 
 def touch_replace(
@@ -372,7 +344,8 @@ def touch_replace(
     with transaction.atomic():
         touch = Touch.objects.select_for_update().filter(pk=data.id).first()
         if touch is None:
-            touch, created = _touch_insert_or_lock(rep=rep, data=data, now=now, source=source)
+            built = _touch_build(rep=rep, data=data, now=now, source=source)
+            touch, created = _touch_insert_or_lock(touch=built, now=now)
             if created:
                 return touch, TouchWrite.CREATED
         if touch.deleted_at is not None:
