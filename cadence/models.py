@@ -228,6 +228,14 @@ class Enrollment(models.Model):
                 condition=Q(status="gave_up", gave_up_early=True),
                 name="enrollment_gave_up_early_idx",
             ),
+            # The dashboard's give-ups of a period, per rep: a range of the period's give-ups, read from the
+            # index alone, where (owner, status) read every give-up the rep ever made.
+            models.Index(
+                fields=["owner", "ended_at"],
+                include=["gave_up_early"],
+                condition=Q(status="gave_up"),
+                name="enrollment_gave_up_idx",
+            ),
             models.Index(fields=["owner"], condition=Q(plan_failures__gt=0), name="enrollment_plan_failed_idx"),
         ]
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 
 from cadence.services import MAX_EXTENSION
 from crm.models import Team, User
@@ -23,11 +25,30 @@ SORT_LABELS = {
 assert set(SORT_LABELS) == set(SORTS)
 
 
+class ListedChoiceIterator(ModelChoiceIterator):
+    """The options read by one plain query, kept on the field's queryset, where Django's iterator opens a
+    server-side cursor (WITH HOLD, outside a transaction): a round trip more for a handful of rows, and a cursor
+    PgBouncer in transaction mode cannot keep. The page asks `queryset|length` first, so that is the one query."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self.queryset) + (self.field.empty_label is not None)
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoiceIterator
+
+
 class DashboardFilterForm(forms.Form):
     """Which teams, reps and reasons the dashboard shows. Invalid fields fall back to their defaults."""
 
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All my teams")
-    rep = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Any rep")
+    team = ListedModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All my teams")
+    rep = ListedModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Any rep")
     reason = forms.ChoiceField(choices=[("", "Any reason"), *((r.key, r.label) for r in REASONS)], required=False)
     min_value = forms.DecimalField(label="Value at least", required=False, min_value=0, max_digits=12, decimal_places=2)
     idle_days = forms.IntegerField(
@@ -123,11 +144,16 @@ class StalledActionForm(forms.Form):
     )
     reason = forms.CharField(label="Note for the history", required=False, max_length=200)
 
-    def __init__(self, *args: Any, reps: Any, today: dt.date, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, reps: Any, today: dt.date, shown: list[User] | None = None, **kwargs: Any) -> None:
+        """`reps` validates the choice; `shown`, when the view has already read those reps with their load,
+        lists them without counting every rep's open leads a second time."""
         super().__init__(*args, label_suffix="", **kwargs)
         self.today = today
-        self.fields["to"].queryset = reps
-        self.fields["to"].label_from_instance = _rep_label
+        to = self.fields["to"]
+        to.queryset = reps
+        to.label_from_instance = _rep_label
+        if shown is not None:
+            to.widget.choices = [("", to.empty_label), *((rep.pk, _rep_label(rep)) for rep in shown)]
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("id", f"action-{name.replace('_', '-')}")
 

@@ -209,19 +209,10 @@ def team_rep_ids(*, user: User, team_id: int | None) -> list[int]:
     return list(User.objects.filter(team__in=dashboard_teams(user=user, team_id=team_id)).values_list("pk", flat=True))
 
 
-def rep_stats(
-    *,
-    user: User,
-    now: dt.datetime,
-    period: Period,
-    team_id: int | None = None,
-    found: Persistence | None = None,
-    done: Activity | None = None,
-) -> list[RepStats]:
-    """Per rep, then per team: attempts, dials and connects, time spent, give-ups (early ones apart), overdue
-    follow-ups and attempts to first connect. The reps (with their overdue count) and one grouped query, plus
-    activity and persistence unless given."""
-    # Overdue per rep: a range of follow_up_queue_idx each, read with the reps rather than grouped apart.
+def reps_with_load(*, user: User, now: dt.datetime, team_id: int | None = None) -> list[User]:
+    """The reps of the managed teams, each with its open leads and overdue follow-ups: one query serves the rep
+    table and the reassign list. Overdue per rep is a range of follow_up_queue_idx each, read with the reps
+    rather than grouped apart."""
     overdue = (
         FollowUp.objects.filter(rep=OuterRef("pk"), status=FollowUp.Status.PLANNED, due_start__lt=now)
         .filter(Q(overdue_since__isnull=False) | Q(due_end__lte=now))
@@ -230,11 +221,28 @@ def rep_stats(
         .annotate(n=Count("pk"))
         .values("n")
     )
-    reps = list(
+    return list(
         dashboard_reps(user=user, team_id=team_id).annotate(
             overdue=Coalesce(Subquery(overdue, output_field=IntegerField()), 0)
         )
     )
+
+
+def rep_stats(
+    *,
+    user: User,
+    now: dt.datetime,
+    period: Period,
+    team_id: int | None = None,
+    found: Persistence | None = None,
+    done: Activity | None = None,
+    reps: list[User] | None = None,
+) -> list[RepStats]:
+    """Per rep, then per team: attempts, dials and connects, time spent, give-ups (early ones apart), overdue
+    follow-ups and attempts to first connect. The reps (`reps_with_load`, unless given) and one grouped query,
+    plus activity and persistence unless given."""
+    if reps is None:
+        reps = reps_with_load(user=user, now=now, team_id=team_id)
     rep_ids = [rep.pk for rep in reps]
     done = done or activity(user=user, period=period, tz=dt.UTC, team_id=team_id)
     # Scoped by the team's reps, like the touches: their own give-ups.

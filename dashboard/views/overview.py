@@ -51,8 +51,14 @@ def _get_leads_for_manager(request: HtmxHttpRequest, ids: list[int]) -> list[Pro
 
 
 def _stalled_context(
-    request: HtmxHttpRequest, form: DashboardFilterForm, now: dt.datetime, page_number: str | None
+    request: HtmxHttpRequest,
+    form: DashboardFilterForm,
+    now: dt.datetime,
+    page_number: str | None,
+    reps: list[User] | None = None,
 ) -> dict[str, Any]:
+    """The stalled list and its action form; `reps` (`metrics.reps_with_load`), when the page reads them anyway,
+    lists the available ones to reassign to."""
     filters = form.filters()
     number = int(page_number) if (page_number or "").isdigit() and int(page_number) > 0 else 1
     found = stalled.stalled_page(
@@ -64,7 +70,8 @@ def _stalled_context(
         found = stalled.stalled_page(user=request.user, now=now, filters=filters, offset=offset, limit=PAGE_SIZE)
     query = form.data.copy() if form.is_bound else QueryDict(mutable=True)
     query.pop("page", None)
-    reps = scope.dashboard_reps(user=request.user).filter(is_available=True)
+    available = scope.dashboard_reps(user=request.user).filter(is_available=True)
+    shown = None if reps is None else [rep for rep in reps if rep.is_available]
     return {
         "filters": filters,
         "summary": [(r, found.summary[r.key]) for r in scope.REASONS],
@@ -73,7 +80,7 @@ def _stalled_context(
         "rows": found.rows,
         "query": query.urlencode(),
         "without": {key: _without(query, key) for key in ("reason", "sort")},
-        "action_form": StalledActionForm(reps=reps, today=_today(request, now)),
+        "action_form": StalledActionForm(reps=available, shown=shown, today=_today(request, now)),
     }
 
 
@@ -84,7 +91,9 @@ def _without(query: QueryDict, key: str) -> str:
     return rest.urlencode()
 
 
-def _results_context(request: HtmxHttpRequest, form: DashboardFilterForm, now: dt.datetime) -> dict[str, Any]:
+def _results_context(
+    request: HtmxHttpRequest, form: DashboardFilterForm, now: dt.datetime, reps: list[User]
+) -> dict[str, Any]:
     team_id, tz = form.filters().team_id, _zone_of(request)
     period = metrics.Period.ending(now, form.period_days)
     found = metrics.persistence(user=request.user, period=period, team_id=team_id)
@@ -92,7 +101,10 @@ def _results_context(request: HtmxHttpRequest, form: DashboardFilterForm, now: d
     done = metrics.activity(user=request.user, period=period, tz=tz, team_id=team_id, rep_ids=rep_ids)
     daily = charts.attempts_per_day(user=request.user, period=period, tz=tz, team_id=team_id, done=done)
     curve = charts.persistence_curve(found)
-    stats = metrics.rep_stats(user=request.user, now=now, period=period, team_id=team_id, found=found, done=done)
+    team_reps = [rep for rep in reps if team_id is None or rep.team_id == team_id]
+    stats = metrics.rep_stats(
+        user=request.user, now=now, period=period, team_id=team_id, found=found, done=done, reps=team_reps
+    )
     heatmap = charts.when_to_call(user=request.user, period=period, team_id=team_id, rep_ids=rep_ids)
     return {
         "period": period,
@@ -133,14 +145,16 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """Stalled leads first (where to step in), then the reps' results and the charts for the period."""
     now = timezone.now()
     form = _filter_form(request, request.GET)
+    stalled_only = bool(request.htmx and request.htmx.target == "stalled")
+    reps = None if stalled_only else metrics.reps_with_load(user=request.user, now=now)
     context: dict[str, Any] = {
         "form": form,
-        **_stalled_context(request, form, now, request.GET.get("page")),
+        **_stalled_context(request, form, now, request.GET.get("page"), reps),
         "plan_failures": scope.plan_failures(user=request.user, team_id=form.filters().team_id),
     }
-    if request.htmx and request.htmx.target == "stalled":
+    if stalled_only:
         return render(request, "dashboard/dashboard.html#stalled", context)
-    context.update(_results_context(request, form, now))
+    context.update(_results_context(request, form, now, reps))
     if request.htmx and request.htmx.target == "dashboard":
         return render(request, "dashboard/dashboard.html#dashboard", context)
     return render(request, "dashboard/dashboard.html", context)
