@@ -212,16 +212,27 @@ class Enrollment(models.Model):
                 condition=Q(status__in=["active", "engaged"]),
                 name="enrollment_idle_idx",
             ),
+            # Each index holds what is stalled or will be once a time passes, so no lead is read that is not
+            # stalled: an engaged lead with its next step ahead is in none of them.
             models.Index(
                 fields=["owner"],
                 condition=Q(status__in=["active", "engaged", "paused"])
                 & (
-                    Q(status="engaged")
-                    | Q(last_action__in=["wait", "reassign_blocked"])
+                    Q(last_action="reassign_blocked")
                     | Q(snooze_count__gte=3)
-                    | Q(next_step_due_at__isnull=False)
+                    | Q(status="engaged", next_step_due_at__isnull=True)
                 ),
-                name="enrollment_attention_idx",
+                name="enrollment_stuck_idx",
+            ),
+            models.Index(
+                fields=["owner", "next_step_due_at"],
+                condition=Q(status__in=["active", "engaged", "paused"], next_step_due_at__isnull=False),
+                name="enrollment_next_step_idx",
+            ),
+            models.Index(
+                fields=["owner", "next_due_at"],
+                condition=Q(status__in=["active", "engaged", "paused"], last_action="wait"),
+                name="enrollment_wait_idx",
             ),
             models.Index(
                 fields=["owner", "ended_at"],

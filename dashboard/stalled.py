@@ -56,7 +56,7 @@ _ORDER_SQL = {
     "age": "stalled_since DESC, estimated_value DESC, id",
 }
 assert set(_ORDER_SQL) == set(SORTS)
-# The candidates SQL and enrollment_attention_idx (cadence/models.py) spell the threshold out, so that
+# The candidates SQL and enrollment_stuck_idx (cadence/models.py) spell the threshold out, so that
 # PostgreSQL can prove the index covers the query.
 assert SNOOZED_TOO_OFTEN == 3
 
@@ -75,9 +75,10 @@ late AS (
 ),
 candidates AS (
     -- Every enrollment that may have a reason, each reason read from its own index range per rep (cadence
-    -- models: enrollment_idle_idx, enrollment_attention_idx, enrollment_gave_up_early_idx): the list costs
-    -- what is stalled, not the size of the team. Whole rows, so no second lookup; OFFSET 0 keeps each range
-    -- a range (the planner, misjudging how many rows come back, would otherwise scan the table).
+    -- models: enrollment_idle_idx, _stuck_idx, _next_step_idx, _wait_idx, _gave_up_early_idx): the list costs
+    -- what is stalled, not the size of the team, and no range holds a lead that is not (an engaged lead with
+    -- its next step ahead once made a third of the reads). Whole rows, so no second lookup; OFFSET 0 keeps
+    -- each range a range (the planner, misjudging how many rows come back, would otherwise scan the table).
     SELECT e.* FROM late l CROSS JOIN LATERAL (
         SELECT * FROM cadence_enrollment e WHERE e.id = l.enrollment_id OFFSET 0
     ) e
@@ -92,8 +93,22 @@ candidates AS (
     SELECT e.* FROM owners u CROSS JOIN LATERAL (
         SELECT * FROM cadence_enrollment e
         WHERE e.owner_id = u.id AND e.status IN ('active', 'engaged', 'paused')
-              AND (e.status = 'engaged' OR e.last_action IN ('wait', 'reassign_blocked') OR e.snooze_count >= 3
-                   OR e.next_step_due_at IS NOT NULL)
+              AND (e.last_action = 'reassign_blocked' OR e.snooze_count >= 3
+                   OR (e.next_step_due_at IS NULL AND e.status = 'engaged'))
+        OFFSET 0
+    ) e
+    UNION
+    SELECT e.* FROM owners u CROSS JOIN LATERAL (
+        SELECT * FROM cadence_enrollment e
+        WHERE e.owner_id = u.id AND e.status IN ('active', 'engaged', 'paused')
+              AND e.next_step_due_at IS NOT NULL AND e.next_step_due_at < %s
+        OFFSET 0
+    ) e
+    UNION
+    SELECT e.* FROM owners u CROSS JOIN LATERAL (
+        SELECT * FROM cadence_enrollment e
+        WHERE e.owner_id = u.id AND e.status IN ('active', 'engaged', 'paused')
+              AND e.last_action = 'wait' AND e.next_due_at <= %s
         OFFSET 0
     ) e
     UNION
@@ -186,7 +201,7 @@ def _stalled_query(
         order=_ORDER_SQL.get(filters.sort, _ORDER_SQL["-value"]),
     )
     # Engaged leads ("connected, no next step") are all candidates already: the quiet ones are the rest.
-    params: list[object] = [*users_params, now, now, idle_cutoff, idle_cutoff, now - GAVE_UP_LOOKBACK]
+    params: list[object] = [*users_params, now, now, idle_cutoff, idle_cutoff, now, now, now - GAVE_UP_LOOKBACK]
     params += visible_params
     for key in keys:
         params += reason_params.get(key, [])
