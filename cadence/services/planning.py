@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from psycopg2.extras import execute_values
 
 from cadence.models import Cadence, Enrollment, FollowUp, LeadEvent
@@ -49,14 +49,20 @@ class PlanReport:
         return self.planned + self.marked_overdue + self.failed
 
 
+def _open_locked() -> QuerySet[Enrollment]:
+    """Open enrollments with their prospect, locked to be planned: rows another worker holds are skipped, as
+    that worker is planning them."""
+    return (
+        Enrollment.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("prospect")
+        .filter(status__in=OPEN)
+    )
+
+
 def enrollments_plan(*, enrollment_ids: Sequence[int], now: dt.datetime) -> PlanReport:
     """Plan the given enrollments now (the on-commit task). Rows another worker holds are left to it."""
     with transaction.atomic():
-        locked = _with_cadences(
-            Enrollment.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("prospect")
-            .filter(pk__in=enrollment_ids, status__in=OPEN)
-        )
+        locked = _with_cadences(_open_locked().filter(pk__in=enrollment_ids))
         return _plan_isolated(locked, now=now, force=True)
 
 
@@ -76,11 +82,7 @@ def enrollments_plan_now(*, enrollment_ids: Sequence[int], now: dt.datetime) -> 
     # would fail again, and its second savepoint and separate read of the cadence were round trips on every log.
     try:
         with transaction.atomic():
-            locked = (
-                Enrollment.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("prospect", "cadence")
-                .filter(pk__in=enrollment_ids, status__in=OPEN)
-            )
+            locked = _open_locked().select_related("cadence").filter(pk__in=enrollment_ids)
             _plan_locked(list(locked), now=now, force=True)
     except Exception:
         logger.exception("planning enrollments %s in the request failed; the worker will", list(enrollment_ids))
@@ -90,10 +92,7 @@ def enrollments_plan_due(*, now: dt.datetime, limit: int = 500) -> PlanReport:
     """Plan one batch of what is due: follow-ups whose window ended, waits that are over, stale plans."""
     with transaction.atomic():
         locked = _with_cadences(
-            Enrollment.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("prospect")
-            .filter(status__in=OPEN)
-            .filter(Q(next_due_at__lte=now) | Q(replan_requested_at__lte=now - STALE_PLAN_AFTER))[:limit]
+            _open_locked().filter(Q(next_due_at__lte=now) | Q(replan_requested_at__lte=now - STALE_PLAN_AFTER))[:limit]
         )
         return _plan_isolated(locked, now=now, force=False)
 

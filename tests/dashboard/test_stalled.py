@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from cadence.models import Enrollment
+from crm.models import Prospect
 from dashboard import stalled as board
 from tests.dashboard.conftest import lead, planned
 
@@ -77,11 +78,20 @@ def test_connected_leads_without_a_next_step_or_past_its_date(maria, alice, now)
         next_step="Send lane pricing",
         next_step_due_at=now - dt.timedelta(days=1),
     )
+    agreed = lead(
+        alice,
+        now=now,
+        touched_days_ago=3,
+        status=Enrollment.Status.ENGAGED,
+        next_step="Call back with the budget",
+        next_step_due_at=now + dt.timedelta(days=1),
+    )
 
     found = reasons_of(maria, now)
 
     assert found == {drifting.prospect.name: ["no_next_step"], missed.prospect.name: ["next_step_passed"]}
     assert just_talked.prospect.name not in found
+    assert agreed.prospect.name not in found
 
 
 def test_snoozed_three_times_is_stalled_twice_is_not(maria, alice, now):
@@ -144,3 +154,16 @@ def test_a_manager_only_sees_the_teams_they_manage(maria, otto, alice, carol, no
     assert list(reasons_of(maria, now)) == [mine.prospect.name]
     assert list(reasons_of(otto, now)) == [theirs.prospect.name]
     assert reasons_of(maria, now, team_id=otto.managed_teams.get().pk) == {}
+
+
+def test_the_scope_is_read_as_a_condition_on_the_prospect_row_itself(alice):
+    sql, params = board._where_on_prospect(Prospect.objects.filter(owner=alice))
+
+    assert (sql, params) == ('"crm_prospect"."owner_id" = %s', [alice.pk])
+
+
+def test_a_scope_that_needs_a_join_is_refused_rather_than_read_against_the_wrong_table():
+    through_the_team = Prospect.objects.filter(team__name="North")
+
+    with pytest.raises(ValueError, match="joins"):
+        board._where_on_prospect(through_the_team)
