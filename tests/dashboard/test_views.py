@@ -107,6 +107,21 @@ def test_the_reassign_list_offers_each_available_rep_with_their_open_leads(clien
     assert 'id="filter-team"' not in body  # one team: nothing to choose
 
 
+def test_a_manager_of_two_teams_picks_one_and_sees_only_its_leads(client, maria, alice, carol, other_team, now):
+    other_team.managers.add(maria)
+    east = lead(alice, now=now, touched_days_ago=10)
+    west = lead(carol, now=now, touched_days_ago=10)
+    client.force_login(maria)
+
+    both = client.get(URL).content.decode()
+    west_only = client.get(URL, {"team": other_team.pk}).content.decode()
+
+    teams = both[both.index('id="filter-team"') : both.index("</select>", both.index('id="filter-team"'))]
+    assert "All my teams" in teams and "Freight East" in teams and "Harbor West" in teams
+    assert east.prospect.name in both and west.prospect.name in both
+    assert west.prospect.name in west_only and east.prospect.name not in west_only
+
+
 def page_queries(client, maria) -> int:
     client.force_login(maria)
     client.get(URL)  # warm the session and content types
