@@ -74,6 +74,15 @@ def migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def database_bytes() -> int:
+    """The bench database's size on disk: what PostgreSQL's shared buffers and the OS cache have to hold."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        return cursor.fetchone()[0]
+
+
 def meta_write(values: dict[str, Any]) -> None:
     from django.db import connection
 

@@ -152,6 +152,11 @@ def render(run: Run) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def database_size(meta: dict[str, Any]) -> str:
+    found = meta.get("database_bytes")
+    return "—" if not found else f"{found / 1024 / 1024:,.0f} MB"
+
+
 def _datasets(run: Run) -> list[str]:
     out = ["## Datasets", ""]
     header = [
@@ -163,6 +168,7 @@ def _datasets(run: Run) -> list[str]:
         "enrollments",
         "follow-ups",
         "changes log",
+        "on disk",
         "load",
         "rows/s",
     ]
@@ -185,6 +191,7 @@ def _datasets(run: Run) -> list[str]:
                 f"{counts.get('cadence_enrollment', 0):,}",
                 f"{counts.get('cadence_followup', 0):,}",
                 f"{counts.get('api_touchchange', 0):,}",
+                database_size(meta),
                 f"{elapsed:.0f}s{reused} ({load})",
                 f"{total / elapsed:,.0f}" if elapsed else "—",
             ]
