@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Greatest
 
 from touches.models import Channel, Kind, Theme
 
@@ -207,10 +208,13 @@ class Enrollment(models.Model):
             models.Index(fields=["owner", "status"]),
             # The manager dashboard's stalled leads, each reason behind an index range per rep, so the list costs
             # what is stalled, not the size of the team (dashboard/stalled.py).
+            # "No recent touch" counts from the later of the last touch and the start (a re-enrolled lead is not
+            # idle for its old touches): the index orders by that, so the range holds only the idle leads.
             models.Index(
-                fields=["owner", "last_touch_at"],
+                F("owner"),
+                Greatest("last_touch_at", "started_at"),
                 condition=Q(status__in=["active", "engaged"]),
-                name="enrollment_idle_idx",
+                name="enrollment_idle_since_idx",
             ),
             # Each index holds what is stalled or will be once a time passes, so no lead is read that is not
             # stalled: an engaged lead with its next step ahead is in none of them.

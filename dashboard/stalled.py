@@ -75,7 +75,7 @@ late AS (
 ),
 candidates AS (
     -- Every enrollment that may have a reason, each reason read from its own index range per rep (cadence
-    -- models: enrollment_idle_idx, _stuck_idx, _next_step_idx, _wait_idx, _gave_up_early_idx): the list costs
+    -- models: enrollment_idle_since_idx, _stuck_idx, _next_step_idx, _wait_idx, _gave_up_early_idx): the list costs
     -- what is stalled, not the size of the team, and no range holds a lead that is not (an engaged lead with
     -- its next step ahead once made a third of the reads). Whole rows, so no second lookup; OFFSET 0 keeps
     -- each range a range (the planner, misjudging how many rows come back, would otherwise scan the table).
@@ -85,8 +85,7 @@ candidates AS (
     UNION
     SELECT e.* FROM owners u CROSS JOIN LATERAL (
         SELECT * FROM cadence_enrollment e
-        WHERE e.owner_id = u.id AND e.status IN ('active', 'engaged') AND e.started_at < %s
-              AND (e.last_touch_at < %s OR e.last_touch_at IS NULL)
+        WHERE e.owner_id = u.id AND e.status IN ('active', 'engaged') AND GREATEST(e.last_touch_at, e.started_at) < %s
         OFFSET 0
     ) e
     UNION
@@ -201,7 +200,7 @@ def _stalled_query(
         order=_ORDER_SQL.get(filters.sort, _ORDER_SQL["-value"]),
     )
     # Engaged leads ("connected, no next step") are all candidates already: the quiet ones are the rest.
-    params: list[object] = [*users_params, now, now, idle_cutoff, idle_cutoff, now, now, now - GAVE_UP_LOOKBACK]
+    params: list[object] = [*users_params, now, now, idle_cutoff, now, now, now - GAVE_UP_LOOKBACK]
     params += visible_params
     for key in keys:
         params += reason_params.get(key, [])
