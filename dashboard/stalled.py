@@ -64,13 +64,16 @@ _STALLED_SQL = """
 WITH owners AS ({users}),
 late AS (
     -- Overdue follow-ups of the team's reps: a range of follow_up_queue_idx per rep. Left to itself the planner
-    -- filters every planned row of every team instead; OFFSET 0 keeps each LATERAL from being flattened.
+    -- filters every planned row of every team instead; OFFSET 0 keeps each LATERAL from being flattened, and
+    -- the order is the index's: PostgreSQL judges `due_start < now` by every follow-up (mostly done, in the
+    -- past), and when few planned ones are late (a team that keeps up) it took reading every planned row of the
+    -- database through the unique index for the cheaper path; that path would need a sort.
     SELECT f.enrollment_id, f.due_start, f.attempt, f.channel
     FROM owners u CROSS JOIN LATERAL (
         SELECT f.enrollment_id, f.due_start, f.attempt, f.channel FROM cadence_followup f
         WHERE f.rep_id = u.id AND f.status = 'planned' AND f.due_start < %s
               AND (f.overdue_since IS NOT NULL OR f.due_end <= %s)
-        OFFSET 0
+        ORDER BY f.due_start OFFSET 0
     ) f
 ),
 candidates AS (
