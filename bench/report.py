@@ -136,7 +136,10 @@ def render(run: Run) -> str:
         "- **Load**: the machine is shared; each case lists the 1/5/15-minute load average before → after it."
         " Each case (and the HTTP mode) starts after a `CHECKPOINT`, so none pays for the writes an earlier one"
         " left dirty, and, where autovacuum is off (as on CI machines), after the VACUUM and ANALYZE it would have"
-        " run by its own thresholds, so none reads through the dead rows of another's rolled-back writes.",
+        " run by its own thresholds, so none reads through the dead rows of another's rolled-back writes."
+        " At each scale the two sweep cases run last, after the HTTP mode (they are reported first): the sweep"
+        " commits its plans, and at scale 0.1 its 10,000 due enrollments are every lead, so pages measured after it"
+        " would see a team with nothing overdue.",
         f"- **Celery**: {run.celery}",
         "- **Server time**: pages and endpoints go through `django.test.Client` (middleware, view, templates,"
         " serializers) in-process; services are called directly. `DEBUG` is off, as in production.",

@@ -255,7 +255,7 @@ def _short(filename: str) -> str:
     return filename
 
 
-@case("scheduler_sweep", "Scheduler sweep, 10,000 due enrollments", order=0)
+@case("scheduler_sweep", "Scheduler sweep, 10,000 due enrollments", order=0, rewrites=True)
 def scheduler_sweep_case(ctx: BenchContext) -> CaseResult:
     result = ctx.result()
     result.target = rate_at_least(2000, "enrollments planned")
@@ -347,7 +347,9 @@ def _sweep_child(start: Any) -> None:
     connections.close_all()
 
 
-@case("scheduler_parallel", "Scheduler sweep, 10,000 due enrollments, one worker process vs two", order=1)
+@case(
+    "scheduler_parallel", "Scheduler sweep, 10,000 due enrollments, one worker process vs two", order=1, rewrites=True
+)
 def scheduler_parallel_case(ctx: BenchContext) -> CaseResult:
     """Scale-out: two worker processes sweeping the same due set at once, against one, on this 2-core machine."""
     from bench.timing import Measurement
