@@ -251,7 +251,8 @@ def rep_stats(
         reps = reps_with_load(user=user, now=now, team_id=team_id)
     rep_ids = [rep.pk for rep in reps]
     done = done or activity(user=user, period=period, tz=dt.UTC, team_id=team_id)
-    # Scoped by the team's reps, like the touches: their own give-ups.
+    # Scoped by the team's reps, like the touches: their own give-ups, counted from enrollment_gave_up_idx alone
+    # (the owner counted, not the id, which the index does not hold).
     give_ups = (
         Enrollment.objects.filter(
             owner_id__in=rep_ids,
@@ -260,7 +261,7 @@ def rep_stats(
             ended_at__lt=period.end,
         )
         .values("owner_id")
-        .annotate(gave_up=Count("pk"), gave_up_early=Count("pk", filter=Q(gave_up_early=True)))
+        .annotate(gave_up=Count("owner"), gave_up_early=Count("owner", filter=Q(gave_up_early=True)))
     )
     found = found or persistence(user=user, period=period, team_id=team_id)
     stats = {
