@@ -69,16 +69,18 @@ def rep_list_for_team(*, team: Team, available_only: bool = False) -> QuerySet[U
 
 
 def prospect_page_visible(
-    *, user: User, matching: QuerySet[Prospect], after: tuple[str, int] | None, limit: int
+    *, user: User, matching: QuerySet[Prospect], after: tuple[str, int] | None, limit: int, offset: int = 0
 ) -> list[int]:
-    """Ids of the next `limit` prospects `user` sees among `matching` (filters), in (name, id) order after `after`.
+    """Ids of the next `limit` prospects `user` sees among `matching` (filters), in (name, id) order after `after`
+    (the API's keyset pages) or past the first `offset` (the list page's numbered pages: each branch then reads
+    `offset + limit` rows, what OFFSET would read anyway, and no other user's).
 
     Each visibility branch is read in the order of its own index (`prospect_*_name_idx`) from where the last page
     ended, and the branches are merged: a page costs what it shows, however many prospects the user or the
     database holds (an OR over the branches read every visible row, then sorted them all, on every page).
     """
     branches = prospect_visible_branches(user=user)
-    if branches == []:
+    if branches == [] or limit <= 0:  # an empty page (the paginator asks for one when nothing matches)
         return []
     if after is not None:
         # A row comparison, which PostgreSQL reads as one range of the index (Django's Q would spell it as an OR).
@@ -89,12 +91,12 @@ def prospect_page_visible(
                 output_field=BooleanField(),
             )
         )
-    ordered = ("name", "id")
+    ordered, end = ("name", "id"), offset + limit
     if branches is None:
-        return list(matching.order_by(*ordered).values_list("id", flat=True)[:limit])
+        return list(matching.order_by(*ordered).values_list("id", flat=True)[offset:end])
     parts = [matching.filter(branch).order_by(*ordered).values_list("name", "id") for branch in branches]
     if len(parts) == 1:
-        return [pk for _, pk in parts[0][:limit]]
+        return [pk for _, pk in parts[0][offset:end]]
     # UNION, not UNION ALL: a manager's own lead in their team is in two branches and listed once.
-    merged = parts[0][:limit].union(*(part[:limit] for part in parts[1:]))
-    return [pk for _, pk in merged.order_by(*ordered)[:limit]]
+    merged = parts[0][:end].union(*(part[:end] for part in parts[1:]))
+    return [pk for _, pk in merged.order_by(*ordered)[offset:end]]

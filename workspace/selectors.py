@@ -17,7 +17,7 @@ from cadence.planner import Decision, plan_preview
 from cadence.situation import situations_build
 from crm.imports import PHONE_DIGITS
 from crm.models import Contact, Prospect, User
-from crm.selectors import prospect_list_visible
+from crm.selectors import prospect_list_visible, prospect_page_visible
 from crm.zones import zone
 from touches.models import Touch
 
@@ -184,7 +184,11 @@ SORTS = {
 
 def prospect_search(*, user: User, filters: ProspectFilters) -> QuerySet[Prospect]:
     """Visible prospects matching the filters, each with its cadence state and next follow-up annotated."""
-    prospects = prospect_list_visible(user=user).select_related("owner")
+    return _prospects_matching(prospect_list_visible(user=user), filters=filters)
+
+
+def _prospects_matching(prospects: QuerySet[Prospect], *, filters: ProspectFilters) -> QuerySet[Prospect]:
+    prospects = prospects.select_related("owner")
     open_enrollment = Enrollment.objects.filter(prospect=OuterRef("pk"), status__in=Enrollment.OPEN_STATUSES).values(
         "status"
     )[:1]
@@ -217,6 +221,40 @@ def prospect_search(*, user: User, filters: ProspectFilters) -> QuerySet[Prospec
     if order[0] == "next_due":
         return prospects.order_by(F("next_due").asc(nulls_last=True), "name")
     return prospects.order_by(*order)
+
+
+class ProspectsByName:
+    """`prospect_search` by name, as the list page's paginator reads it: its count, then one page's rows. The page
+    is read branch by branch of what the user sees (`prospect_page_visible`), each in its own index's order, so a
+    rep's first page reads their own prospects, not every team's in name order until 25 of theirs turn up."""
+
+    def __init__(self, *, user: User, filters: ProspectFilters) -> None:
+        self.user = user
+        self.visible = prospect_search(user=user, filters=filters)
+        # The filters alone: each branch adds its own visibility condition, which its index then orders (with the
+        # whole rule's OR beside it, PostgreSQL misjudged the branch and sorted all of the rep's prospects).
+        self.matching = _prospects_matching(Prospect.objects.all(), filters=filters)
+
+    def count(self) -> int:
+        return self.visible.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Prospect]:
+        start = window.start or 0
+        ids = prospect_page_visible(
+            user=self.user, matching=self.matching, after=None, offset=start, limit=window.stop - start
+        )
+        found = self.visible.order_by().in_bulk(ids)
+        return [found[pk] for pk in ids]
+
+
+def prospect_list_page(*, user: User, filters: ProspectFilters) -> QuerySet[Prospect] | ProspectsByName:
+    """What the prospects list page pages through: by name, branch by branch; other sorts as a queryset."""
+    if filters.sort == "name":
+        return ProspectsByName(user=user, filters=filters)
+    return prospect_search(user=user, filters=filters)
 
 
 def owners_visible(*, user: User) -> QuerySet[User]:

@@ -77,3 +77,25 @@ def test_the_visibility_branches_together_are_exactly_what_each_user_sees(maria,
         assert from_branches == visible, user
         paged = prospect_page_visible(user=user, matching=Prospect.objects.all(), after=None, limit=100)
         assert set(paged) == visible and len(paged) == len(visible), user
+
+
+def test_numbered_pages_read_branch_by_branch_are_the_plain_sort_cut_in_pages(maria, alice, bob, carol, team):
+    from crm.models import Prospect
+    from crm.selectors import prospect_page_visible
+    from tests.factories import UserFactory
+
+    for n in range(7):
+        ProspectFactory(owner=alice, team=team, name=f"Acme {n % 3}")  # names repeat: the id breaks the tie
+        ProspectFactory(owner=bob, team=team, covered_by=alice if n % 2 else None, name=f"Bolt {n}")
+        ProspectFactory(owner=maria, team=team, name=f"Acme {n}")
+        ProspectFactory(owner=carol, name=f"Crane {n}")
+    admin = UserFactory(is_superuser=True)
+
+    for user in (alice, maria, carol, admin):
+        everything = list(prospect_list_visible(user=user).order_by("name", "id").values_list("id", flat=True))
+        pages = [
+            prospect_page_visible(user=user, matching=Prospect.objects.all(), after=None, offset=start, limit=4)
+            for start in range(0, len(everything) + 4, 4)
+        ]
+        assert [pk for page in pages for pk in page] == everything, user
+        assert pages[-1] == [], user

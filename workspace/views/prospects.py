@@ -49,7 +49,7 @@ from workspace.selectors import (
     enrollment_last,
     enrollment_view,
     owners_visible,
-    prospect_search,
+    prospect_list_page,
     timeline_cursor_parse,
     timeline_page,
     timeline_with_events,
@@ -66,7 +66,7 @@ def _back_to_prospect(pk: int) -> HttpResponse:
 @login_required
 def prospect_list(request: HtmxHttpRequest) -> HttpResponse:
     form = ProspectFilterForm(request.GET or None, owners=list(owners_visible(user=request.user)))
-    prospects = prospect_search(user=request.user, filters=form.filters())
+    prospects = prospect_list_page(user=request.user, filters=form.filters())
     page = Paginator(prospects, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
