@@ -26,6 +26,7 @@ from crm.models import User
 from dashboard.scope import (
     ATTEMPT_BUCKETS,
     ATTEMPT_CHANNELS,
+    LATE_FOLLOW_UPS_SQL,
     REACHED_OUTCOMES,
     dashboard_reps,
     dashboard_teams,
@@ -220,16 +221,11 @@ def reps_with_load(*, user: User, now: dt.datetime, team_id: int | None = None) 
     )
 
 
-# Overdue per rep: a range of follow_up_queue_idx each, read with the reps rather than grouped apart. Ordered
-# as the index is, as in the stalled list (dashboard/stalled.py, `late`): when few planned follow-ups are late,
-# PostgreSQL's estimate (from every follow-up, mostly done and past) made scanning every planned follow-up of
-# the database per rep look cheaper, and that path would need a sort.
-_OVERDUE_PER_REP = """
+# Overdue per rep: a range of follow_up_queue_idx each (`LATE_FOLLOW_UPS_SQL`), read with the reps rather than
+# grouped apart.
+_OVERDUE_PER_REP = f"""
     SELECT count(*) FROM (
-        SELECT 1 FROM cadence_followup f
-        WHERE f.rep_id = "crm_user"."id" AND f.status = 'planned' AND f.due_start < %s
-              AND (f.overdue_since IS NOT NULL OR f.due_end <= %s)
-        ORDER BY f.due_start
+        SELECT 1 FROM cadence_followup f WHERE f.rep_id = "crm_user"."id" AND {LATE_FOLLOW_UPS_SQL}
     ) AS late
 """
 

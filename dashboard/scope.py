@@ -34,6 +34,15 @@ OPEN = list(Enrollment.OPEN_STATUSES)
 WORKING = [Enrollment.Status.ACTIVE, Enrollment.Status.ENGAGED]
 
 
+# A planned follow-up `f` that is overdue, given `now` twice: the stalled list's `late` and the reps' overdue
+# counts (dashboard/stalled.py, dashboard/metrics.py), each a range of follow_up_queue_idx per rep. Ordered as the
+# index is: PostgreSQL judges `due_start < now` by every follow-up (mostly done, in the past), and when few planned
+# ones are late (a team that keeps up) it took reading every planned follow-up of the database through the unique
+# index, once per rep, for the cheaper path; that path would need a sort.
+LATE_FOLLOW_UPS_SQL = """f.status = 'planned' AND f.due_start < %s AND (f.overdue_since IS NOT NULL OR f.due_end <= %s)
+        ORDER BY f.due_start"""
+
+
 @dataclass(frozen=True)
 class Reason:
     key: str

@@ -17,6 +17,7 @@ from crm.models import Prospect, User
 from dashboard.scope import (
     DEFAULT_IDLE_DAYS,
     GAVE_UP_LOOKBACK,
+    LATE_FOLLOW_UPS_SQL,
     NEXT_STEP_GRACE,
     REASONS,
     SNOOZED_TOO_OFTEN,
@@ -60,20 +61,36 @@ assert set(_ORDER_SQL) == set(SORTS)
 # PostgreSQL can prove the index covers the query.
 assert SNOOZED_TOO_OFTEN == 3
 
+# The candidate ranges after the overdue ones, one per rep each, in the order of their placeholders' parameters
+# (`_stalled_query`). Each names the index it is a range of (cadence/models.py).
+_CANDIDATE_RANGES = (
+    # enrollment_idle_since_idx: no recent touch
+    "e.status IN ('active', 'engaged') AND GREATEST(e.last_touch_at, e.started_at) < %s",
+    # enrollment_stuck_idx: blocked, snoozed too often, connected with no next step
+    "e.status IN ('active', 'engaged', 'paused')"
+    " AND (e.last_action = 'reassign_blocked' OR e.snooze_count >= 3"
+    " OR (e.next_step_due_at IS NULL AND e.status = 'engaged'))",
+    # enrollment_next_step_idx: the next step's date passed
+    "e.status IN ('active', 'engaged', 'paused') AND e.next_step_due_at IS NOT NULL AND e.next_step_due_at < %s",
+    # enrollment_wait_idx: the breakup wait is over
+    "e.status IN ('active', 'engaged', 'paused') AND e.last_action = 'wait' AND e.next_due_at <= %s",
+    # enrollment_gave_up_early_idx: given up early, recently
+    "e.status = 'gave_up' AND e.gave_up_early AND e.ended_at >= %s",
+)
+_RANGE_SQL = """SELECT e.* FROM owners u CROSS JOIN LATERAL (
+        SELECT * FROM cadence_enrollment e WHERE e.owner_id = u.id AND {condition} OFFSET 0
+    ) e"""
+
 _STALLED_SQL = """
 WITH owners AS ({users}),
 late AS (
-    -- Overdue follow-ups of the team's reps: a range of follow_up_queue_idx per rep. Left to itself the planner
-    -- filters every planned row of every team instead; OFFSET 0 keeps each LATERAL from being flattened, and
-    -- the order is the index's: PostgreSQL judges `due_start < now` by every follow-up (mostly done, in the
-    -- past), and when few planned ones are late (a team that keeps up) it took reading every planned row of the
-    -- database through the unique index for the cheaper path; that path would need a sort.
+    -- Overdue follow-ups of the team's reps: a range of follow_up_queue_idx per rep (`LATE_FOLLOW_UPS_SQL`). Left
+    -- to itself the planner filters every planned row of every team instead; OFFSET 0 keeps each LATERAL from
+    -- being flattened.
     SELECT f.enrollment_id, f.due_start, f.attempt, f.channel
     FROM owners u CROSS JOIN LATERAL (
         SELECT f.enrollment_id, f.due_start, f.attempt, f.channel FROM cadence_followup f
-        WHERE f.rep_id = u.id AND f.status = 'planned' AND f.due_start < %s
-              AND (f.overdue_since IS NOT NULL OR f.due_end <= %s)
-        ORDER BY f.due_start OFFSET 0
+        WHERE f.rep_id = u.id AND {late} OFFSET 0
     ) f
 ),
 candidates AS (
@@ -86,39 +103,7 @@ candidates AS (
         SELECT * FROM cadence_enrollment e WHERE e.id = l.enrollment_id OFFSET 0
     ) e
     UNION
-    SELECT e.* FROM owners u CROSS JOIN LATERAL (
-        SELECT * FROM cadence_enrollment e
-        WHERE e.owner_id = u.id AND e.status IN ('active', 'engaged') AND GREATEST(e.last_touch_at, e.started_at) < %s
-        OFFSET 0
-    ) e
-    UNION
-    SELECT e.* FROM owners u CROSS JOIN LATERAL (
-        SELECT * FROM cadence_enrollment e
-        WHERE e.owner_id = u.id AND e.status IN ('active', 'engaged', 'paused')
-              AND (e.last_action = 'reassign_blocked' OR e.snooze_count >= 3
-                   OR (e.next_step_due_at IS NULL AND e.status = 'engaged'))
-        OFFSET 0
-    ) e
-    UNION
-    SELECT e.* FROM owners u CROSS JOIN LATERAL (
-        SELECT * FROM cadence_enrollment e
-        WHERE e.owner_id = u.id AND e.status IN ('active', 'engaged', 'paused')
-              AND e.next_step_due_at IS NOT NULL AND e.next_step_due_at < %s
-        OFFSET 0
-    ) e
-    UNION
-    SELECT e.* FROM owners u CROSS JOIN LATERAL (
-        SELECT * FROM cadence_enrollment e
-        WHERE e.owner_id = u.id AND e.status IN ('active', 'engaged', 'paused')
-              AND e.last_action = 'wait' AND e.next_due_at <= %s
-        OFFSET 0
-    ) e
-    UNION
-    SELECT e.* FROM owners u CROSS JOIN LATERAL (
-        SELECT * FROM cadence_enrollment e
-        WHERE e.owner_id = u.id AND e.status = 'gave_up' AND e.gave_up_early AND e.ended_at >= %s
-        OFFSET 0
-    ) e
+    {ranges}
 ),
 facts AS (
     SELECT e.id, e.prospect_id, e.status, e.started_at, e.last_action, e.next_due_at, e.planned_at,
@@ -192,6 +177,8 @@ def _stalled_query(
     }
     keys = [reason.key for reason in REASONS]
     sql = _STALLED_SQL.format(
+        late=LATE_FOLLOW_UPS_SQL,
+        ranges="\n    UNION\n    ".join(_RANGE_SQL.format(condition=condition) for condition in _CANDIDATE_RANGES),
         visible=visible,
         users=users,
         flags=", ".join(f"({_REASON_SQL[key][0]}) AS r_{key}" for key in keys),
