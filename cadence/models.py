@@ -183,6 +183,11 @@ class Enrollment(models.Model):
     # path: the manager dashboard finds leads nobody has touched for days through an index, not by reading
     # every touch of the team.
     last_touch_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The prospect's team and estimated value, copied by database triggers (migration 0013) whenever the enrollment
+    # is created or the prospect's team or value changes, on every write path: the manager dashboard scopes,
+    # filters and orders its stalled leads by them without reading a prospect row per lead.
+    prospect_team_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    prospect_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

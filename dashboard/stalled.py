@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import QuerySet
 from django.utils.timesince import timesince
 
 from cadence.models import Enrollment
@@ -22,7 +21,6 @@ from dashboard.scope import (
     REASONS,
     SNOOZED_TOO_OFTEN,
     SORTS,
-    dashboard_prospects,
     dashboard_teams,
 )
 
@@ -77,12 +75,19 @@ _CANDIDATE_RANGES = (
     # enrollment_gave_up_early_idx: given up early, recently
     "e.status = 'gave_up' AND e.gave_up_early AND e.ended_at >= %s",
 )
+# What each candidate carries: the facts its reasons are judged by, and the prospect's team and value, which the
+# enrollment keeps a copy of (cadence migration 0013). Nothing wider: the candidates are deduplicated by sorting.
+_FACTS = (
+    "id, prospect_id, status, started_at, created_at, last_action, next_due_at, planned_at, next_step_due_at,"
+    " snooze_count, gave_up_early, ended_at, last_touch_at, prospect_team_id, prospect_value"
+)
 _RANGE_SQL = """SELECT e.* FROM owners u CROSS JOIN LATERAL (
-        SELECT * FROM cadence_enrollment e WHERE e.owner_id = u.id AND {condition} OFFSET 0
+        SELECT {facts} FROM cadence_enrollment e WHERE e.owner_id = u.id AND {condition} OFFSET 0
     ) e"""
 
 _STALLED_SQL = """
 WITH owners AS ({users}),
+teams AS ({teams}),
 late AS (
     -- Overdue follow-ups of the team's reps: a range of follow_up_queue_idx per rep (`LATE_FOLLOW_UPS_SQL`). Left
     -- to itself the planner filters every planned row of every team instead; OFFSET 0 keeps each LATERAL from
@@ -97,10 +102,10 @@ candidates AS (
     -- Every enrollment that may have a reason, each reason read from its own index range per rep (cadence
     -- models: enrollment_idle_since_idx, _stuck_idx, _next_step_idx, _wait_idx, _gave_up_early_idx): the list costs
     -- what is stalled, not the size of the team, and no range holds a lead that is not (an engaged lead with
-    -- its next step ahead once made a third of the reads). Whole rows, so no second lookup; OFFSET 0 keeps
-    -- each range a range (the planner, misjudging how many rows come back, would otherwise scan the table).
+    -- its next step ahead once made a third of the reads). OFFSET 0 keeps each range a range (the planner,
+    -- misjudging how many rows come back, would otherwise scan the table).
     SELECT e.* FROM late l CROSS JOIN LATERAL (
-        SELECT * FROM cadence_enrollment e WHERE e.id = l.enrollment_id OFFSET 0
+        SELECT {facts} FROM cadence_enrollment e WHERE e.id = l.enrollment_id OFFSET 0
     ) e
     UNION
     {ranges}
@@ -108,22 +113,17 @@ candidates AS (
 facts AS (
     SELECT e.id, e.prospect_id, e.status, e.started_at, e.last_action, e.next_due_at, e.planned_at,
            e.next_step_due_at, e.snooze_count, e.gave_up_early, e.ended_at, e.last_touch_at,
-           crm_prospect.estimated_value, crm_prospect.is_high_value,
+           e.prospect_value AS estimated_value,
+           COALESCE(e.prospect_value > teams.high_value_threshold, false) AS is_high_value,
            GREATEST(e.last_touch_at, e.started_at) AS idle_since,
            late.due_start AS overdue_start, late.attempt AS overdue_attempt, late.channel AS overdue_channel
     FROM candidates e
-    -- Visible to the user: the scope's own condition, checked on the prospect row read anyway, one primary-key
-    -- probe per candidate (a plain join hashed the whole scope; a probe of the scope as well cost a second one).
-    -- The team's threshold is read inside it too: joined outside, the team table was hashed again for every row.
-    CROSS JOIN LATERAL (
-        SELECT crm_prospect.estimated_value,
-               COALESCE(crm_prospect.estimated_value > (SELECT t.high_value_threshold FROM crm_team t
-                                                        WHERE t.id = crm_prospect.team_id), false) AS is_high_value
-        FROM crm_prospect
-        WHERE crm_prospect.id = e.prospect_id AND ({visible}) OFFSET 0
-    ) crm_prospect
+    -- In the dashboard's scope: a lead of a team the user manages (the enrollment's copy of its prospect's team;
+    -- a rep's lead kept in another team is not this team's to manage), of the chosen rep and value.
+    JOIN teams ON teams.id = e.prospect_team_id
     LEFT JOIN late ON late.enrollment_id = e.id
-    WHERE (e.status IN ('active', 'engaged', 'paused')
+    WHERE ({chosen_leads})
+      AND (e.status IN ('active', 'engaged', 'paused')
            OR NOT EXISTS (SELECT 1 FROM cadence_enrollment later
                           WHERE later.prospect_id = e.prospect_id AND later.created_at > e.created_at))
 ),
@@ -155,18 +155,17 @@ def _stalled_query(
     (LEFT JOIN, so the counts arrive even when the page is empty).
 
     Candidates are found per rep of the managed teams (an enrollment's owner is its prospect's owner, kept so by
-    cadence migration 0004), then kept only if the user sees the prospect: a lead owned by someone outside the
-    team's users would not be listed."""
-    prospects = dashboard_prospects(user=user, team_id=filters.team_id).order_by()
-    if filters.rep_id is not None:
-        prospects = prospects.filter(owner_id=filters.rep_id)
-    if filters.min_value is not None:
-        prospects = prospects.filter(estimated_value__gte=filters.min_value)
-    visible, visible_params = _where_on_prospect(prospects)
-    team_users = User.objects.filter(team__in=dashboard_teams(user=user, team_id=filters.team_id)).order_by()
+    cadence migration 0004), then kept only if their prospect is in a managed team: what `dashboard_prospects` is
+    for the managers and superusers who see the dashboard, judged on the enrollment's copy of it."""
+    teams = dashboard_teams(user=user, team_id=filters.team_id).order_by()
+    teams_sql, teams_params = teams.values("id", "high_value_threshold").query.sql_with_params()
+    team_users = User.objects.filter(team__in=teams).order_by()
     if filters.rep_id is not None:
         team_users = team_users.filter(pk=filters.rep_id)
     users, users_params = team_users.values("id").query.sql_with_params()
+    chosen_leads, chosen_params = "true", []
+    if filters.min_value is not None:
+        chosen_leads, chosen_params = "e.prospect_value >= %s", [filters.min_value]
     idle_cutoff = now - dt.timedelta(days=filters.idle_days)
     reason_params = {
         "no_touch": [idle_cutoff],
@@ -178,9 +177,13 @@ def _stalled_query(
     keys = [reason.key for reason in REASONS]
     sql = _STALLED_SQL.format(
         late=LATE_FOLLOW_UPS_SQL,
-        ranges="\n    UNION\n    ".join(_RANGE_SQL.format(condition=condition) for condition in _CANDIDATE_RANGES),
-        visible=visible,
+        facts=_FACTS,
+        ranges="\n    UNION\n    ".join(
+            _RANGE_SQL.format(facts=_FACTS, condition=condition) for condition in _CANDIDATE_RANGES
+        ),
+        teams=teams_sql,
         users=users,
+        chosen_leads=chosen_leads,
         flags=", ".join(f"({_REASON_SQL[key][0]}) AS r_{key}" for key in keys),
         since=", ".join(f"CASE WHEN r_{key} THEN {_REASON_SQL[key][1]} END" for key in keys),
         any_reason=" OR ".join(f"r_{key}" for key in keys),
@@ -190,23 +193,11 @@ def _stalled_query(
         order=_ORDER_SQL.get(filters.sort, _ORDER_SQL["-value"]),
     )
     # Engaged leads ("connected, no next step") are all candidates already: the quiet ones are the rest.
-    params: list[object] = [*users_params, now, now, idle_cutoff, now, now, now - GAVE_UP_LOOKBACK]
-    params += visible_params
+    params: list[object] = [*users_params, *teams_params, now, now, idle_cutoff, now, now, now - GAVE_UP_LOOKBACK]
+    params += chosen_params
     for key in keys:
         params += reason_params.get(key, [])
     return sql, [*params, limit, offset]
-
-
-def _where_on_prospect(prospects: QuerySet[Prospect]) -> tuple[str, list[object]]:
-    """The queryset's condition as SQL on the table `crm_prospect` itself, for a join that reads the row anyway."""
-    query = prospects.query
-    joined = [alias for alias, count in query.alias_refcount.items() if count and alias != query.base_table]
-    if joined:  # a filter through a relation would name a table this SQL does not join
-        raise ValueError(f"the scope joins {joined}; give it as a condition on the prospect itself")
-    if not query.where:
-        return "true", []
-    sql, params = query.get_compiler(connection=connection).compile(query.where)
-    return sql, list(params)
 
 
 @dataclass(frozen=True)

@@ -86,11 +86,14 @@ def dataset_load(*, scale: Scale, seed: int = 7, now: dt.datetime | None = None,
         started = time.perf_counter()
         touch_hours_rebuild()
         report.seconds["rollups"] = time.perf_counter() - started
-        # What the enrollment triggers keep (cadence migration 0005): each enrollment's newest touch.
+        # What the enrollment triggers keep: each enrollment's newest touch (cadence migration 0005) and its copy
+        # of the prospect's team and value (0013), in one pass.
         execute(
-            "UPDATE cadence_enrollment e SET last_touch_at = last.at"
-            " FROM (SELECT prospect_id, max(occurred_at) AS at FROM touches_touch WHERE deleted_at IS NULL"
-            " GROUP BY prospect_id) last WHERE last.prospect_id = e.prospect_id"
+            "UPDATE cadence_enrollment e SET last_touch_at = last.at, prospect_team_id = p.team_id,"
+            " prospect_value = p.estimated_value"
+            " FROM crm_prospect p LEFT JOIN (SELECT prospect_id, max(occurred_at) AS at FROM touches_touch"
+            " WHERE deleted_at IS NULL GROUP BY prospect_id) last ON last.prospect_id = p.id"
+            " WHERE p.id = e.prospect_id"
         )
     started = time.perf_counter()
     execute("SET maintenance_work_mem = '512MB'")

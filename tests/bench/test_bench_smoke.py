@@ -159,3 +159,20 @@ def test_the_http_mode_drives_the_production_shape_and_reports_per_request_cost(
     text = render(run)
     assert "## Over HTTP: the production shape" in text and "### Targets (issue 17)" in text
     assert "Hello-world view (the ceiling)" in text
+
+
+def test_the_generator_fills_what_the_enrollment_triggers_keep(tiny_dataset):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*) FILTER (WHERE e.prospect_team_id IS DISTINCT FROM p.team_id
+                                    OR e.prospect_value IS DISTINCT FROM p.estimated_value
+                                    OR e.last_touch_at IS DISTINCT FROM (SELECT max(t.occurred_at) FROM touches_touch t
+                                                                         WHERE t.prospect_id = p.id
+                                                                           AND t.deleted_at IS NULL)),
+                   count(*)
+            FROM cadence_enrollment e JOIN crm_prospect p ON p.id = e.prospect_id
+            """
+        )
+        wrong, total = cursor.fetchone()
+    assert wrong == 0 and total > 0

@@ -156,14 +156,32 @@ def test_a_manager_only_sees_the_teams_they_manage(maria, otto, alice, carol, no
     assert reasons_of(maria, now, team_id=otto.managed_teams.get().pk) == {}
 
 
-def test_the_scope_is_read_as_a_condition_on_the_prospect_row_itself(alice):
-    sql, params = board._where_on_prospect(Prospect.objects.filter(owner=alice))
+def test_a_lead_moved_to_a_team_the_manager_does_not_run_leaves_their_list(maria, otto, alice, now):
+    moving = lead(alice, now=now, touched_days_ago=20)
+    assert list(reasons_of(maria, now)) == [moving.prospect.name]
 
-    assert (sql, params) == ('"crm_prospect"."owner_id" = %s', [alice.pk])
+    Prospect.objects.filter(pk=moving.prospect_id).update(team=otto.managed_teams.get())
+
+    assert reasons_of(maria, now) == {}
 
 
-def test_a_scope_that_needs_a_join_is_refused_rather_than_read_against_the_wrong_table():
-    through_the_team = Prospect.objects.filter(team__name="North")
+def test_a_new_estimate_reorders_the_list_and_the_value_filter_at_once(maria, alice, now):
+    small = lead(alice, now=now, touched_days_ago=20, value="1000")
+    big = lead(alice, now=now, touched_days_ago=20, value="50000")
+    small.prospect.estimated_value = Decimal("90000")
+    small.prospect.save()
 
-    with pytest.raises(ValueError, match="joins"):
-        board._where_on_prospect(through_the_team)
+    assert list(reasons_of(maria, now)) == [small.prospect.name, big.prospect.name]
+    assert list(reasons_of(maria, now, min_value=Decimal("60000"))) == [small.prospect.name]
+
+
+def test_every_enrollment_carries_its_prospects_team_and_value_whichever_way_it_was_written(alice, now):
+    created = lead(alice, now=now, value="1234.50")
+    stale = Enrollment.objects.get(pk=created.pk)  # read before the value changes, then saved whole
+    Prospect.objects.filter(pk=created.prospect_id).update(estimated_value=Decimal("99"))
+    stale.snooze_count = 1
+    stale.save()
+
+    copy = Enrollment.objects.values("prospect_team_id", "prospect_value").get(pk=created.pk)
+
+    assert copy == {"prospect_team_id": alice.team_id, "prospect_value": Decimal("99.00")}
