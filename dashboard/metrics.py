@@ -9,29 +9,23 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.db.models import (
     Count,
-    Exists,
-    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Greatest
 
 from cadence.models import Enrollment
 from crm.models import User
 from dashboard.scope import (
     ATTEMPT_BUCKETS,
-    ATTEMPT_CHANNELS,
     LATE_FOLLOW_UPS_SQL,
-    REACHED_OUTCOMES,
     dashboard_reps,
     dashboard_teams,
 )
-from touches.models import Touch
+from touches.models import TouchFirstReach
 from touches.selectors import touch_activity_by_day
 
 
@@ -85,45 +79,18 @@ class Period:
         return cls(days=days, start=now - dt.timedelta(days=days), end=now)
 
 
-def _touches(*, user: User, period: Period, team_id: int | None) -> QuerySet[Touch]:
-    """The period's touches made by the reps of the managed teams: the team's own work.
-
-    One index-only range scan of `touch_rep_stats_idx` (touches migration 0002) per rep: the heap is never read,
-    so aggregates over a 90-day period of a busy team stay cheap. Count occurred_at, not the id: the id is not in
-    the index.
-    """
+def first_reaches(*, user: User, period: Period, team_id: int | None = None) -> QuerySet[TouchFirstReach]:
+    """The leads first reached ever by a touch made in the period by the team's reps, each with `attempt`: how
+    many attempts the prospect had had by then, that one included (Velocify's "reached on attempt n"), and the
+    rep's `team_id`. Read from the first reaches the touch triggers keep (touches migration 0010): one index-only
+    range of `first_reach_idx` per rep."""
+    reps = User.objects.filter(team__in=dashboard_teams(user=user, team_id=team_id))
     return (
-        Touch.objects.alive()
-        .filter(
-            rep__in=User.objects.filter(team__in=dashboard_teams(user=user, team_id=team_id)).values("pk"),
-            occurred_at__gte=period.start,
-            occurred_at__lt=period.end,
+        TouchFirstReach.objects.filter(
+            rep_id__in=reps.values("pk"), occurred_at__gte=period.start, occurred_at__lt=period.end
         )
+        .annotate(team_id=Subquery(User.objects.filter(pk=OuterRef("rep_id")).values("team_id")))
         .order_by()
-    )
-
-
-def first_reaches(*, user: User, period: Period, team_id: int | None = None) -> QuerySet[Touch]:
-    """The touches that reached a prospect for the first time ever, made in the period, each with `attempt`:
-    how many attempts the prospect had had by then, that one included (Velocify's "reached on attempt n")."""
-    # Both read `touch_history_idx` (prospect, occurred_at) INCLUDE (channel, outcome): index-only.
-    earlier_reach = Touch.objects.alive().filter(
-        prospect=OuterRef("prospect_id"), outcome__in=REACHED_OUTCOMES, occurred_at__lt=OuterRef("occurred_at")
-    )
-    attempts_so_far = (
-        Touch.objects.alive()
-        .filter(
-            prospect=OuterRef("prospect_id"), channel__in=ATTEMPT_CHANNELS, occurred_at__lte=OuterRef("occurred_at")
-        )
-        .order_by()
-        .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
-        .values("n")
-    )
-    return (
-        _touches(user=user, period=period, team_id=team_id)
-        .filter(outcome__in=REACHED_OUTCOMES)
-        .exclude(Exists(earlier_reach))
-        .annotate(attempt=Greatest(Subquery(attempts_so_far, output_field=IntegerField()), Value(1)))
     )
 
 
@@ -144,22 +111,19 @@ class Persistence:
 
 
 def persistence(*, user: User, period: Period, team_id: int | None = None) -> Persistence:
-    """One query: the first reaches, grouped at once by rep, by team and by attempt (GROUPING SETS)."""
+    """One query: the period's first reaches, grouped at once by rep, by team and by attempt (GROUPING SETS)."""
     sql, params = (
         first_reaches(user=user, period=period, team_id=team_id)
-        .order_by()
-        .values("prospect_id", "rep_id", "rep__team_id", "attempt")
+        .values("rep_id", "team_id", "attempt")
         .query.sql_with_params()
     )
-    # Two reaching touches logged at the same instant are one first reach: DISTINCT ON keeps one per lead.
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH firsts (prospect_id, rep_id, team_id, attempt) AS ({sql}),
-            one AS (SELECT DISTINCT ON (prospect_id) * FROM firsts ORDER BY prospect_id, attempt)
+            WITH firsts (rep_id, team_id, attempt) AS ({sql})
             SELECT GROUPING(rep_id, team_id, bucket), rep_id, team_id, bucket, count(*),
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY attempt)
-            FROM (SELECT rep_id, team_id, attempt, LEAST(attempt, %s) AS bucket FROM one) AS f
+            FROM (SELECT rep_id, team_id, attempt, LEAST(attempt, %s) AS bucket FROM firsts) AS f
             GROUP BY GROUPING SETS ((rep_id), (team_id), (bucket), ())
             """,
             [*params, ATTEMPT_BUCKETS],

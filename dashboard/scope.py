@@ -12,7 +12,6 @@ from django.db.models.functions import Coalesce
 from cadence.models import Enrollment
 from crm.models import Prospect, Team, User
 from crm.selectors import prospect_list_visible, team_list_managed
-from touches.models import ATTEMPT_CHANNELS, CONNECT_OUTCOMES, Outcome  # noqa: F401  (shared with metrics)
 
 PERIODS = (7, 30, 90)
 DEFAULT_IDLE_DAYS = 7
@@ -29,7 +28,6 @@ STUDY_BEST_HOURS = (8, 16)  # 8-9 am and 4-5 pm
 STUDY_BEST_DAYS = (3, 4)  # ISO weekdays: Wednesday and Thursday
 HEATMAP_HOURS = tuple(range(7, 19))  # local 7 am to 7 pm; earlier and later calls are counted apart
 
-REACHED_OUTCOMES = [Outcome.CONNECTED, Outcome.REPLIED, Outcome.MEETING_BOOKED]
 OPEN = list(Enrollment.OPEN_STATUSES)
 WORKING = [Enrollment.Status.ACTIVE, Enrollment.Status.ENGAGED]
 

@@ -181,6 +181,27 @@ class TouchHour(models.Model):
         return f"rep {self.rep_id} at {self.hour:%Y-%m-%d %H}:00: {self.attempts} attempts"
 
 
+class TouchFirstReach(models.Model):
+    """The touch that first reached a prospect (a conversation: connected, replied, a meeting booked), its rep and
+    time, and on which attempt it came: how many attempts the prospect had had by then, that one included. Kept by
+    statement triggers on touches_touch (migration 0010) on every write path, a backdated, deleted or restored
+    touch included, so "persistence pays" reads one index-only row per lead reached in the period instead of
+    looking up each lead's earlier conversations and counting its attempts on every view."""
+
+    prospect_id = models.BigIntegerField(primary_key=True)
+    rep_id = models.BigIntegerField()
+    occurred_at = models.DateTimeField()
+    attempt = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["rep_id", "occurred_at"], include=["attempt", "prospect_id"], name="first_reach_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"prospect {self.prospect_id} first reached on attempt {self.attempt}"
+
+
 class TouchCalleeDay(models.Model):
     """A rep's live calls of one day (UTC) by the callee's local weekday and hour, and how many connected: the
     "when to call" heatmap, kept by the same triggers."""

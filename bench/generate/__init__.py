@@ -45,7 +45,7 @@ def dataset_load(*, scale: Scale, seed: int = 7, now: dt.datetime | None = None,
     from cadence.models import Enrollment, FollowUp
     from crm.models import Contact, Prospect
     from touches.models import Touch
-    from touches.services import touch_hours_rebuild
+    from touches.services import touch_first_reaches_rebuild, touch_hours_rebuild
 
     load = Load(scale=scale, seed=seed, now=now or dt.datetime.now(UTC).replace(second=0, microsecond=0))
     report = load.report
@@ -82,9 +82,11 @@ def dataset_load(*, scale: Scale, seed: int = 7, now: dt.datetime | None = None,
         started = time.perf_counter()
         report.rows["api_touchchange"] = _changes_log_fill(load.now)
         report.seconds["changes_log"] = time.perf_counter() - started
-        # What the touches' statement triggers keep (touches migration 0007): the dashboard's rollups.
+        # What the touches' statement triggers keep: the dashboard's rollups (touches migration 0007) and first
+        # reaches (0010).
         started = time.perf_counter()
         touch_hours_rebuild()
+        touch_first_reaches_rebuild()
         report.seconds["rollups"] = time.perf_counter() - started
         # What the enrollment triggers keep: each enrollment's newest touch (cadence migration 0005) and its copy
         # of the prospect's team and value (0013), in one pass.

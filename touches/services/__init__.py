@@ -9,7 +9,7 @@ from touches.services.messages import (
     message_template_retire,
     message_template_save,
 )
-from touches.services.rollup import touch_hours_fold, touch_hours_rebuild
+from touches.services.rollup import touch_first_reaches_rebuild, touch_hours_fold, touch_hours_rebuild
 from touches.services.store import (
     BULK_MAX_ITEMS,
     ENGAGING,
@@ -32,6 +32,7 @@ from touches.services.store import (
 __all__ = [
     "touch_hours_fold",
     "touch_hours_rebuild",
+    "touch_first_reaches_rebuild",
     "BULK_MAX_ITEMS",
     "ENGAGING",
     "FUTURE_TOLERANCE",

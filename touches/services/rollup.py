@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
+from touches.models import CONVERSATIONS
 from touches.selectors import rollup_kinds
 
 
@@ -40,4 +41,23 @@ def touch_hours_rebuild() -> None:
             GROUP BY 1, 2, 3, 4
             """,
             rollup_kinds(),
+        )
+
+
+def touch_first_reaches_rebuild() -> None:
+    """Each prospect's first reach computed afresh from the touches (touches migration 0010's triggers keep it):
+    for a load that ran with triggers off (the bench's COPY), or to check the triggers (tests compare the two)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE touches_touchfirstreach")
+        cursor.execute(
+            """
+            INSERT INTO touches_touchfirstreach (prospect_id, rep_id, occurred_at, attempt)
+            SELECT r.prospect_id, r.rep_id, r.occurred_at,
+                   GREATEST((SELECT count(*) FROM touches_touch a
+                             WHERE a.prospect_id = r.prospect_id AND a.deleted_at IS NULL
+                               AND a.channel = ANY(%(attempt)s) AND a.occurred_at <= r.occurred_at), 1)
+            FROM (SELECT DISTINCT ON (prospect_id) prospect_id, rep_id, occurred_at FROM touches_touch
+                  WHERE deleted_at IS NULL AND outcome = ANY(%(reach)s) ORDER BY prospect_id, occurred_at, id) r
+            """,
+            {**rollup_kinds(), "reach": sorted(str(outcome) for outcome in CONVERSATIONS)},
         )
