@@ -73,15 +73,20 @@ CREATE TRIGGER touches_first_reach_delete AFTER DELETE ON touches_touch
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION touches_first_reach();
 """
 
-# The same rows touches.services.rollup.touch_first_reaches_rebuild() computes, for the touches already stored.
+# The same rows touches.services.rollup.touch_first_reaches_rebuild() computes, for the touches already stored: one
+# pass in prospect and time order, the attempts so far a running count.
 BACKFILL = f"""
 INSERT INTO touches_touchfirstreach (prospect_id, rep_id, occurred_at, attempt)
-SELECT r.prospect_id, r.rep_id, r.occurred_at,
-       GREATEST((SELECT count(*) FROM touches_touch a
-                 WHERE a.prospect_id = r.prospect_id AND a.deleted_at IS NULL AND a.channel IN {ATTEMPTS}
-                   AND a.occurred_at <= r.occurred_at), 1)
-FROM (SELECT DISTINCT ON (prospect_id) prospect_id, rep_id, occurred_at FROM touches_touch
-      WHERE deleted_at IS NULL AND outcome IN {REACHES} ORDER BY prospect_id, occurred_at, id) r;
+SELECT DISTINCT ON (prospect_id) prospect_id, rep_id, occurred_at, GREATEST(attempts, 1)
+FROM (
+    SELECT prospect_id, rep_id, occurred_at, id, outcome,
+           count(*) FILTER (WHERE channel IN {ATTEMPTS}) OVER (
+               PARTITION BY prospect_id ORDER BY occurred_at RANGE UNBOUNDED PRECEDING
+           ) AS attempts
+    FROM touches_touch WHERE deleted_at IS NULL
+) running
+WHERE outcome IN {REACHES}
+ORDER BY prospect_id, occurred_at, id;
 """
 
 DROP = """

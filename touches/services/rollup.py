@@ -46,18 +46,25 @@ def touch_hours_rebuild() -> None:
 
 def touch_first_reaches_rebuild() -> None:
     """Each prospect's first reach computed afresh from the touches (touches migration 0010's triggers keep it):
-    for a load that ran with triggers off (the bench's COPY), or to check the triggers (tests compare the two)."""
+    for a load that ran with triggers off (the bench's COPY), or to check the triggers (tests compare the two).
+    One pass over the live touches in prospect and time order, the attempts so far a running count (touches at
+    the same instant counted together, as the triggers count `occurred_at <=`): no index is needed, so it runs
+    while a load has them dropped."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("TRUNCATE touches_touchfirstreach")
         cursor.execute(
             """
             INSERT INTO touches_touchfirstreach (prospect_id, rep_id, occurred_at, attempt)
-            SELECT r.prospect_id, r.rep_id, r.occurred_at,
-                   GREATEST((SELECT count(*) FROM touches_touch a
-                             WHERE a.prospect_id = r.prospect_id AND a.deleted_at IS NULL
-                               AND a.channel = ANY(%(attempt)s) AND a.occurred_at <= r.occurred_at), 1)
-            FROM (SELECT DISTINCT ON (prospect_id) prospect_id, rep_id, occurred_at FROM touches_touch
-                  WHERE deleted_at IS NULL AND outcome = ANY(%(reach)s) ORDER BY prospect_id, occurred_at, id) r
+            SELECT DISTINCT ON (prospect_id) prospect_id, rep_id, occurred_at, GREATEST(attempts, 1)
+            FROM (
+                SELECT prospect_id, rep_id, occurred_at, id, outcome,
+                       count(*) FILTER (WHERE channel = ANY(%(attempt)s)) OVER (
+                           PARTITION BY prospect_id ORDER BY occurred_at RANGE UNBOUNDED PRECEDING
+                       ) AS attempts
+                FROM touches_touch WHERE deleted_at IS NULL
+            ) running
+            WHERE outcome = ANY(%(reach)s)
+            ORDER BY prospect_id, occurred_at, id
             """,
             {**rollup_kinds(), "reach": sorted(str(outcome) for outcome in CONVERSATIONS)},
         )
