@@ -10,12 +10,8 @@ from django.db import migrations
 REACHES = "('connected', 'replied', 'meeting_booked')"
 ATTEMPTS = "('call', 'voicemail', 'email', 'in_person')"
 
-FUNCTIONS = f"""
-CREATE OR REPLACE FUNCTION touches_first_reach_refresh(prospect_ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    IF cardinality(prospect_ids) = 0 THEN
-        RETURN;
-    END IF;
+# The refresh itself, as migration 0010 wrote it: only the language around it changes.
+REFRESH = f"""
     WITH found AS (
         SELECT p.id AS prospect_id, r.rep_id, r.occurred_at,
                GREATEST((SELECT count(*) FROM touches_touch a
@@ -36,33 +32,21 @@ BEGIN
     SELECT found.prospect_id, found.rep_id, found.occurred_at, found.attempt FROM found ORDER BY found.prospect_id
     ON CONFLICT (prospect_id) DO UPDATE SET
         rep_id = EXCLUDED.rep_id, occurred_at = EXCLUDED.occurred_at, attempt = EXCLUDED.attempt
-    WHERE (f.rep_id, f.occurred_at, f.attempt) IS DISTINCT FROM (EXCLUDED.rep_id, EXCLUDED.occurred_at, EXCLUDED.attempt);
+    WHERE (f.rep_id, f.occurred_at, f.attempt) IS DISTINCT FROM (EXCLUDED.rep_id, EXCLUDED.occurred_at, EXCLUDED.attempt)"""
+
+FUNCTIONS = f"""
+CREATE OR REPLACE FUNCTION touches_first_reach_refresh(prospect_ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF cardinality(prospect_ids) = 0 THEN
+        RETURN;
+    END IF;
+{REFRESH};
 END $$;
 """
 
 PREVIOUS = f"""
 CREATE OR REPLACE FUNCTION touches_first_reach_refresh(prospect_ids bigint[]) RETURNS void LANGUAGE sql AS $$
-    WITH found AS (
-        SELECT p.id AS prospect_id, r.rep_id, r.occurred_at,
-               GREATEST((SELECT count(*) FROM touches_touch a
-                         WHERE a.prospect_id = p.id AND a.deleted_at IS NULL AND a.channel IN {ATTEMPTS}
-                           AND a.occurred_at <= r.occurred_at), 1) AS attempt
-        FROM unnest(prospect_ids) AS p(id)
-        CROSS JOIN LATERAL (
-            SELECT t.rep_id, t.occurred_at FROM touches_touch t
-            WHERE t.prospect_id = p.id AND t.deleted_at IS NULL AND t.outcome IN {REACHES}
-            ORDER BY t.occurred_at, t.id LIMIT 1
-        ) r
-    ),
-    gone AS (
-        DELETE FROM touches_touchfirstreach f
-        WHERE f.prospect_id = ANY(prospect_ids) AND NOT EXISTS (SELECT 1 FROM found WHERE found.prospect_id = f.prospect_id)
-    )
-    INSERT INTO touches_touchfirstreach AS f (prospect_id, rep_id, occurred_at, attempt)
-    SELECT prospect_id, rep_id, occurred_at, attempt FROM found ORDER BY prospect_id
-    ON CONFLICT (prospect_id) DO UPDATE SET
-        rep_id = EXCLUDED.rep_id, occurred_at = EXCLUDED.occurred_at, attempt = EXCLUDED.attempt
-    WHERE (f.rep_id, f.occurred_at, f.attempt) IS DISTINCT FROM (EXCLUDED.rep_id, EXCLUDED.occurred_at, EXCLUDED.attempt);
+{REFRESH};
 $$;
 """
 
