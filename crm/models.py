@@ -127,9 +127,6 @@ class Prospect(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["owner", "status"]),
-            # A rep's prospect list, newest activity first: read in index order, so the first page costs the
-            # same whether the rep owns 200 leads or 20,000.
-            models.Index(fields=["owner", "-updated_at"], name="prospect_owner_recent_idx"),
             models.Index(fields=["team", "status"]),
             models.Index(fields=["updated_at"]),
             models.Index(fields=["recycle_on"], condition=Q(recycle_on__isnull=False), name="prospect_recycle_idx"),
@@ -143,6 +140,15 @@ class Prospect(models.Model):
                 name="prospect_covered_name_idx",
             ),
             models.Index(fields=["name", "id"], name="prospect_name_idx"),
+            # The same per branch for the list newest activity first (the list page's "Recently updated", where
+            # an import's "See the prospects" leads): a page reads its rows, not every team's backwards by time.
+            models.Index(fields=["owner", "-updated_at", "-id"], name="prospect_owner_recent_idx"),
+            models.Index(fields=["team", "-updated_at", "-id"], name="prospect_team_recent_idx"),
+            models.Index(
+                fields=["covered_by", "-updated_at", "-id"],
+                condition=Q(covered_by__isnull=False),
+                name="prospect_covered_recent_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(estimated_value__gte=0), name="prospect_value_not_negative"),

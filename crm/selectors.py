@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -68,35 +70,54 @@ def rep_list_for_team(*, team: Team, available_only: bool = False) -> QuerySet[U
     return reps.filter(is_available=True) if available_only else reps
 
 
-def prospect_page_visible(
-    *, user: User, matching: QuerySet[Prospect], after: tuple[str, int] | None, limit: int, offset: int = 0
-) -> list[int]:
-    """Ids of the next `limit` prospects `user` sees among `matching` (filters), in (name, id) order after `after`
-    (the API's keyset pages) or past the first `offset` (the list page's numbered pages: each branch then reads
-    `offset + limit` rows, what OFFSET would read anyway, and no other user's).
+# The orders a page of prospects can be read in branch by branch: each has an index per visibility branch
+# (crm.models.Prospect.Meta.indexes), and ends in the id, so that rows are never tied and a keyset is exact.
+BY_NAME = ("name", "id")
+RECENT_FIRST = ("-updated_at", "-id")
 
-    Each visibility branch is read in the order of its own index (`prospect_*_name_idx`) from where the last page
-    ended, and the branches are merged: a page costs what it shows, however many prospects the user or the
-    database holds (an OR over the branches read every visible row, then sorted them all, on every page).
+
+def prospect_page_visible(
+    *,
+    user: User,
+    matching: QuerySet[Prospect],
+    after: tuple[Any, int] | None,
+    limit: int,
+    offset: int = 0,
+    order: tuple[str, str] = BY_NAME,
+) -> list[int]:
+    """Ids of the next `limit` prospects `user` sees among `matching` (filters), in `order` (`BY_NAME` or
+    `RECENT_FIRST`) after the keyset `after` (the API's pages) or past the first `offset` (the list page's numbered
+    pages: each branch then reads `offset + limit` rows, what OFFSET would read anyway, and no other user's).
+
+    Each visibility branch is read in the order of its own index (`prospect_*_name_idx`, `prospect_*_recent_idx`)
+    from where the last page ended, and the branches are merged: a page costs what it shows, however many prospects
+    the user or the database holds (an OR over the branches read every visible row, then sorted them all, on every
+    page; by newest activity, it walked every team's prospects backwards until enough of the user's turned up).
     """
+    if order not in (BY_NAME, RECENT_FIRST):
+        raise ValueError(f"no index reads prospects in the order {order}")
     branches = prospect_visible_branches(user=user)
     if branches == [] or limit <= 0:  # an empty page (the paginator asks for one when nothing matches)
         return []
+    columns = [field.lstrip("-") for field in order]
     if after is not None:
-        # A row comparison, which PostgreSQL reads as one range of the index (Django's Q would spell it as an OR).
+        # A row comparison, which PostgreSQL reads as one range of the index (Django's Q would spell it as an OR);
+        # both columns run the same way, so one comparison states "after" for the pair.
+        table = Prospect._meta.db_table
+        operator = "<" if order[0].startswith("-") else ">"
         matching = matching.filter(
             RawSQL(
-                f'("{Prospect._meta.db_table}"."name", "{Prospect._meta.db_table}"."id") > (%s, %s)',
+                f'("{table}"."{columns[0]}", "{table}"."{columns[1]}") {operator} (%s, %s)',
                 after,
                 output_field=BooleanField(),
             )
         )
-    ordered, end = ("name", "id"), offset + limit
+    end = offset + limit
     if branches is None:
-        return list(matching.order_by(*ordered).values_list("id", flat=True)[offset:end])
-    parts = [matching.filter(branch).order_by(*ordered).values_list("name", "id") for branch in branches]
+        return list(matching.order_by(*order).values_list("id", flat=True)[offset:end])
+    parts = [matching.filter(branch).order_by(*order).values_list(*columns) for branch in branches]
     if len(parts) == 1:
         return [pk for _, pk in parts[0][offset:end]]
     # UNION, not UNION ALL: a manager's own lead in their team is in two branches and listed once.
     merged = parts[0][:end].union(*(part[:end] for part in parts[1:]))
-    return [pk for _, pk in merged.order_by(*ordered)[offset:end]]
+    return [pk for _, pk in merged.order_by(*order)[offset:end]]

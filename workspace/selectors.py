@@ -17,7 +17,7 @@ from cadence.planner import Decision, plan_preview
 from cadence.situation import situations_build
 from crm.imports import PHONE_DIGITS
 from crm.models import Contact, Prospect, User
-from crm.selectors import prospect_list_visible, prospect_page_visible
+from crm.selectors import BY_NAME, RECENT_FIRST, prospect_list_visible, prospect_page_visible
 from crm.zones import zone
 from touches.models import Touch
 
@@ -177,7 +177,7 @@ SORTS = {
     "name": ("name", "pk"),
     "-value": ("-estimated_value", "name"),
     "value": ("estimated_value", "name"),
-    "-updated": ("-updated_at", "pk"),
+    "-updated": ("-updated_at", "-pk"),
     "next": ("next_due", "name"),
 }
 
@@ -223,13 +223,19 @@ def _prospects_matching(prospects: QuerySet[Prospect], *, filters: ProspectFilte
     return prospects.order_by(*order)
 
 
-class ProspectsByName:
-    """`prospect_search` by name, as the list page's paginator reads it: its count, then one page's rows. The page
-    is read branch by branch of what the user sees (`prospect_page_visible`), each in its own index's order, so a
-    rep's first page reads their own prospects, not every team's in name order until 25 of theirs turn up."""
+# The sorts read branch by branch of what the user sees, each in its own index's order.
+BRANCH_SORTS = {"name": BY_NAME, "-updated": RECENT_FIRST}
+
+
+class ProspectsByBranch:
+    """`prospect_search` by name or newest activity, as the list page's paginator reads it: its count, then one
+    page's rows. The page is read branch by branch of what the user sees (`prospect_page_visible`), each in its own
+    index's order, so a rep's first page reads their own prospects, not every team's in that order until 25 of
+    theirs turn up."""
 
     def __init__(self, *, user: User, filters: ProspectFilters) -> None:
         self.user = user
+        self.order = BRANCH_SORTS[filters.sort]
         self.visible = prospect_search(user=user, filters=filters)
         # The filters alone: each branch adds its own visibility condition, which its index then orders (with the
         # whole rule's OR beside it, PostgreSQL misjudged the branch and sorted all of the rep's prospects).
@@ -244,16 +250,22 @@ class ProspectsByName:
     def __getitem__(self, window: slice) -> list[Prospect]:
         start = window.start or 0
         ids = prospect_page_visible(
-            user=self.user, matching=self.matching, after=None, offset=start, limit=window.stop - start
+            user=self.user,
+            matching=self.matching,
+            after=None,
+            offset=start,
+            limit=window.stop - start,
+            order=self.order,
         )
         found = self.visible.order_by().in_bulk(ids)
         return [found[pk] for pk in ids]
 
 
-def prospect_list_page(*, user: User, filters: ProspectFilters) -> QuerySet[Prospect] | ProspectsByName:
-    """What the prospects list page pages through: by name, branch by branch; other sorts as a queryset."""
-    if filters.sort == "name":
-        return ProspectsByName(user=user, filters=filters)
+def prospect_list_page(*, user: User, filters: ProspectFilters) -> QuerySet[Prospect] | ProspectsByBranch:
+    """What the prospects list page pages through: by name or newest activity, branch by branch; other sorts as a
+    queryset."""
+    if filters.sort in BRANCH_SORTS:
+        return ProspectsByBranch(user=user, filters=filters)
     return prospect_search(user=user, filters=filters)
 
 

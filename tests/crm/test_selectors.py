@@ -99,3 +99,76 @@ def test_numbered_pages_read_branch_by_branch_are_the_plain_sort_cut_in_pages(ma
         ]
         assert [pk for page in pages for pk in page] == everything, user
         assert pages[-1] == [], user
+
+
+def test_pages_newest_activity_first_read_branch_by_branch_are_the_plain_sort_cut_in_pages(
+    maria, alice, bob, carol, team
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from crm.models import Prospect
+    from crm.selectors import RECENT_FIRST, prospect_page_visible
+    from tests.factories import UserFactory
+
+    for n in range(7):
+        ProspectFactory(owner=alice, team=team)
+        ProspectFactory(owner=bob, team=team, covered_by=alice if n % 2 else None)
+        ProspectFactory(owner=maria, team=team)
+        ProspectFactory(owner=carol)
+    # Times repeat (an import touches a thousand rows in one statement): the id breaks the tie.
+    base = timezone.now()
+    for prospect in Prospect.objects.all():
+        Prospect.objects.filter(pk=prospect.pk).update(updated_at=base - dt.timedelta(minutes=prospect.pk % 5))
+    admin = UserFactory(is_superuser=True)
+
+    for user in (alice, maria, carol, admin):
+        everything = list(prospect_list_visible(user=user).order_by("-updated_at", "-id").values_list("id", flat=True))
+        numbered = [
+            prospect_page_visible(
+                user=user, matching=Prospect.objects.all(), after=None, offset=start, limit=4, order=RECENT_FIRST
+            )
+            for start in range(0, len(everything) + 4, 4)
+        ]
+        assert [pk for page in numbered for pk in page] == everything, user
+        assert numbered[-1] == [], user
+
+        keyset, after = [], None
+        while page := prospect_page_visible(
+            user=user, matching=Prospect.objects.all(), after=after, limit=4, order=RECENT_FIRST
+        ):
+            keyset += page
+            last = Prospect.objects.get(pk=page[-1])
+            after = (last.updated_at, last.pk)
+        assert keyset == everything, user
+
+
+def test_a_reps_newest_prospects_are_read_from_their_own_indexes_not_every_teams(alice, bob, carol, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from crm.models import Prospect
+    from crm.selectors import RECENT_FIRST, prospect_page_visible
+
+    for _ in range(3):
+        ProspectFactory(owner=alice, team=team)
+        ProspectFactory(owner=bob, team=team, covered_by=alice)
+        ProspectFactory(owner=carol)
+    with CaptureQueriesContext(connection) as queries:
+        prospect_page_visible(user=alice, matching=Prospect.objects.all(), after=None, limit=2, order=RECENT_FIRST)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # tables this small would otherwise be read whole
+        cursor.execute("EXPLAIN " + queries.captured_queries[-1]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "prospect_owner_recent_idx" in plan and "prospect_covered_recent_idx" in plan, plan
+    assert "Filter: ((owner_id" not in plan, plan  # no walk through other reps' rows
+
+
+def test_a_page_order_without_an_index_per_branch_is_refused(alice):
+    from crm.models import Prospect
+    from crm.selectors import prospect_page_visible
+
+    with pytest.raises(ValueError, match="no index"):
+        prospect_page_visible(user=alice, matching=Prospect.objects.all(), after=None, limit=5, order=("status", "id"))

@@ -91,3 +91,24 @@ def test_the_next_follow_up_shows_on_the_reps_own_clock(client, alice):
     page = client.get(reverse("prospect_list")).content.decode()
 
     assert "Wed 2 Dec 10:00" in page  # 15:00 UTC is 10 am in New York
+
+
+def test_recently_updated_lists_a_reps_own_and_covered_leads_newest_first_page_by_page(
+    client, alice, bob, carol, team, django_assert_num_queries
+):
+    from django.utils import timezone
+
+    now = timezone.now()
+    for n in range(30):
+        lead = ProspectFactory(owner=alice if n % 3 else bob, team=team, covered_by=None if n % 3 else alice)
+        Prospect.objects.filter(pk=lead.pk).update(name=f"Lead {n:02d}", updated_at=now - dt.timedelta(hours=n))
+    ProspectFactory(owner=carol, name="Not Alice's")
+    client.force_login(alice)
+    url = reverse("prospect_list")
+
+    with django_assert_num_queries(6):
+        first = client.get(url, {"sort": "-updated"})
+    second = client.get(url, {"sort": "-updated", "page": 2})
+
+    assert names(first) == [f"Lead {n:02d}" for n in range(25)]
+    assert names(second) == [f"Lead {n:02d}" for n in range(25, 30)]
