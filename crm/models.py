@@ -142,10 +142,13 @@ class Prospect(models.Model):
             models.Index(fields=["name", "id"], name="prospect_name_idx"),
             # The same per branch for the list newest activity first (the list page's "Recently updated", where
             # an import's "See the prospects" leads): a page reads its rows, not every team's backwards by time.
+            # The owner rides along, so that counting a branch without the user's own leads (counted apart), and
+            # listing a team's owners, read these indexes alone (crm.selectors.prospect_count_visible).
             models.Index(fields=["owner", "-updated_at", "-id"], name="prospect_owner_recent_idx"),
-            models.Index(fields=["team", "-updated_at", "-id"], name="prospect_team_recent_idx"),
+            models.Index(fields=["team", "-updated_at", "-id"], include=["owner"], name="prospect_team_recent_idx"),
             models.Index(
                 fields=["covered_by", "-updated_at", "-id"],
+                include=["owner"],
                 condition=Q(covered_by__isnull=False),
                 name="prospect_covered_recent_idx",
             ),

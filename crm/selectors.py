@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from crm.models import Contact, Prospect, Team, User
@@ -59,6 +59,36 @@ def prospect_list_visible(*, user: User) -> QuerySet[Prospect]:
     if not (user.is_authenticated and user.is_active):
         return Prospect.objects.none()
     return Prospect.objects.filter(prospect_visible_q(user=user))
+
+
+def prospect_count_visible(*, user: User, matching: QuerySet[Prospect]) -> int:
+    """How many of `matching` (filters) `user` sees, counted branch by branch like `prospect_page_visible`: the
+    user's own leads, then each other branch without them (the other branches never overlap: one team per lead, one
+    cover), added up. Each part is a range of its branch's index (`prospect_*_recent_idx`, which carry the owner),
+    where the whole rule's OR read every visible row from the heap: for a manager, every prospect in the table."""
+    branches = prospect_visible_branches(user=user)
+    if branches == []:
+        return 0
+    if branches is None:
+        return matching.count()
+    mine, others = Q(owner_id=user.pk), [branch for branch in branches if branch != Q(owner_id=user.pk)]
+    parts = [matching.filter(mine)] + [matching.filter(branch).exclude(mine) for branch in others]
+    ids = [part.order_by().values_list("id") for part in parts]
+    return ids[0].union(*ids[1:], all=True).count() if len(ids) > 1 else ids[0].count()
+
+
+def prospect_owners_visible(*, user: User) -> QuerySet[User]:
+    """The people whose prospects `user` sees: themselves, the away teammates whose leads they cover, and for a
+    manager the owners of their teams' leads. Each from its own branch: a rep's list is not found by reading all
+    of their prospects for the one owner they share."""
+    branches = prospect_visible_branches(user=user)
+    if branches is None:  # everyone who owns a lead, one index probe per person, not a pass over every lead
+        return User.objects.filter(Q(pk=user.pk) | Exists(Prospect.objects.filter(owner=OuterRef("pk"))))
+    owners = Q(pk=user.pk) if branches else Q(pk__in=[])
+    for branch in branches:
+        if branch != Q(owner_id=user.pk):
+            owners |= Q(pk__in=Prospect.objects.filter(branch).values("owner_id"))
+    return User.objects.filter(owners)
 
 
 def contact_list_visible(*, user: User) -> QuerySet[Contact]:

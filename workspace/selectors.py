@@ -17,7 +17,14 @@ from cadence.planner import Decision, plan_preview
 from cadence.situation import situations_build
 from crm.imports import PHONE_DIGITS
 from crm.models import Contact, Prospect, User
-from crm.selectors import BY_NAME, RECENT_FIRST, prospect_list_visible, prospect_page_visible
+from crm.selectors import (
+    BY_NAME,
+    RECENT_FIRST,
+    prospect_count_visible,
+    prospect_list_visible,
+    prospect_owners_visible,
+    prospect_page_visible,
+)
 from crm.zones import zone
 from touches.models import Touch
 
@@ -242,7 +249,7 @@ class ProspectsByBranch:
         self.matching = _prospects_matching(Prospect.objects.all(), filters=filters)
 
     def count(self) -> int:
-        return self.visible.count()
+        return prospect_count_visible(user=self.user, matching=self.matching)
 
     def __len__(self) -> int:
         return self.count()
@@ -270,6 +277,5 @@ def prospect_list_page(*, user: User, filters: ProspectFilters) -> QuerySet[Pros
 
 
 def owners_visible(*, user: User) -> QuerySet[User]:
-    """The people whose prospects this user can see: themselves, and their teams' reps for a manager."""
-    owner_ids = prospect_list_visible(user=user).values("owner_id")
-    return User.objects.filter(Q(pk=user.pk) | Q(pk__in=owner_ids)).order_by("first_name", "username")
+    """The people whose prospects this user can see (the list page's owner filter), by name."""
+    return prospect_owners_visible(user=user).order_by("first_name", "username")

@@ -20,10 +20,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='prospect',
-            index=models.Index(fields=['team', '-updated_at', '-id'], name='prospect_team_recent_idx'),
+            index=models.Index(fields=['team', '-updated_at', '-id'], include=['owner'], name='prospect_team_recent_idx'),
         ),
         migrations.AddIndex(
             model_name='prospect',
-            index=models.Index(condition=models.Q(('covered_by__isnull', False)), fields=['covered_by', '-updated_at', '-id'], name='prospect_covered_recent_idx'),
+            index=models.Index(condition=models.Q(('covered_by__isnull', False)), fields=['covered_by', '-updated_at', '-id'], include=['owner'], name='prospect_covered_recent_idx'),
         ),
     ]
