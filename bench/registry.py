@@ -193,6 +193,14 @@ class BenchContext:
 
         return User.objects.filter(role=User.Role.MANAGER).order_by("pk").first()
 
+    def superuser(self) -> Any:
+        from crm.models import User
+
+        user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+        if user is None:
+            user = User.objects.create_superuser("bench-admin", "admin@bench.example", None)
+        return user
+
     def long_history_prospect_id(self) -> int:
         ids = self.meta.get("long_history_prospect_ids") or []
         if ids:

@@ -117,8 +117,21 @@ def prospect_page_case(ctx: BenchContext) -> CaseResult:
 
 @case("page_prospect_list", "Prospects list page (rep)", kind="page", order=30)
 def prospect_list_page_case(ctx: BenchContext) -> CaseResult:
+    """The rep's list by name; beside it, the same page newest activity first (where an import's "See the
+    prospects" leads), and as a manager and a superuser see it (their count and owner filter span teams)."""
     url = ctx.url("prospect_list")
-    return _page_case(ctx, url, _browser(ctx.rep()))
+    result = _page_case(ctx, url, _browser(ctx.rep()))
+    warmup, runs = ctx.runs(3, quick=1), ctx.runs(15, quick=2)
+    for label, user, query in (
+        ("rep, recently updated", ctx.rep(), "?sort=-updated"),
+        ("manager", ctx.manager(), ""),
+        ("superuser", ctx.superuser(), ""),
+    ):
+        if user is not None:
+            page = _get(_browser(user), url + query)
+            timed = measure(f"{label}: GET {url}{query}", page, warmup=warmup, runs=runs, budget_s=BUDGET_S)
+            result.others.append(timed)
+    return result
 
 
 @case("page_manager_dashboard", "Manager dashboard", kind="page", order=30)

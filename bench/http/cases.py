@@ -69,15 +69,6 @@ def _token(user: Any) -> dict[str, str]:
     return {"Authorization": f"Token {token.key}"}
 
 
-def _superuser() -> Any:
-    from crm.models import User
-
-    user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
-    if user is None:
-        user = User.objects.create_superuser("bench-admin", "admin@bench.example", None)
-    return user
-
-
 def endpoints(ctx: Any) -> list[Endpoint]:
     from crm.models import Prospect, User
     from touches.models import Touch
@@ -89,7 +80,7 @@ def endpoints(ctx: Any) -> list[Endpoint]:
     owner = User.objects.get(pk=long_history.owner_id)
     rep_cookie, manager_cookie, owner_cookie = _session_cookie(rep), _session_cookie(manager), _session_cookie(owner)
     busiest_cookie = _session_cookie(busiest)
-    rep_token, manager_token, super_token = _token(rep), _token(manager), _token(_superuser())
+    rep_token, manager_token, super_token = _token(rep), _token(manager), _token(ctx.superuser())
     prospects = reverse("api:prospect-list")
     found: list[Endpoint] = [
         Endpoint("hello", "Hello-world view (the ceiling)", "/bench/hello/", lambda: get_script({})),
