@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cadence.models import Enrollment
 from cadence.services import enrollment_create
@@ -140,7 +141,8 @@ def test_no_answer_by_one_key_puts_the_voicemail_of_the_attempt_in_place_and_mov
     assert following_id not in shown_before  # planned just now, shown without a reload
     assert "Voicemail" in following.locator(".fu-what").inner_text()
     assert "Daylight Freight" in following.inner_text()
-    page.wait_for_function(f"document.activeElement.id === {following_id!r}")  # the keyboard is on it
+    # The keyboard is on it. (Waited for by locator: wait_for_function polls through eval, which our CSP refuses.)
+    expect(page.locator(f"[id='{following_id}']")).to_be_focused()
     shot(page, "my_day_phone_after_no_answer")
 
     page.keyboard.press("v")  # and one key logs the voicemail left
@@ -200,7 +202,7 @@ def test_focus_mode_shows_one_lead_and_a_log_goes_straight_to_the_next(browser, 
 
     page.keyboard.press("n")  # one key, no row to pick first
 
-    page.wait_for_function(f"document.querySelector('#focus-name').innerText !== {first!r}")
+    expect(page.locator("#focus-name")).not_to_have_text(first)
     assert page.url.startswith(f"{live_server.url}/focus/")
     assert "✓ No answer" in page.locator("#toast").inner_text()
     shot(page, "focus_next")
