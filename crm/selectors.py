@@ -23,7 +23,8 @@ def prospect_visible_branches(*, user: User) -> list[Q] | None:
 
     A rep sees the prospects they own (and those they cover for an away teammate); a manager also sees every
     prospect of the teams they manage. Each condition is one column's equality, which an index orders: a list read
-    branch by branch (api.views.prospects) costs what the page shows, not the whole table an OR would scan.
+    branch by branch (api.views.prospects) costs what the page shows, not the whole table an OR would scan. The
+    first is always the user's own leads; the others never overlap each other (one team per lead, one cover).
     """
     if not (user.is_authenticated and user.is_active):
         return []
@@ -63,15 +64,15 @@ def prospect_list_visible(*, user: User) -> QuerySet[Prospect]:
 
 def prospect_count_visible(*, user: User, matching: QuerySet[Prospect]) -> int:
     """How many of `matching` (filters) `user` sees, counted branch by branch like `prospect_page_visible`: the
-    user's own leads, then each other branch without them (the other branches never overlap: one team per lead, one
-    cover), added up. Each part is a range of its branch's index (`prospect_*_recent_idx`, which carry the owner),
-    where the whole rule's OR read every visible row from the heap: for a manager, every prospect in the table."""
+    user's own leads, then each other branch without them (`prospect_visible_branches`: those never overlap), added
+    up. Each part is a range of its branch's index (`prospect_*_recent_idx`, which carry the owner), where the
+    whole rule's OR read every visible row from the heap: for a manager, every prospect in the table."""
     branches = prospect_visible_branches(user=user)
     if branches == []:
         return 0
     if branches is None:
         return matching.count()
-    mine, others = Q(owner_id=user.pk), [branch for branch in branches if branch != Q(owner_id=user.pk)]
+    mine, *others = branches
     parts = [matching.filter(mine)] + [matching.filter(branch).exclude(mine) for branch in others]
     ids = [part.order_by().values_list("id") for part in parts]
     return ids[0].union(*ids[1:], all=True).count() if len(ids) > 1 else ids[0].count()
@@ -84,10 +85,11 @@ def prospect_owners_visible(*, user: User) -> QuerySet[User]:
     branches = prospect_visible_branches(user=user)
     if branches is None:  # everyone who owns a lead, one index probe per person, not a pass over every lead
         return User.objects.filter(Q(pk=user.pk) | Exists(Prospect.objects.filter(owner=OuterRef("pk"))))
-    owners = Q(pk=user.pk) if branches else Q(pk__in=[])
-    for branch in branches:
-        if branch != Q(owner_id=user.pk):
-            owners |= Q(pk__in=Prospect.objects.filter(branch).values("owner_id"))
+    if not branches:
+        return User.objects.none()
+    owners = Q(pk=user.pk)  # the first branch, the user's own leads
+    for branch in branches[1:]:
+        owners |= Q(pk__in=Prospect.objects.filter(branch).values("owner_id"))
     return User.objects.filter(owners)
 
 

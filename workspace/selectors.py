@@ -181,10 +181,10 @@ class ProspectFilters:
 
 
 SORTS = {
-    "name": ("name", "pk"),
+    "name": BY_NAME,
     "-value": ("-estimated_value", "name"),
     "value": ("estimated_value", "name"),
-    "-updated": ("-updated_at", "-pk"),
+    "-updated": RECENT_FIRST,
     "next": ("next_due", "name"),
 }
 
