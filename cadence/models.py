@@ -154,7 +154,16 @@ class Enrollment(models.Model):
     cadence = models.ForeignKey(Cadence, on_delete=models.PROTECT, related_name="enrollments")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    # When the cadence may make its first attempt: now, or a later working day for a paced new lead
+    # (cadence.services.pacing).
     started_at = models.DateTimeField()
+    # Which touches this round counts: those from this moment on. Null counts every touch of the prospect, as in its
+    # first round; a later round (a hand-over, a recycle, a re-enrollment) counts from its own start. Pacing never
+    # moves it: a rep may call a paced lead before its day, and that call is attempt 1.
+    counts_from = models.DateTimeField(null=True, blank=True)
+    # What earlier rounds tried, said on this round's plan ("Attempt 1 of 8 for you · 9 before, by Lee").
+    earlier_attempts = models.PositiveIntegerField(default=0)
+    earlier_by = models.CharField(max_length=200, blank=True)
     # The sweep's work list: due follow-ups and enrollments whose planning is stale. Both are indexed on open rows
     # only, so a sweep costs what is due, not what is stored.
     next_due_at = models.DateTimeField(null=True, blank=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 
 from django.db import connection
@@ -24,6 +25,7 @@ from cadence.planner import (
     Rules,
     Situation,
     Theme,
+    count_attempts,
     holiday_calendar,
 )
 from crm.models import Contact, Prospect
@@ -82,17 +84,19 @@ def _touch_vocabulary(channel: str, kind: str, outcome: str, theme: str) -> tupl
 
 
 def _touches_of_rounds(enrollments: Sequence[Enrollment]) -> list[tuple]:
-    """Each prospect's touches since its enrollment started (its own round), newest first.
+    """Each prospect's touches of its current round (from the enrollment's `counts_from`, or all of them in a first
+    round), newest first.
 
     The rounds go in as two arrays and the touches are read through `touch_history_idx`, a range per prospect. A
     join through the prospect and enrollment tables left the plan to the tables' statistics: on a fresh database
     (a first `make run`, a test) PostgreSQL took them for one row each and nested loops over every touch, 60-150 ms
     a batch; this shape has one sensible plan whatever the statistics say.
     """
-    since: dict[int, dt.datetime] = {}
+    since: dict[int, dt.datetime | None] = {}
     for enrollment in enrollments:
-        start = enrollment.started_at
-        since[enrollment.prospect_id] = min(start, since.get(enrollment.prospect_id, start))
+        start = enrollment.counts_from
+        earlier = since.get(enrollment.prospect_id, start)
+        since[enrollment.prospect_id] = None if start is None or earlier is None else min(start, earlier)
     if not since:
         return []
     table = Touch._meta.db_table
@@ -101,7 +105,7 @@ def _touches_of_rounds(enrollments: Sequence[Enrollment]) -> list[tuple]:
             f"""
             SELECT t.prospect_id, t.occurred_at, t.channel, t.kind, t.outcome, t.theme, t.contact_id
             FROM unnest(%s::bigint[], %s::timestamptz[]) AS r(prospect_id, since)
-            JOIN {table} t ON t.prospect_id = r.prospect_id AND t.occurred_at >= r.since
+            JOIN {table} t ON t.prospect_id = r.prospect_id AND t.occurred_at >= coalesce(r.since, '-infinity')
             WHERE t.deleted_at IS NULL
             ORDER BY t.occurred_at DESC
             """,
@@ -227,4 +231,18 @@ def _situation(
         prospect_closed=prospect.is_closed,
         # An enrollment that starts in the future is a paced new lead (cadence.services.pacing).
         first_attempt_from=enrollment.started_at if enrollment.started_at > now else None,
+        earlier_attempts=enrollment.earlier_attempts,
+        earlier_by=enrollment.earlier_by,
     )
+
+
+def round_attempts_count(*, enrollment: Enrollment) -> int:
+    """The attempts an enrollment's round made, to its end, as the planner counts them. The enrollment comes with
+    its `prospect` and `cadence`."""
+    situation = situations_build(enrollments=[enrollment], now=enrollment.ended_at or enrollment.updated_at)[
+        enrollment.pk
+    ]
+    if enrollment.ended_at is not None:
+        ended = enrollment.ended_at
+        situation = replace(situation, history=tuple(t for t in situation.history if t.occurred_at <= ended))
+    return count_attempts(situation)

@@ -107,8 +107,8 @@ def _enroll(team: Team, *, now: datetime) -> None:
     """Enroll every active and engaged prospect, each planned as of its last touch, as if the scheduler had run
     right after it. The demo then opens on a realistic day: a few follow-ups overdue, some due today, most ahead.
 
-    An enrollment counts attempts from its start, so it starts at the first touch of the current round (the
-    last two weeks): older history belongs to earlier rounds.
+    An enrollment counts attempts from its `counts_from`, set to the first touch of the current round (the last two
+    weeks): older history belongs to earlier rounds.
     """
     round_start = now - timedelta(days=ROUND_DAYS)
     prospects = (
@@ -129,6 +129,7 @@ def _enroll(team: Team, *, now: datetime) -> None:
             cadence=cadence_for_prospect(prospect=prospect),
             owner_id=prospect.owner_id,
             started_at=prospect.round_start or planned_at,
+            counts_from=prospect.round_start or planned_at,
             next_due_at=planned_at,
         )
         if prospect.status == Prospect.Status.ENGAGED and prospect.pk % 2:

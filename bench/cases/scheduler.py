@@ -108,7 +108,7 @@ def _raw_batch(now: Any) -> int:
         cursor.execute(
             "SELECT t.prospect_id, t.occurred_at, t.channel, t.kind, t.outcome, t.theme, t.contact_id "
             "FROM touches_touch t JOIN cadence_enrollment e ON e.prospect_id = t.prospect_id "
-            "WHERE t.deleted_at IS NULL AND e.id = ANY(%s) AND t.occurred_at >= e.started_at",
+            "WHERE t.deleted_at IS NULL AND e.id = ANY(%s) AND t.occurred_at >= coalesce(e.counts_from, '-infinity')",
             [enrollment_ids],
         )
         cursor.fetchall()
@@ -272,7 +272,7 @@ def scheduler_sweep_case(ctx: BenchContext) -> CaseResult:
         touch_rows, _ = cursor.fetchone()
         cursor.execute(
             "SELECT count(*) FROM touches_touch t JOIN cadence_enrollment e ON e.prospect_id = t.prospect_id "
-            "WHERE e.id = ANY(%s) AND t.deleted_at IS NULL AND t.occurred_at >= e.started_at",
+            "WHERE e.id = ANY(%s) AND t.deleted_at IS NULL AND t.occurred_at >= coalesce(e.counts_from, '-infinity')",
             [ids],
         )
         needed = cursor.fetchone()[0]

@@ -18,7 +18,7 @@ TOUCH_COLUMNS = (
 ENROLLMENT_COLUMNS = (
     "id", "prospect_id", "cadence_id", "owner_id", "status", "started_at", "next_due_at", "replan_requested_at",
     "planned_at", "last_action", "last_reason", "paused_until", "next_step", "next_step_due_at", "ended_at",
-    "end_reason", "created_at", "updated_at",
+    "end_reason", "created_at", "updated_at", "counts_from",
 )
 FOLLOW_UP_COLUMNS = (
     "id", "enrollment_id", "rep_id", "prospect_id", "contact_id", "attempt", "step", "attempt_of", "due_start",
@@ -295,7 +295,7 @@ class Histories:
             f"{enrollment_id}\t{prospect.id}\t{cadence_id}\t{prospect.owner}\t{status}\t{ts(started)}\t{next_due}\t"
             f"{NULL}\t{ts(planned_at)}\t{'paused' if paused else 'follow_up'}\t{'Paused' if paused else 'Planned'}\t"
             f"{ts(paused_until) if paused_until else NULL}\t{next_step}\t{next_step_due}\t{NULL}\t\t{ts(started)}\t"
-            f"{ts(planned_at)}"
+            f"{ts(planned_at)}\t{ts(started)}"
         )
 
     def _ended_enrollment(self, prospect: ProspectFacts, cadence_id: int, first_day: int, until_day: int) -> None:
@@ -313,7 +313,7 @@ class Histories:
         self.enrollments.add(
             f"{self.enrollment_id}\t{prospect.id}\t{cadence_id}\t{prospect.owner}\t{status}\t{ts(started)}\t{NULL}\t"
             f"{NULL}\t{ts(ended)}\t{status}\t{reason}\t{NULL}\t\t{NULL}\t{ts(ended)}\t{reason}\t{ts(started)}\t"
-            f"{ts(ended)}"
+            f"{ts(ended)}\t{ts(started)}"
         )
 
 

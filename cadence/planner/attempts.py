@@ -21,6 +21,7 @@ from cadence.planner.history import CLOSING_TRIES, Attempt, Ledger
 from cadence.planner.inputs import ContactInfo, Situation
 from cadence.planner.reasons import (
     BREAKUP_LINE,
+    SEPARATOR,
     day_label,
     full_day,
     gap_phrase,
@@ -80,7 +81,12 @@ class _Next:
 
     @property
     def heading(self) -> str:
-        return f"Attempt {self.number} of {self.planned_total}"
+        heading = f"Attempt {self.number} of {self.planned_total}"
+        earlier = self.situation.earlier_attempts
+        if not earlier:
+            return heading
+        by = f", by {self.situation.earlier_by}" if self.situation.earlier_by else ""
+        return f"{heading} for you{SEPARATOR}{earlier} before{by}"
 
     def beyond_line(self) -> str:
         """Why this attempt goes past the cadence's maximum: a closing message that did not get through yet, or

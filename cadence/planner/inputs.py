@@ -80,6 +80,10 @@ class Situation:
     prospect_closed: bool = False
     # A new lead's first attempt is not planned before this (new leads are paced: a rep starts so many a day).
     first_attempt_from: datetime | None = None
+    # What earlier rounds of this lead tried (a hand-over, a recycle): this round counts its own attempts from 1,
+    # and its reasons say what came before and who made it ("Lee", "Lee and you").
+    earlier_attempts: int = 0
+    earlier_by: str = ""
 
     def __post_init__(self) -> None:
         _require_aware(self.now, "Situation.now")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Coalesce
@@ -12,9 +13,17 @@ from cadence.models import Cadence, Enrollment, LeadEvent
 from cadence.selectors import cadence_for_prospect, enrollment_open_for_prospect
 from cadence.services.events import lead_event_add
 from cadence.services.queue import plan_enqueue
+from cadence.situation import round_attempts_count
 from crm.models import Prospect, Team, User
+from crm.text import and_list
 
 OPEN = Enrollment.OPEN_STATUSES
+
+
+@dataclass(frozen=True)
+class EarlierRounds:
+    attempts: int
+    by: str  # "Lee", "Lee and Sam", "Lee and you"
 
 
 def enrollment_create(
@@ -24,8 +33,13 @@ def enrollment_create(
     cadence: Cadence | None = None,
     started_at: dt.datetime | None = None,
     actor: User | None = None,
+    earlier: EarlierRounds | None = None,
 ) -> Enrollment:
-    """Enroll a prospect (in the team's cadence for its value unless one is given) and plan its first attempt."""
+    """Enroll a prospect (in the team's cadence for its value unless one is given) and plan its first attempt.
+
+    A prospect's first round counts every touch it has; a later one (a hand-over, a recycle, enrolled again) counts
+    from now, and says what the earlier rounds tried and who tried it.
+    """
     if prospect.is_closed:
         raise ValidationError(f"{prospect} is {prospect.get_status_display().lower()}; it cannot be enrolled.")
     if enrollment_open_for_prospect(prospect_id=prospect.pk):
@@ -35,11 +49,15 @@ def enrollment_create(
         cadence = cadence_for_prospect(prospect=prospect)
     if cadence.team_id != prospect.team_id:
         raise ValidationError("That cadence belongs to another team.")
+    earlier = earlier or rounds_before(prospect=prospect, owner=prospect.owner)
     enrollment = Enrollment.objects.create(
         prospect=prospect,
         cadence=cadence,
         owner=prospect.owner,
         started_at=started_at or now,
+        counts_from=now if earlier is not None else None,
+        earlier_attempts=earlier.attempts if earlier is not None else 0,
+        earlier_by=earlier.by if earlier is not None else "",
         next_due_at=now,
         replan_requested_at=now,
     )
@@ -53,6 +71,26 @@ def enrollment_create(
     )
     plan_enqueue(enrollment.pk)
     return enrollment
+
+
+def rounds_before(*, prospect: Prospect, owner: User) -> EarlierRounds | None:
+    """What the prospect's ended rounds tried, for its next round's plan; None if it never had one.
+
+    The attempts of the latest round are counted as the planner counted them (to its end), added to what that round
+    already carried from the ones before it.
+    """
+    rounds = list(
+        Enrollment.objects.filter(prospect=prospect)
+        .exclude(status__in=OPEN)
+        .select_related("owner", "cadence", "prospect")
+        .order_by("pk")
+    )
+    if not rounds:
+        return None
+    latest = rounds[-1]
+    names = list(dict.fromkeys("you" if r.owner_id == owner.pk else str(r.owner) for r in rounds))
+    names.sort(key=lambda name: name == "you")  # "Lee and you", not "you and Lee"
+    return EarlierRounds(attempts=latest.earlier_attempts + round_attempts_count(enrollment=latest), by=and_list(names))
 
 
 def enrollment_request_plan(*, enrollment_id: int, now: dt.datetime) -> None:

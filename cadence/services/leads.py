@@ -7,13 +7,13 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F
 
 from cadence.models import Enrollment, FollowUp, LeadEvent
 from cadence.planner import count_attempts, give_up_is_early
 from cadence.planner.reasons import plural
 from cadence.selectors import enrollment_open_for_prospect, rep_pick_for_handover
-from cadence.services.enrolling import enrollment_create, enrollment_request_plan
+from cadence.services.enrolling import enrollment_create, enrollment_request_plan, rounds_before
 from cadence.services.events import lead_event_add
 from cadence.situation import situations_build
 from crm.models import Contact, Prospect, User
@@ -155,11 +155,7 @@ def _reassign_locked(
         return None
     if new_owner.pk == previous_owner_id or new_owner.team_id != prospect.team_id or not new_owner.is_available:
         raise ValidationError(sentence(f"{new_owner} cannot take this lead: pick an available rep of {prospect.team}"))
-    # Told to the new owner on My day: how much was tried before it came to them.
-    tried = 0
     if enrollment is not None:
-        tried = FollowUp.objects.filter(enrollment=enrollment, status=FollowUp.Status.DONE).aggregate(n=Max("attempt"))
-        tried = tried["n"] or 0
         Enrollment.objects.filter(pk=enrollment.pk, status__in=OPEN).update(
             status=Enrollment.Status.REASSIGNED,
             ended_at=now,
@@ -173,6 +169,9 @@ def _reassign_locked(
     Prospect.objects.filter(pk=prospect.pk).update(owner=new_owner, status=Prospect.Status.ACTIVE, updated_at=now)
     User.objects.filter(pk=new_owner.pk).update(last_assigned_at=now)
     previous_owner = User.objects.filter(pk=previous_owner_id).first()
+    # Told to the new owner on My day and in every reason of their round: how much was tried before, by whom.
+    earlier = rounds_before(prospect=prospect, owner=new_owner)
+    tried = earlier.attempts if earlier is not None else 0
     lead_event_add(
         prospect_id=prospect.pk,
         enrollment_id=enrollment.pk if enrollment else None,
@@ -183,7 +182,11 @@ def _reassign_locked(
     )
     prospect.refresh_from_db()
     enrollment_create(
-        prospect=prospect, now=now, cadence=enrollment.cadence if enrollment is not None else None, actor=actor
+        prospect=prospect,
+        now=now,
+        cadence=enrollment.cadence if enrollment is not None else None,
+        actor=actor,
+        earlier=earlier,
     )
     return new_owner
 

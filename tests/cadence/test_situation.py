@@ -28,7 +28,7 @@ def test_a_situation_holds_the_contacts_as_the_planner_sees_them_and_the_touches
         do_not_contact=True,
     )
     started = MONDAY_MORNING - dt.timedelta(days=3)
-    enrollment = EnrollmentFactory(prospect=prospect, started_at=started)
+    enrollment = EnrollmentFactory(prospect=prospect, started_at=started, counts_from=started)  # a later round
     TouchFactory(prospect=prospect, contact=joe, occurred_at=started - dt.timedelta(days=1))  # an earlier round
     TouchFactory(prospect=prospect, contact=joe, occurred_at=started, deleted_at=MONDAY_MORNING)  # deleted
     TouchFactory(

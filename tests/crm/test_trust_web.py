@@ -166,7 +166,10 @@ def test_a_next_step_in_their_time_is_the_same_instant_from_my_day_and_the_prosp
     )
     from_prospect_page = Enrollment.objects.get(pk=enrollment.pk).next_step_due_at
     Prospect.objects.filter(pk=prospect.pk).update(status="active")
-    Enrollment.objects.filter(pk=enrollment.pk).update(next_step_due_at=None, next_step="", status="active")
+    # A new round, so the conversation just logged is not what the planner answers next.
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        next_step_due_at=None, next_step="", status="active", counts_from=NOW
+    )
     enrollments_plan(enrollment_ids=[enrollment.pk], now=NOW)
     follow_up = FollowUp.objects.filter(enrollment=enrollment, status="planned").first() or follow_up
     client.post(
