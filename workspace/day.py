@@ -74,14 +74,27 @@ class QueueFilters:
         return bool(self.channel or self.kind)
 
 
-def when_both(moment: dt.datetime, *, theirs: ZoneInfo, yours: ZoneInfo) -> str:
-    """ "Tue 14:00 their time · 13:00 yours": the contact's clock first (it decides when to call), the rep's after,
-    with its weekday when the two clocks are on different days. One clock when both read the same."""
+def _day_word(day: dt.date, *, today: dt.date) -> str:
+    """ "today", "tomorrow", or the day with its date: a bare "Mon" read on a Monday would mean next week's."""
+    if day == today:
+        return "today"
+    if day == today + dt.timedelta(days=1):
+        return "tomorrow"
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def when_both(moment: dt.datetime, *, theirs: ZoneInfo, yours: ZoneInfo, now: dt.datetime) -> str:
+    """ "today 14:00 their time · 13:00 yours": the contact's clock first (it decides when to call), the rep's after,
+    with its own day when the two clocks are on different days. One clock when both read the same. Each day is
+    today or tomorrow on its own clock, or named with its date."""
     their, your = moment.astimezone(theirs), moment.astimezone(yours)
+    their_day = _day_word(their.date(), today=now.astimezone(theirs).date())
     if their.utcoffset() == your.utcoffset():
-        return f"{their:%a %H:%M} your time and theirs"
-    mine = f"{your:%a %H:%M}" if your.date() != their.date() else f"{your:%H:%M}"
-    return f"{their:%a %H:%M} their time · {mine} yours"
+        return f"{their_day} {their:%H:%M} your time and theirs"
+    mine = f"{your:%H:%M}"
+    if your.date() != their.date():
+        mine = f"{_day_word(your.date(), today=now.astimezone(yours).date())} {mine}"
+    return f"{their_day} {their:%H:%M} their time · {mine} yours"
 
 
 def follow_up_zone(follow_up: FollowUp) -> ZoneInfo:
@@ -275,7 +288,7 @@ def day_row(
     return DayRow(
         follow_up=follow_up,
         tz=tz,
-        when=when_both(follow_up.due_start, theirs=tz, yours=rep_tz),
+        when=when_both(follow_up.due_start, theirs=tz, yours=rep_tz, now=now),
         night=night_for(follow_up.due_start, rep_tz),
         message=message,
         email_subject=subject,

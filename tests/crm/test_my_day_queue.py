@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -16,7 +17,7 @@ from cadence.services import enrollment_create, enrollments_plan, prospect_reass
 from tests.crm.test_views_my_day import NOW, follow_up_make
 from tests.factories import ContactFactory, ManagerFactory, ProspectFactory, UserFactory
 from touches.models import Channel, Kind
-from workspace.day import DAY_GROUP_LIMIT, GROUP_PAGE
+from workspace.day import DAY_GROUP_LIMIT, GROUP_PAGE, when_both
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +74,8 @@ def test_rows_sort_by_the_instant_and_show_both_clocks(client, alice):
     content = client.get(reverse("home")).content.decode()
 
     assert content.index(f'id="follow-up-{new_york.pk}"') < content.index(f'id="follow-up-{los_angeles.pk}"')
-    assert "Wed 13:30 their time · 18:30 yours" in content
-    assert "Wed 16:00 their time · Thu 00:00 yours" in content
+    assert "today 13:30 their time · 18:30 yours" in content
+    assert "today 16:00 their time · tomorrow 00:00 yours" in content
 
 
 def test_a_window_in_the_middle_of_the_reps_night_is_pointed_out(client, team):
@@ -84,7 +85,7 @@ def test_a_window_in_the_middle_of_the_reps_night_is_pointed_out(client, team):
 
     content = client.get(reverse("home")).content.decode()
 
-    assert "Thu 10:00 their time · 00:00 yours" in content
+    assert "tomorrow 10:00 their time · 00:00 yours" in content
     assert "00:00 at night for you" in content
 
 
@@ -162,3 +163,20 @@ def test_logging_from_focus_mode_goes_straight_to_the_next_lead(client, alice):
     assert response.redirect_chain[-1][0] == reverse("focus")
     assert response.context["focus"].row.follow_up.prospect.name == "Second Freight"
     assert FollowUp.objects.get(pk=first.pk).status == FollowUp.Status.DONE
+
+
+def test_a_day_that_is_not_today_or_tomorrow_is_named_with_its_date_so_next_monday_never_reads_as_today():
+    monday = dt.datetime(2026, 3, 2, 14, 0, tzinfo=dt.UTC)
+    new_york, utc = ZoneInfo("America/New_York"), ZoneInfo("UTC")
+
+    def when(moment: dt.datetime) -> str:
+        return when_both(moment, theirs=new_york, yours=utc, now=monday)
+
+    assert when(monday + dt.timedelta(hours=4, minutes=30)) == "today 13:30 their time · 18:30 yours"
+    assert when(monday + dt.timedelta(days=1)) == "tomorrow 09:00 their time · 14:00 yours"
+    assert (
+        when(monday + dt.timedelta(days=7)) == "Mon 9 Mar 10:00 their time · 14:00 yours"
+    )  # New York moved its clocks on Sunday
+    assert when_both(monday, theirs=utc, yours=utc, now=monday - dt.timedelta(days=2)) == (
+        "Mon 2 Mar 14:00 your time and theirs"
+    )

@@ -72,7 +72,7 @@ def test_a_row_shows_their_local_time_the_plan_a_ready_message_and_links(client,
     content = client.get(reverse("home")).content.decode()
 
     # 10:00 UTC is 4:00 in Chicago in early March, on both clocks (Alice works on UTC), and the middle of no night
-    assert "Wed 04:00 their time · 10:00 yours" in content
+    assert "today 04:00 their time · 10:00 yours" in content
     assert "Invitation" in content and "Attempt 2 of 8 · every other day" in content
     assert 'href="tel:+1212555' in content
     # The ready message and email load when the row's details are opened (a link to them without JavaScript).

@@ -109,7 +109,7 @@ def _logged_context(
         "logged": logged,
         "logged_label": label,
         "following": following,
-        "following_when": when_both(following.due_start, theirs=follow_up_zone(following), yours=rep_tz)
+        "following_when": when_both(following.due_start, theirs=follow_up_zone(following), yours=rep_tz, now=now)
         if following
         else "",
         "following_row": following_row,
