@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from api.representation import PlannedRows
 from cadence.models import Cadence, Enrollment, FollowUp
-from crm.models import Contact, Prospect, User
+from crm.models import ClockSource, Contact, Prospect, User
 from crm.services import etag_for
 from crm.validators import (
     CONTROL_CHARACTERS,
@@ -186,8 +186,17 @@ class NextFollowUpField(serializers.Field):
         return self.inner.to_representation(planned[0]) if planned else None
 
 
+def clock_source_field(*, whose: str) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=[("", "Not recorded"), *ClockSource.choices],
+        read_only=True,
+        help_text=f"Where {whose} time zone came from; `country_guess` and `rep` are guesses to check.",
+    )
+
+
 class ProspectSerializer(PlannedRows, serializers.ModelSerializer):
     etag = serializers.SerializerMethodField()
+    timezone_source = clock_source_field(whose="the prospect's")
     next_follow_up = NextFollowUpField()
 
     class Meta:
@@ -200,7 +209,10 @@ class ProspectSerializer(PlannedRows, serializers.ModelSerializer):
             "status",
             "estimated_value",
             "country",
+            "region",
+            "city",
             "timezone",
+            "timezone_source",
             "source",
             "is_right_buyer",
             "buys_what_we_sell",
@@ -229,6 +241,7 @@ class ContactSerializer(PlannedRows, serializers.ModelSerializer):
     # A plain string: the model's EmailField would document `format: email`, which a blank address breaks.
     email = serializers.CharField(read_only=True, help_text="An email address, or blank if unknown.")
     etag = serializers.SerializerMethodField()
+    timezone_source = clock_source_field(whose="the contact's (blank: they are on the prospect's)")
 
     class Meta:
         model = Contact
@@ -240,7 +253,9 @@ class ContactSerializer(PlannedRows, serializers.ModelSerializer):
             "title",
             "phone",
             "email",
+            "country",
             "timezone",
+            "timezone_source",
             "do_not_contact",
             "left_company",
             "wrong_person",

@@ -49,6 +49,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title", "job title"),
     "role": ("role", "contact role"),
     "country": ("country", "country code", "country/region", "billing country", "mailing country"),
+    "region": (
+        "state",
+        "state/region",
+        "region",
+        "province",
+        "state/province",
+        "billing state/province",
+        "mailing state/province",
+    ),
+    "city": ("city", "town", "billing city", "mailing city"),
     "timezone": ("time zone", "timezone"),
     "value": ("value", "estimated value", "amount", "deal amount", "opportunity amount", "annual revenue"),
 }
@@ -62,6 +72,8 @@ FIELD_LABELS = {
     "title": "Job title",
     "role": "Role",
     "country": "Country",
+    "region": "State or region",
+    "city": "City",
     "timezone": "Time zone",
     "value": "Value",
 }
@@ -200,6 +212,8 @@ class ImportRow:
     title: str = ""
     role: str = Contact.Role.OTHER
     country: str = ""
+    region: str = ""
+    city: str = ""
     timezone: str = ""
     value: Decimal = Decimal("0")
     errors: list[str] = field(default_factory=list)
@@ -226,6 +240,7 @@ def _row(values: dict[str, str], line: int, roles: dict[str, str]) -> ImportRow:
     row.country, problem = country_parse(values.get("country", ""))
     if problem:
         row.errors.append(problem)
+    row.region, row.city = values.get("region", "")[:100], values.get("city", "")[:100]
     row.timezone = values.get("timezone", "")
     if not row.company:
         row.errors.append("Company is missing.")
@@ -237,7 +252,14 @@ def _row(values: dict[str, str], line: int, roles: dict[str, str]) -> ImportRow:
     row.phone, problem = phone_parse(values.get("phone", ""), country=row.country)
     if problem:
         row.errors.append(problem)
-    for label, text in (("company", row.company), ("contact name", row.contact_name), ("title", row.title)):
+    texts = (
+        ("company", row.company),
+        ("contact name", row.contact_name),
+        ("title", row.title),
+        ("state or region", row.region),
+        ("city", row.city),
+    )
+    for label, text in texts:
         try:
             validate_single_line(text)
         except ValidationError:
@@ -269,12 +291,15 @@ def import_rows(file: ImportFile, *, columns: dict[str, str], roles: dict[str, s
 
 @dataclass
 class ImportGroup:
-    """One prospect to create, with the rows that bring its contacts. Its value is the largest of its rows'."""
+    """One prospect to create, with the rows that bring its contacts. Its value is the largest of its rows'; its
+    country, state and city the first its rows give. Each row's zone is its contact's: the company's clock is
+    worked out when it is created (crm.clocks)."""
 
     company: str
     country: str
-    timezone: str
     value: Decimal
+    region: str = ""
+    city: str = ""
     rows: list[ImportRow] = field(default_factory=list)
 
 
@@ -385,9 +410,11 @@ def import_plan(*, user: User, rows: list[ImportRow], columns: dict[str, str] | 
             group = groups.get(row.company.lower())
             if group is None:
                 group = groups[row.company.lower()] = ImportGroup(
-                    company=row.company, country=row.country, timezone=row.timezone, value=row.value
+                    company=row.company, country=row.country, value=row.value
                 )
             group.value = max(group.value, row.value)
+            group.country = group.country or row.country
+            group.region, group.city = group.region or row.region, group.city or row.city
             group.rows.append(row)
         if row.email:
             seen_emails.setdefault(row.email, row.line)

@@ -76,6 +76,18 @@ class Marker(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+class ClockSource(models.TextChoices):
+    """Where a prospect's or contact's time zone came from (crm.clocks): a guess says so on the lead until a person
+    confirms or corrects it."""
+
+    EXPLICIT = "explicit", "Given"
+    PHONE = "phone", "From the phone number"
+    REGION = "region", "From the state or city"
+    COUNTRY = "country", "From the country"
+    COUNTRY_GUESS = "country_guess", "Guessed from the country: it spans several zones"
+    REP = "rep", "Guessed from the rep"
+
+
 class Prospect(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -103,7 +115,12 @@ class Prospect(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     estimated_value = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     country = models.CharField(max_length=2, blank=True, validators=[validate_country])
+    # Where it is, as far as a zone goes: in a country that spans zones, the state and city say which.
+    region = models.CharField(max_length=100, blank=True, validators=[validate_single_line])
+    city = models.CharField(max_length=100, blank=True, validators=[validate_single_line])
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # Blank for rows older than the record of it.
+    timezone_source = models.CharField(max_length=16, choices=ClockSource.choices, blank=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.OUTBOUND)
     # The three questions reps judge a silent lead by (seed 000): right buyer, moves our freight, still there.
     is_right_buyer = models.CharField(max_length=7, choices=Marker.choices, default=Marker.UNKNOWN)
@@ -179,8 +196,11 @@ class Contact(models.Model):
     title = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     phone = models.CharField(max_length=40, blank=True, validators=[validate_phone])
     email = models.EmailField(blank=True)
-    # Blank means "the prospect's time zone": most contacts sit where the account does.
+    # Blank means "the prospect's": most contacts sit where the account does. A contact's own number or a zone
+    # given for them gives them a clock of their own.
+    country = models.CharField(max_length=2, blank=True, validators=[validate_country])
     timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone])
+    timezone_source = models.CharField(max_length=16, choices=ClockSource.choices, blank=True)
     do_not_contact = models.BooleanField(default=False)
     left_company = models.BooleanField(default=False)
     wrong_person = models.BooleanField(default=False)

@@ -17,7 +17,8 @@ from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from crm.models import Absence, Contact, Marker, Prospect, Team, User
+from crm.clocks import Clock, clock_guess, clock_shared, contact_clock
+from crm.models import Absence, ClockSource, Contact, Marker, Prospect, Team, User
 from crm.selectors import contact_list_visible, prospect_list_visible, team_list_managed
 from crm.validators import check_date_in_range
 
@@ -56,11 +57,95 @@ def _update_locked(instance: models.Model, *, changes: dict[str, Any], if_match:
     return instance
 
 
+PROSPECT_CLOCK_FIELDS = frozenset({"country", "region", "city", "timezone"})
+CONTACT_CLOCK_FIELDS = frozenset({"country", "phone", "timezone"})
+# A clock a person gave or confirmed is kept; one derived from the data follows the data when it changes.
+DERIVED = frozenset(ClockSource.values) - {ClockSource.EXPLICIT}
+
+
 def prospect_update(*, user: User, prospect_id: int, changes: dict[str, Any], if_match: str | None) -> Prospect:
-    """Edit a prospect the user can see, under a row lock, only if `If-Match` still names its version."""
+    """Edit a prospect the user can see, under a row lock, only if `If-Match` still names its version.
+
+    A new time zone is the one a person gave; a new country, state or city moves a derived clock with it
+    (`cadence.services.lead_update` re-plans the lead when its clock moved)."""
     with transaction.atomic():
         prospect = prospect_list_visible(user=user).select_for_update(of=("self",)).get(pk=prospect_id)
+        changes = dict(changes)
+        if changes.get("timezone") not in (None, prospect.timezone):
+            changes["timezone_source"] = ClockSource.EXPLICIT
+        elif any(changes.get(f, getattr(prospect, f)) != getattr(prospect, f) for f in PROSPECT_CLOCK_FIELDS):
+            changes.pop("timezone", None)
+            if prospect.timezone_source != ClockSource.EXPLICIT:
+                after = {f: changes.get(f, getattr(prospect, f)) for f in ("country", "region", "city")}
+                clock = _prospect_clock(prospect, **after)
+                changes.update(timezone=clock.zone, timezone_source=clock.source)
         return _update_locked(prospect, changes=changes, if_match=if_match)  # type: ignore[return-value]
+
+
+def _prospect_clock(prospect: Prospect, *, country: str, region: str, city: str) -> Clock:
+    """A prospect's derived clock: the one most of its contacts' own clocks share, else its country, state or city,
+    else its owner's."""
+    own = [
+        Clock(zone, source)
+        for zone, source in Contact.objects.filter(prospect=prospect)
+        .exclude(timezone="")
+        .values_list("timezone", "timezone_source")
+    ]
+    fallback = clock_guess(country=country, region=region, city=city, fallback=prospect.owner.timezone)
+    return clock_shared(own, fallback=fallback)
+
+
+def prospect_clock_refresh(*, prospect: Prospect) -> bool:
+    """Derive a prospect's clock again from its data and contacts (one added, edited); a clock a person gave stays.
+    Returns whether it moved."""
+    moved = prospects_clock_refresh(prospect_ids={prospect.pk})
+    if moved:
+        prospect.timezone, prospect.timezone_source = Prospect.objects.values_list("timezone", "timezone_source").get(
+            pk=prospect.pk
+        )
+    return bool(moved)
+
+
+def prospects_clock_refresh(*, prospect_ids: set[int]) -> list[int]:
+    """`prospect_clock_refresh` for many prospects (an import's merged rows), in three queries whatever the count.
+    Returns the prospects whose clock moved."""
+    prospects = list(
+        Prospect.objects.filter(pk__in=prospect_ids, timezone_source__in=DERIVED).select_related("owner").order_by("pk")
+    )
+    own: dict[int, list[Clock]] = {}
+    for prospect_id, zone, source in (
+        Contact.objects.filter(prospect__in=prospects)
+        .exclude(timezone="")
+        .values_list("prospect_id", "timezone", "timezone_source")
+    ):
+        own.setdefault(prospect_id, []).append(Clock(zone, source))
+    moved = []
+    for prospect in prospects:
+        fallback = clock_guess(
+            country=prospect.country, region=prospect.region, city=prospect.city, fallback=prospect.owner.timezone
+        )
+        clock = clock_shared(own.get(prospect.pk, []), fallback=fallback)
+        if (clock.zone, clock.source) != (prospect.timezone, prospect.timezone_source):
+            prospect.timezone, prospect.timezone_source = clock.zone, clock.source
+            moved.append(prospect)
+    Prospect.objects.bulk_update(moved, ["timezone", "timezone_source"], batch_size=1000)
+    return [prospect.pk for prospect in moved]
+
+
+def prospect_place_set(*, prospect: Prospect, country: str, region: str, city: str, timezone: str) -> Prospect:
+    """Where a prospect is, as a person says on its page: a zone given is theirs (a guess confirmed or corrected);
+    none derives it again from the place and the contacts (crm.clocks)."""
+    with transaction.atomic():
+        prospect = Prospect.objects.select_for_update(of=("self",)).select_related("owner").get(pk=prospect.pk)
+        prospect.country, prospect.region, prospect.city = country, region.strip(), city.strip()
+        if timezone:
+            prospect.timezone, prospect.timezone_source = timezone, ClockSource.EXPLICIT
+        else:
+            clock = _prospect_clock(prospect, country=country, region=prospect.region, city=prospect.city)
+            prospect.timezone, prospect.timezone_source = clock.zone, clock.source
+        prospect.full_clean(exclude=["team", "owner"])
+        prospect.save(update_fields=["country", "region", "city", "timezone", "timezone_source", "updated_at"])
+    return prospect
 
 
 def contact_update(*, user: User, contact_id: int, changes: dict[str, Any], if_match: str | None) -> Contact:
@@ -78,7 +163,26 @@ def contact_update(*, user: User, contact_id: int, changes: dict[str, Any], if_m
                     "it cannot be edited away."
                 }
             )
+        changes = _contact_clock_changes(contact, dict(changes))
         return _update_locked(contact, changes=changes, if_match=if_match)  # type: ignore[return-value]
+
+
+def _contact_clock_changes(contact: Contact, changes: dict[str, Any]) -> dict[str, Any]:
+    """A zone given for the contact is theirs; a zone cleared, or a new phone or country under a derived clock,
+    derives it again from what is left (or puts them back on the prospect's)."""
+    zone = changes.get("timezone")
+    if zone and zone != contact.timezone:
+        return changes | {"timezone_source": ClockSource.EXPLICIT}
+    cleared = zone == "" and contact.timezone != ""
+    moved = any(f in changes and changes[f] != getattr(contact, f) for f in ("phone", "country"))
+    if cleared or (moved and contact.timezone_source != ClockSource.EXPLICIT):
+        clock = contact_clock(
+            phone=changes.get("phone", contact.phone),
+            country=changes.get("country", contact.country),
+            prospect_country=contact.prospect.country,
+        )
+        return changes | {"timezone": clock.zone if clock else "", "timezone_source": clock.source if clock else ""}
+    return changes
 
 
 def _owner_for_new_prospect(*, user: User, owner_id: int | None) -> User:
@@ -107,6 +211,8 @@ def prospect_create(
     owner_id: int | None = None,
     estimated_value: Decimal = Decimal("0"),
     country: str = "",
+    region: str = "",
+    city: str = "",
     timezone: str = "",
     source: str = Prospect.Source.OUTBOUND,
     is_right_buyer: str = Marker.UNKNOWN,
@@ -116,17 +222,22 @@ def prospect_create(
 ) -> Prospect:
     """Add a prospect in its owner's team (`cadence.services.lead_create` also enrolls it, as every new lead is).
 
-    The owner is the user unless a manager names a rep of a team they manage. A blank time zone is the
-    owner's: a lead without one is most often local to the rep who found it.
+    The owner is the user unless a manager names a rep of a team they manage. A blank time zone is derived from
+    the country, state and city, and only then taken from the owner, saying so (crm.clocks); contacts added later
+    move it to theirs.
     """
     owner = _owner_for_new_prospect(user=user, owner_id=owner_id)
+    clock = clock_guess(zone=timezone, country=country, region=region, city=city, fallback=owner.timezone)
     prospect = Prospect(
         name=name.strip(),
         team_id=owner.team_id,
         owner=owner,
         estimated_value=estimated_value,
         country=country,
-        timezone=timezone or owner.timezone,
+        region=region.strip(),
+        city=city.strip(),
+        timezone=clock.zone,
+        timezone_source=clock.source,
         source=source,
         is_right_buyer=is_right_buyer,
         buys_what_we_sell=buys_what_we_sell,
@@ -159,9 +270,13 @@ def contact_create(
     title: str = "",
     phone: str = "",
     email: str = "",
+    country: str = "",
     timezone: str = "",
 ) -> Contact:
-    """Add a person at the prospect (`cadence.services.lead_contact_add` also re-plans a lead waiting for one)."""
+    """Add a person at the prospect (`cadence.services.lead_contact_add` also re-plans a lead waiting for one, or
+    whose clock their number moved). Their own clock comes from a zone given for them or their phone number;
+    without either they are on the prospect's."""
+    clock = contact_clock(zone=timezone, phone=phone, country=country, prospect_country=prospect.country)
     contact = Contact(
         prospect=prospect,
         name=name.strip(),
@@ -169,7 +284,9 @@ def contact_create(
         title=title.strip(),
         phone=phone.strip(),
         email=email.strip().lower(),
-        timezone=timezone.strip(),
+        country=country,
+        timezone=clock.zone if clock else "",
+        timezone_source=clock.source if clock else "",
     )
     if not (contact.phone or contact.email):
         raise ValidationError({"phone": "Give a phone number or an email address, or there is no way to reach them."})

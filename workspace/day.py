@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 
 from cadence.models import Enrollment, FollowUp, LeadEvent
-from crm.models import User
+from crm.models import ClockSource, Contact, Prospect, User
 from crm.zones import day_and_clock, zone
 from mailroom.selectors import OutboxWaiting, outbox_waiting_summary
 from touches.message_library import Template, message_render, message_template_pick
@@ -102,6 +102,18 @@ def follow_up_zone(follow_up: FollowUp) -> ZoneInfo:
     return zone(contact_tz, fallback=follow_up.prospect.timezone)
 
 
+def clock_guess_note(prospect: Prospect, contact: Contact | None = None) -> str:
+    """What a lead says while "their time" is a guess: the contact has no clock of their own and the prospect's was
+    guessed (crm.clocks). Empty once the data gave it or a person set it."""
+    if contact is not None and contact.timezone:
+        return ""
+    if prospect.timezone_source == ClockSource.REP:
+        return "clock guessed from the rep: check it"
+    if prospect.timezone_source == ClockSource.COUNTRY_GUESS:
+        return "clock guessed from the country, which spans several zones: check it"
+    return ""
+
+
 def night_for(moment: dt.datetime, tz: ZoneInfo) -> str:
     """ "03:00 at night for you", when a window falls in the rep's own night (a lead in a far zone)."""
     local = moment.astimezone(tz)
@@ -160,6 +172,7 @@ class DayRow:
     tz: ZoneInfo
     when: str  # "Tue 14:00 their time · 13:00 yours"
     night: str
+    clock_guess: str  # "clock guessed from the rep: check it", when "their time" is a guess (crm.clocks)
     message: str | None  # None: not loaded (the queue loads it on demand)
     email_subject: str | None
     email_body: str | None
@@ -290,6 +303,7 @@ def day_row(
         tz=tz,
         when=when_both(follow_up.due_start, theirs=tz, yours=rep_tz, now=now),
         night=night_for(follow_up.due_start, rep_tz),
+        clock_guess=clock_guess_note(follow_up.prospect, follow_up.contact),
         message=message,
         email_subject=subject,
         email_body=body,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from cadence.models import Enrollment
+from crm.import_values import country_parse
 from crm.models import Contact, Marker, Prospect, User
 from crm.validators import validate_phone, validate_single_line, validate_timezone
 from workspace.selectors import SORTS, ProspectFilters
@@ -42,6 +43,43 @@ class ContactForm(forms.Form):
         if not (cleaned.get("phone") or cleaned.get("email")) and not self.errors:
             raise forms.ValidationError("Give a phone number or an email address, or there is no way to reach them.")
         return cleaned
+
+
+def _country_code(text: str) -> str:
+    code, problem = country_parse(text)
+    if problem:
+        raise forms.ValidationError(problem)
+    return code
+
+
+class PlaceForm(forms.Form):
+    """Where a prospect is, and the clock it is called on: a zone chosen is kept; none works it out again."""
+
+    country = forms.CharField(label="Country", max_length=60, required=False, help_text="Name or code: Germany, DE.")
+    region = forms.CharField(label="State or region", max_length=100, required=False, validators=[validate_single_line])
+    city = forms.CharField(label="City", max_length=100, required=False, validators=[validate_single_line])
+    timezone = forms.CharField(
+        label="Time zone",
+        max_length=64,
+        required=False,
+        validators=[validate_timezone],
+        help_text="Blank: worked out from the contacts' phone numbers, the state or city, then the country.",
+    )
+
+    def clean_country(self) -> str:
+        return _country_code(self.cleaned_data["country"])
+
+
+class ContactClockForm(forms.Form):
+    """A contact's own country and clock; blank puts them on their phone number's, else on the prospect's."""
+
+    country = forms.CharField(label="Country", max_length=60, required=False)
+    timezone = forms.CharField(
+        label="Time zone", max_length=64, required=False, validators=[validate_timezone], help_text="Blank: worked out."
+    )
+
+    def clean_country(self) -> str:
+        return _country_code(self.cleaned_data["country"])
 
 
 class WhenForm(forms.Form):

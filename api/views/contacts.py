@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -11,12 +12,12 @@ from rest_framework.views import APIView
 from api.fields import StrictBooleanField, StrictIntegerField
 from api.filters import ContactFilter
 from api.idempotency import idempotent
-from api.serializers import ContactSerializer, PhoneField, SingleLineField, timezone_field
+from api.serializers import ContactSerializer, PhoneField, SingleLineField, country_field, timezone_field
 from api.views.common import IDEMPOTENCY_KEY, IF_MATCH, errors, int_path, parse_int_id
-from cadence.services import lead_contact_add
+from cadence.services import lead_contact_add, lead_contact_update
 from crm.models import Contact
 from crm.selectors import contact_list_visible, prospect_list_visible
-from crm.services import contact_update, etag_for
+from crm.services import etag_for
 
 
 class ContactListCreateApi(generics.ListAPIView):
@@ -32,7 +33,13 @@ class ContactListCreateApi(generics.ListAPIView):
         email = serializers.EmailField(
             max_length=254, allow_blank=True, required=False, help_text="A phone or an email is needed."
         )
-        timezone = timezone_field(blank=True, required=False)
+        country = country_field(required=False)
+        timezone = timezone_field(
+            blank=True,
+            required=False,
+            help_text="An IANA time zone name. Omit to derive it from their phone number (or their country), else "
+            "they are on the prospect's.",
+        )
 
         class Meta:
             ref_name = "ContactCreateInput"
@@ -72,6 +79,7 @@ class ContactDetailApi(APIView):
         title = SingleLineField(max_length=200, allow_blank=True)
         phone = PhoneField(max_length=40, allow_blank=True)
         email = serializers.EmailField(max_length=254, allow_blank=True)
+        country = country_field(required=False)
         timezone = timezone_field(blank=True)
         do_not_contact = StrictBooleanField()
         left_company = StrictBooleanField()
@@ -93,11 +101,12 @@ class ContactDetailApi(APIView):
         contact_list_visible(user=request.user).get(pk=contact_id)
         serializer = self.InputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        contact = contact_update(
+        contact = lead_contact_update(
             user=request.user,
             contact_id=contact_id,
             changes=serializer.validated_data,
             if_match=request.headers.get("If-Match"),
+            now=timezone.now(),
         )
         return self._respond(contact)
 

@@ -21,10 +21,10 @@ from api.serializers import (
 )
 from api.views.common import IDEMPOTENCY_KEY, IF_MATCH, errors, int_path, parse_int_id
 from cadence.models import FollowUp
-from cadence.services import lead_create
+from cadence.services import lead_create, lead_update
 from crm.models import Marker, Prospect
 from crm.selectors import prospect_list_visible, prospect_page_visible
-from crm.services import etag_for, prospect_update
+from crm.services import etag_for
 
 
 def _prospects_for(request: Request) -> QuerySet[Prospect]:
@@ -52,8 +52,16 @@ class ProspectListCreateApi(generics.GenericAPIView):
         )
         estimated_value = MoneyField(required=False)
         country = country_field(required=False)
+        region = SingleLineField(
+            max_length=100, allow_blank=True, required=False, help_text="State, province or region, e.g. TX or Texas."
+        )
+        city = SingleLineField(max_length=100, allow_blank=True, required=False)
         timezone = timezone_field(
-            blank=False, required=False, help_text="An IANA time zone name, e.g. Europe/Berlin. Omit for the owner's."
+            blank=False,
+            required=False,
+            help_text="An IANA time zone name, e.g. Europe/Berlin. Omit to derive it: from the contacts' phone "
+            "numbers, the state or city where the country spans zones, the country, and only then the owner's "
+            "(`timezone_source` says which).",
         )
         source = serializers.ChoiceField(choices=Prospect.Source.choices, required=False)
         is_right_buyer = serializers.ChoiceField(choices=Marker.choices, required=False)
@@ -109,6 +117,8 @@ class ProspectDetailApi(APIView):
         name = SingleLineField(max_length=200)
         estimated_value = MoneyField()
         country = country_field()
+        region = SingleLineField(max_length=100, allow_blank=True, required=False)
+        city = SingleLineField(max_length=100, allow_blank=True, required=False)
         timezone = timezone_field(blank=False)
         source = serializers.ChoiceField(choices=Prospect.Source.choices)
         is_right_buyer = serializers.ChoiceField(choices=Marker.choices)
@@ -132,11 +142,12 @@ class ProspectDetailApi(APIView):
         prospect_list_visible(user=request.user).get(pk=prospect_id)
         serializer = self.InputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        prospect = prospect_update(
+        prospect = lead_update(
             user=request.user,
             prospect_id=prospect_id,
             changes=serializer.validated_data,
             if_match=request.headers.get("If-Match"),
+            now=timezone.now(),
         )
         return self._respond(prospect)
 

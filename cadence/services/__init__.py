@@ -10,7 +10,15 @@
 from cadence.services.enrolling import enrollment_create, enrollment_request_plan, enrollments_request_plan
 from cadence.services.events import lead_event_add
 from cadence.services.imports import leads_import_confirm
-from cadence.services.intake import lead_close, lead_contact_add, lead_create, leads_enroll_new
+from cadence.services.intake import (
+    lead_close,
+    lead_contact_add,
+    lead_contact_update,
+    lead_create,
+    lead_place_set,
+    lead_update,
+    leads_enroll_new,
+)
 from cadence.services.leads import (
     HANDOVER_RETRY_AFTER,
     MAX_EXTENSION,
@@ -75,7 +83,10 @@ __all__ = [
     "follow_ups_answer",
     "lead_close",
     "lead_contact_add",
+    "lead_contact_update",
     "lead_create",
+    "lead_place_set",
+    "lead_update",
     "lead_event_add",
     "leads_enroll_new",
     "attempt_log_unanswered",

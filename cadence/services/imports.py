@@ -24,6 +24,7 @@ from cadence.models import Cadence
 from cadence.services.intake import leads_enroll_new
 from cadence.services.pacing import pacing_forecast
 from cadence.services.queue import task_enqueue
+from crm.clocks import Clock, clock_guess, clock_shared, contact_clock
 from crm.imports import (
     ImportFileError,
     ImportPlan,
@@ -36,6 +37,7 @@ from crm.imports import (
     import_text_decode,
 )
 from crm.models import Contact, ImportJob, ImportMapping, Prospect, User
+from crm.services import prospects_clock_refresh
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000
@@ -226,25 +228,57 @@ def _progress(job: ImportJob, *, processed: int, created: int | None = None, mer
     ImportJob.objects.filter(pk=job.pk).update(**changes)
 
 
+def _row_clock(row: ImportRow, *, country: str) -> Clock | None:
+    """A row's own clock: its zone column, else its phone number (crm.clocks)."""
+    return contact_clock(zone=row.timezone, phone=row.phone, prospect_country=country)
+
+
+def _contact(
+    row: ImportRow, *, prospect: Prospect | None = None, prospect_id: int | None = None, clock: Clock | None
+) -> Contact:
+    return Contact(
+        prospect=prospect,
+        prospect_id=prospect_id if prospect is None else prospect.pk,
+        name=row.contact_name,
+        role=row.role,
+        title=row.title,
+        phone=row.phone,
+        email=row.email,
+        timezone=clock.zone if clock else "",
+        timezone_source=clock.source if clock else "",
+    )
+
+
 def _create(job: ImportJob, groups: Sequence, owners: Sequence[User], *, now: dt.datetime) -> list[Prospect]:
-    prospects = [
-        Prospect(
-            name=group.company,
-            team_id=job.team_id,
-            owner=owner,
-            country=group.country,
-            timezone=group.timezone or owner.timezone,
-            estimated_value=group.value,
-            source=Prospect.Source.IMPORT,
+    """The new prospects and their contacts, each on its own clock: a contact on its zone column or phone number,
+    the company on the one most of its contacts share, else its country, state and city, else its rep's (said to be a
+    guess). One row's zone never becomes the company's unless most of its rows agree."""
+    prospects, clocks = [], []
+    for group, owner in zip(groups, owners, strict=True):
+        row_clocks = [_row_clock(row, country=group.country) for row in group.rows]
+        place = clock_guess(country=group.country, region=group.region, city=group.city, fallback=owner.timezone)
+        company = clock_shared([c for c in row_clocks if c is not None], fallback=place)
+        clocks.append(row_clocks)
+        prospects.append(
+            Prospect(
+                name=group.company,
+                team_id=job.team_id,
+                owner=owner,
+                country=group.country,
+                region=group.region,
+                city=group.city,
+                timezone=company.zone,
+                timezone_source=company.source,
+                estimated_value=group.value,
+                source=Prospect.Source.IMPORT,
+            )
         )
-        for group, owner in zip(groups, owners, strict=True)
-    ]
     Prospect.objects.bulk_create(prospects, batch_size=CHUNK)
     Contact.objects.bulk_create(
         (
-            Contact(prospect=p, name=row.contact_name, role=row.role, title=row.title, phone=row.phone, email=row.email)
-            for p, group in zip(prospects, groups, strict=True)
-            for row in group.rows
+            _contact(row, prospect=p, clock=clock)
+            for p, group, row_clocks in zip(prospects, groups, clocks, strict=True)
+            for row, clock in zip(group.rows, row_clocks, strict=True)
             if row.contact_name
         ),
         batch_size=CHUNK,
@@ -253,22 +287,19 @@ def _create(job: ImportJob, groups: Sequence, owners: Sequence[User], *, now: dt
 
 
 def _merge(rows: Sequence[ImportRow], *, now: dt.datetime) -> None:
-    """New contacts at companies already in Pursuit are added to them."""
+    """New contacts at companies already in Pursuit are added to them, each on its own clock; a company whose clock
+    was derived follows its contacts' (crm.services.prospect_clock_refresh)."""
+    ids = {row.merge_into for row in rows if row.merge_into}
+    countries = dict(Prospect.objects.filter(pk__in=ids).values_list("pk", "country"))
     contacts = [
-        Contact(
-            prospect_id=row.merge_into,
-            name=row.contact_name,
-            role=row.role,
-            title=row.title,
-            phone=row.phone,
-            email=row.email,
-        )
+        _contact(row, prospect_id=row.merge_into, clock=_row_clock(row, country=countries.get(row.merge_into, "")))
         for row in rows
         if row.contact_name and row.merge_into
     ]
     with transaction.atomic():
         Contact.objects.bulk_create(contacts, batch_size=CHUNK)
-        Prospect.objects.filter(pk__in={row.merge_into for row in rows}).update(updated_at=now)
+        Prospect.objects.filter(pk__in=ids).update(updated_at=now)
+        prospects_clock_refresh(prospect_ids={c.prospect_id for c in contacts if c.timezone})
 
 
 def leads_import_confirm(*, user: User, text: str, now: dt.datetime, expected_digest: str) -> ImportPlan:

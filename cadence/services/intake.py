@@ -13,8 +13,17 @@ from cadence.models import Cadence
 from cadence.selectors import enrollment_open_for_prospect
 from cadence.services.enrolling import enrollment_create, enrollment_request_plan, enrollments_create_bulk
 from cadence.services.pacing import paced_starts
+from cadence.services.planning import enrollments_plan_now
 from crm.models import Contact, Prospect, Team, User
-from crm.services import contact_create, prospect_close, prospect_create
+from crm.services import (
+    contact_create,
+    contact_update,
+    prospect_clock_refresh,
+    prospect_close,
+    prospect_create,
+    prospect_place_set,
+    prospect_update,
+)
 
 # Above this many new leads at once, enroll them in bulk and let the sweep plan them.
 BULK_FROM = 50
@@ -54,13 +63,62 @@ def lead_create(*, user: User, now: dt.datetime, **fields: Any) -> Prospect:
 
 
 def lead_contact_add(*, prospect: Prospect, **fields: Any) -> Contact:
-    """Add a contact; a lead whose cadence was waiting for someone to call is planned again."""
+    """Add a contact; a lead whose cadence was waiting for someone to call, or whose clock the contact's number
+    moved (crm.clocks), is planned again."""
     with transaction.atomic():
         contact = contact_create(prospect=prospect, **fields)
+        moved = prospect_clock_refresh(prospect=prospect)
         enrollment = enrollment_open_for_prospect(prospect_id=prospect.pk)
-        if enrollment is not None and enrollment.needs_contact:
-            enrollment_request_plan(enrollment_id=enrollment.pk, now=contact.created_at)
+        if enrollment is not None and (enrollment.needs_contact or moved):
+            _replan(prospect_id=prospect.pk, now=contact.created_at)
     return contact
+
+
+def lead_update(
+    *, user: User, prospect_id: int, changes: dict[str, Any], if_match: str | None, now: dt.datetime
+) -> Prospect:
+    """Edit a prospect (`crm.services.prospect_update`); a lead whose clock moved is planned again at once, so its
+    next call keeps to the hours of where it really is."""
+    with transaction.atomic():
+        before = Prospect.objects.filter(pk=prospect_id).values_list("timezone", flat=True).first()
+        prospect = prospect_update(user=user, prospect_id=prospect_id, changes=changes, if_match=if_match)
+        if prospect.timezone != before:
+            _replan(prospect_id=prospect.pk, now=now)
+    return prospect
+
+
+def lead_contact_update(
+    *, user: User, contact_id: int, changes: dict[str, Any], if_match: str | None, now: dt.datetime
+) -> Contact:
+    """Edit a contact (`crm.services.contact_update`); a new clock for them, or for their prospect (the one most of
+    its contacts share), plans the lead again at once."""
+    with transaction.atomic():
+        before = Contact.objects.filter(pk=contact_id).values_list("timezone", flat=True).first()
+        contact = contact_update(user=user, contact_id=contact_id, changes=changes, if_match=if_match)
+        moved = prospect_clock_refresh(prospect=contact.prospect)
+        if moved or contact.timezone != before:
+            _replan(prospect_id=contact.prospect_id, now=now)
+    return contact
+
+
+def lead_place_set(
+    *, prospect: Prospect, country: str, region: str, city: str, timezone: str, now: dt.datetime
+) -> Prospect:
+    """Where a prospect is, set on its page by a rep or manager: a zone chosen there is theirs (a guess confirmed
+    or corrected); none derives it from the country, state, city and contacts again. The plan follows at once."""
+    with transaction.atomic():
+        prospect = prospect_place_set(prospect=prospect, country=country, region=region, city=city, timezone=timezone)
+        _replan(prospect_id=prospect.pk, now=now)
+    return prospect
+
+
+def _replan(*, prospect_id: int, now: dt.datetime) -> None:
+    """Planned again in this request, so the page (or the API's answer) already shows the next call on the new
+    clock; the worker's task then finds the plan current."""
+    enrollment = enrollment_open_for_prospect(prospect_id=prospect_id)
+    if enrollment is not None:
+        enrollment_request_plan(enrollment_id=enrollment.pk, now=now)
+        enrollments_plan_now(enrollment_ids=[enrollment.pk], now=now)
 
 
 def lead_close(*, prospect: Prospect, status: str, now: dt.datetime) -> None:

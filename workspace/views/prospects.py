@@ -7,13 +7,16 @@ action and redirect back; with htmx the same view answers with the partial it sw
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cadence.services import (
@@ -24,10 +27,12 @@ from cadence.services import (
     enrollment_resume,
     lead_close,
     lead_contact_add,
+    lead_contact_update,
+    lead_place_set,
     prospect_do_not_contact_lift,
     prospect_reopen,
 )
-from crm.models import Prospect
+from crm.models import ClockSource, Prospect
 from crm.once import submitted_once
 from crm.services import MARKER_FIELDS, prospect_update_markers
 from crm.text import sentence
@@ -36,12 +41,15 @@ from mailroom.models import InboundEmail
 from mailroom.selectors import inbound_for_prospect
 from web.access import enrollment_get_for_user, prospect_get_for_user
 from web.http import ALREADY_SAVED, HtmxHttpRequest, errors_text
+from workspace.day import clock_guess_note
 from workspace.forms import (
     CloseForm,
+    ContactClockForm,
     ContactForm,
     GiveUpForm,
     MarkersForm,
     PauseForm,
+    PlaceForm,
     ProspectFilterForm,
 )
 from workspace.selectors import (
@@ -56,6 +64,11 @@ from workspace.selectors import (
 )
 
 PAGE_SIZE = 25
+# The names the time zone fields suggest as a person types (one datalist per page), written once: some 600 options
+# looped over in the template on every prospect page cost more than the rest of its side column.
+ZONE_OPTIONS = mark_safe(  # noqa: S308 - IANA names are letters, digits, "/", "_", "-" and "+"
+    "".join(f'<option value="{name}">' for name in sorted(available_timezones() - {"localtime", "Factory"}))
+)
 
 
 def _back_to_prospect(pk: int) -> HttpResponse:
@@ -91,6 +104,9 @@ def _prospect_context(request: HtmxHttpRequest, prospect: Prospect, **extra: obj
         "current": current,
         "last_enrollment": None if current else enrollment_last(prospect=prospect),
         "markers_form": MarkersForm(initial={f: getattr(prospect, f) for f in MARKER_FIELDS}, auto_id="markers_%s"),
+        "place_form": _place_form(prospect),
+        "clock_note": clock_guess_note(prospect),
+        "zone_options": ZONE_OPTIONS,
         "rep_tz": zone(request.user.timezone, fallback="UTC"),
         "mail_read": inbound_for_prospect(prospect=prospect),
         "reclassify_choices": InboundEmail.Verdict.choices,
@@ -139,6 +155,53 @@ def prospect_markers(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return render(request, "workspace/prospect_detail.html#markers", context)
     if not form.is_valid():
         messages.error(request, "Choose yes, no or unknown for each marker.")
+    return _back_to_prospect(pk)
+
+
+def _place_form(prospect: Prospect) -> PlaceForm:
+    initial = {"country": prospect.country, "region": prospect.region, "city": prospect.city, "timezone": ""}
+    if prospect.timezone_source == ClockSource.EXPLICIT:
+        initial["timezone"] = prospect.timezone
+    return PlaceForm(initial=initial, auto_id="place_%s")
+
+
+@require_POST
+@login_required
+def prospect_place(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Where the prospect is and its clock, confirmed or corrected by a person; the lead is planned again at once."""
+    prospect = prospect_get_for_user(request, pk)
+    form = PlaceForm(request.POST, auto_id="place_%s")
+    saved = form.is_valid()
+    if saved:
+        with submitted_once(request) as first:
+            if first:
+                prospect = lead_place_set(prospect=prospect, **form.cleaned_data, now=timezone.now())
+        form = _place_form(prospect)
+    if request.htmx:
+        context = {"prospect": prospect, "place_form": form, "saved": saved, "clock_note": clock_guess_note(prospect)}
+        return render(request, "workspace/prospect_detail.html#place", context)
+    if not saved:
+        return render(request, "workspace/prospect_detail.html", _prospect_context(request, prospect, place_form=form))
+    messages.success(request, f"{prospect} is on {prospect.timezone}; its plan follows.")
+    return _back_to_prospect(pk)
+
+
+@require_POST
+@login_required
+def contact_clock(request: HtmxHttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    """A contact's own country and clock, corrected on the prospect's page; the lead is planned again at once."""
+    prospect = prospect_get_for_user(request, pk)
+    contact = get_object_or_404(prospect.contacts, pk=contact_pk)
+    form = ContactClockForm(request.POST, auto_id=f"contact-{contact.pk}-%s")
+    if not form.is_valid():
+        messages.error(request, f"{contact.name}: {errors_text(ValidationError(form.errors))}")
+        return _back_to_prospect(pk)
+    with submitted_once(request) as first:
+        if first:
+            contact = lead_contact_update(
+                user=request.user, contact_id=contact.pk, changes=form.cleaned_data, if_match=None, now=timezone.now()
+            )
+    messages.success(request, f"{contact.name} is on {contact.timezone or 'the prospect’s clock'}.")
     return _back_to_prospect(pk)
 
 
