@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet
-from django.utils import timezone
 
 from cadence.models import Cadence, Enrollment, FollowUp
 from crm.models import Prospect, Team, User
@@ -32,21 +32,6 @@ def enrollment_open_for_prospect(*, prospect_id: int) -> Enrollment | None:
     return Enrollment.objects.filter(prospect_id=prospect_id, status__in=Enrollment.OPEN_STATUSES).first()
 
 
-def rep_pick_for_handover(*, team: Team, exclude_ids: set[int], today: dt.date | None = None) -> User | None:
-    """The available rep of the team with the fewest active leads; ties go to the least recently assigned.
-    A rep away today (or on `today`) gets no hand-over."""
-    active = Q(owned_prospects__status__in=[Prospect.Status.ACTIVE, Prospect.Status.ENGAGED])
-    on = today or timezone.now().date()
-    return (
-        User.objects.filter(team=team, role=User.Role.REP, is_active=True, is_available=True)
-        .filter(Q(away_until__isnull=True) | Q(away_until__lt=on))
-        .exclude(pk__in=exclude_ids)
-        .annotate(active_leads=Count("owned_prospects", filter=active))
-        .order_by("active_leads", F("last_assigned_at").asc(nulls_first=True), "pk")
-        .first()
-    )
-
-
 def follow_up_list_for_user(*, user: User, due_before: dt.datetime | None = None) -> QuerySet[FollowUp]:
     """The planned follow-ups a user may see: their own as a rep, their teams' as a manager."""
     follow_ups = FollowUp.objects.filter(status=FollowUp.Status.PLANNED)
@@ -60,3 +45,22 @@ def follow_up_list_for_user(*, user: User, due_before: dt.datetime | None = None
     if due_before is not None:
         follow_ups = follow_ups.filter(due_start__lt=due_before)
     return follow_ups.select_related("prospect", "contact", "rep").order_by("due_start")
+
+
+def coverage_for_reps(*, rep_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
+    """Who covers whom, for the reps page and the dashboard: for each rep among `rep_ids`, the (other rep, leads)
+    pairs of the open leads one of them works while the other is away, counted both ways (a coverer lists the reps
+    they cover, an absent rep those who cover them). One query."""
+    pairs: dict[int, list[tuple[int, int]]] = {}
+    rows = (
+        Enrollment.objects.filter(status__in=Enrollment.OPEN_STATUSES, absence__isnull=False)
+        .exclude(owner_id=F("prospect__owner_id"))
+        .filter(Q(owner_id__in=rep_ids) | Q(prospect__owner_id__in=rep_ids))
+        .values_list("owner_id", "prospect__owner_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "owner_id")
+    )
+    for coverer, away, count in rows:
+        pairs.setdefault(coverer, []).append((away, count))
+        pairs.setdefault(away, []).append((coverer, count))
+    return pairs

@@ -66,6 +66,11 @@ class User(AbstractUser):
     def is_manager(self) -> bool:
         return self.role == self.Role.MANAGER
 
+    @property
+    def has_joined(self) -> bool:
+        """Logged in at least once: until then an invited rep is given no leads (crm.selectors.reps_taking_leads)."""
+        return self.last_login is not None
+
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
@@ -95,6 +96,14 @@ def prospect_owners_visible(*, user: User) -> QuerySet[User]:
 
 def contact_list_visible(*, user: User) -> QuerySet[Contact]:
     return Contact.objects.filter(prospect__in=prospect_list_visible(user=user))
+
+
+def reps_taking_leads(*, team: Team, on: dt.date) -> QuerySet[User]:
+    """The reps who may be given leads on a day (an import, a hand-over, covering an absence): active, taking new
+    leads, not away that day, and joined: a rep invited who never logged in would get leads nobody works."""
+    return User.objects.filter(
+        team=team, role=User.Role.REP, is_active=True, is_available=True, last_login__isnull=False
+    ).filter(Q(away_until__isnull=True) | Q(away_until__lt=on))
 
 
 def rep_list_for_team(*, team: Team, available_only: bool = False) -> QuerySet[User]:

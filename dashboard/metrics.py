@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 
 from cadence.models import Enrollment
+from cadence.selectors import coverage_for_reps
 from crm.models import User
 from dashboard.scope import (
     ATTEMPT_BUCKETS,
@@ -46,6 +47,7 @@ class RepStats:
     overdue: int = 0
     reached: int = 0
     median_to_connect: float | None = None
+    coverage: str = ""  # "covers 12 of Lee's leads", "away: Sam covers 12"
 
     @property
     def attempts_per_day(self) -> float:
@@ -247,7 +249,22 @@ def rep_stats(
     for rep_id, line in stats.items():
         line.median_to_connect = found.median_by_rep.get(rep_id)
         line.reached = found.reached_by_rep.get(rep_id, 0)
+    _coverage_lines(stats)
     return [*stats.values(), *_team_lines(reps, stats, found, period)]
+
+
+def _coverage_lines(stats: dict[int, RepStats]) -> None:
+    """Who covers whom while a rep is away, said on both reps' lines."""
+    names = {rep_id: line.label for rep_id, line in stats.items()}
+    for rep_id, pairs in coverage_for_reps(rep_ids=list(stats)).items():
+        line = stats.get(rep_id)
+        if line is None or line.rep is None:
+            continue
+        if line.rep.away_until:
+            said = [f"{names.get(other, 'a former teammate')} covers {n}" for other, n in pairs]
+        else:
+            said = [f"covers {n} of {names.get(other, 'a former teammate')}’s leads" for other, n in pairs]
+        line.coverage = "; ".join(said)
 
 
 def _team_lines(reps: list[User], stats: dict[int, RepStats], found: Persistence, period: Period) -> list[RepStats]:

@@ -27,6 +27,7 @@ urlpatterns = [
     path("teams/<int:team_id>/reps/coverage/", reps.team_coverage_view, name="team_coverage"),
     path("teams/<int:team_id>/reps/<int:pk>/", reps.rep_edit, name="rep_edit"),
     path("teams/<int:team_id>/reps/<int:pk>/deactivate/", reps.rep_deactivate_view, name="rep_deactivate"),
+    path("teams/<int:team_id>/reps/<int:pk>/invite-again/", reps.rep_invite_again_view, name="rep_invite_again"),
     path("teams/<int:team_id>/reps/<int:pk>/absences/", reps.absence_add_view, name="absence_add"),
     path("teams/<int:team_id>/absences/<int:pk>/delete/", reps.absence_delete_view, name="absence_delete"),
 ]

@@ -155,6 +155,7 @@ def _staff_create(team: Team, now: datetime) -> dict[str, User]:
         user.email, user.password = f"{username}@ridgeline.example", password
         user.is_staff, user.is_available = role == User.Role.MANAGER, username != words.ON_VACATION
         user.date_joined = now - timedelta(days=200)
+        user.last_login = now - timedelta(days=1)  # joined: leads are only given to reps who have logged in
         users.append(user)
     manager, *_ = User.objects.bulk_create(users)
     team.managers.add(manager)

@@ -28,6 +28,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     role = User.Role.REP
     team = factory.SubFactory(TeamFactory)
     password = factory.django.Password("pw")
+    # Joined: has logged in once, so leads may be given to them. An invited rep who never did has none.
+    last_login = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=30))
 
 
 class ManagerFactory(UserFactory):

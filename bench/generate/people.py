@@ -73,6 +73,7 @@ def small_tables(load: Load) -> Cast:
             team=team,
             timezone=tz,
             date_joined=joined,
+            last_login=load.now - dt.timedelta(days=1),
         )
 
     reps = []

@@ -10,11 +10,12 @@ from django.db import transaction
 from django.db.models import Q
 
 from cadence.models import Enrollment, LeadEvent
-from cadence.selectors import rep_pick_for_handover
 from cadence.services.enrolling import enrollment_request_plan
 from cadence.services.events import lead_event_add
-from cadence.services.leads import prospect_reassign
+from cadence.services.leads import handover_work, prospect_reassign
+from cadence.services.pacing import NewWork
 from crm.models import Absence, Prospect, Team, User
+from crm.selectors import reps_taking_leads
 from crm.zones import zone
 
 OPEN = Enrollment.OPEN_STATUSES
@@ -68,10 +69,18 @@ def _absence_start(absence: Absence, *, now: dt.datetime) -> list[int]:
     team: Team | None = rep.team
     back = _first_day_back(absence)
     until = f"until {absence.ends_on:%a} {absence.ends_on.day} {absence.ends_on:%b}"
-    enrollments = list(Enrollment.objects.filter(owner=rep, status__in=OPEN).select_related("prospect"))
+    # The leads due soonest are covered first: if the team has no room for all of them today, the rest are held.
+    enrollments = list(
+        Enrollment.objects.filter(owner=rep, status__in=OPEN).select_related("prospect").order_by("next_due_at", "pk")
+    )
     cover = team is not None and team.absence_coverage == Team.Coverage.COVER
+    work = None
+    if cover and team is not None:
+        reps = reps_taking_leads(team=team, on=absence.starts_on).exclude(pk=rep.pk)
+        work = NewWork(team=team, reps=list(reps), now=now)
     for enrollment in enrollments:
-        coverer = rep_pick_for_handover(team=team, exclude_ids={rep.pk}, today=absence.starts_on) if cover else None
+        taken = work.take(today_only=True) if work is not None else None
+        coverer = taken[0] if taken is not None else None
         if coverer is not None:
             Enrollment.objects.filter(pk=enrollment.pk).update(owner=coverer, absence=absence)
             Prospect.objects.filter(pk=enrollment.prospect_id).update(covered_by=coverer, updated_at=now)
@@ -81,7 +90,8 @@ def _absence_start(absence: Absence, *, now: dt.datetime) -> list[int]:
                 Enrollment.objects.filter(pk=enrollment.pk).update(
                     status=Enrollment.Status.PAUSED, paused_until=back, absence=absence
                 )
-            kind, detail = LeadEvent.Kind.HELD, f"Held while {rep} is away {until}; the cadence resumes after"
+            why = "; everyone who could cover has taken a day's new work" if work is not None and work.reps else ""
+            kind, detail = LeadEvent.Kind.HELD, f"Held while {rep} is away {until}{why}; the cadence resumes after"
         lead_event_add(
             prospect_id=enrollment.prospect_id, enrollment_id=enrollment.pk, now=now, kind=kind, detail=detail
         )
@@ -144,8 +154,11 @@ def rep_deactivate(*, rep: User, actor: User, now: dt.datetime) -> int:
         )
         User.objects.filter(pk=rep.pk).update(is_active=False, is_available=False)
         reason = f"{rep} left the team (deactivated by {actor})"
+        # One count of who has room for the whole batch: the leads spread by load and daily budget, not all to
+        # whoever was least loaded when it started.
+        work = handover_work(team=rep.team, now=now, exclude_ids={rep.pk}) if rep.team is not None else None
         for prospect in leads:
-            if prospect_reassign(prospect=prospect, now=now, reason=reason, actor=actor) is None:
+            if prospect_reassign(prospect=prospect, now=now, reason=reason, actor=actor, work=work) is None:
                 raise ValidationError(
                     f"Nobody on {prospect.team} can take {rep}'s leads: add or free up a rep first. Nothing changed."
                 )

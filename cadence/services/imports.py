@@ -37,6 +37,7 @@ from crm.imports import (
     import_text_decode,
 )
 from crm.models import Contact, ImportJob, ImportMapping, Prospect, User
+from crm.selectors import reps_taking_leads
 from crm.services import prospects_clock_refresh
 
 logger = logging.getLogger(__name__)
@@ -71,20 +72,20 @@ def _owners(job: ImportJob, owner: str) -> list[User]:
     user = job.user
     if owner == OWNER_ME or not (user.is_manager or user.is_superuser):
         return [user]
-    reps = User.objects.filter(team_id=job.team_id, role=User.Role.REP, is_active=True, is_available=True)
+    # Reps who joined, take new leads and are not away: an invited rep who never logged in gets none.
+    reps = reps_taking_leads(team=job.team, on=dt.date.today())
     if owner == OWNER_SPREAD:
-        today = dt.date.today()
         chosen = list(
-            reps.filter(Q(away_until__isnull=True) | Q(away_until__lt=today))
-            .annotate(load=Count("owned_prospects", filter=Q(owned_prospects__status__in=["active", "engaged"])))
-            .order_by("load", "pk")
+            reps.annotate(
+                load=Count("owned_prospects", filter=Q(owned_prospects__status__in=["active", "engaged"]))
+            ).order_by("load", "pk")
         )
         if not chosen:
             raise ValidationError({"owner": "No rep of the team is available to take new leads."})
         return chosen
     rep = reps.filter(pk=int(owner)).first() if str(owner).isdigit() else None
     if rep is None:
-        raise ValidationError({"owner": "Choose an available rep of the team."})
+        raise ValidationError({"owner": "Choose an available rep of the team who has logged in at least once."})
     return [rep]
 
 

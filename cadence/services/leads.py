@@ -12,11 +12,13 @@ from django.db.models import F
 from cadence.models import Enrollment, FollowUp, LeadEvent
 from cadence.planner import count_attempts, give_up_is_early
 from cadence.planner.reasons import plural
-from cadence.selectors import enrollment_open_for_prospect, rep_pick_for_handover
+from cadence.selectors import enrollment_open_for_prospect
 from cadence.services.enrolling import enrollment_create, enrollment_request_plan, rounds_before
 from cadence.services.events import lead_event_add
+from cadence.services.pacing import NewWork
 from cadence.situation import situations_build
-from crm.models import Contact, Prospect, User
+from crm.models import Contact, Prospect, Team, User
+from crm.selectors import reps_taking_leads
 from crm.text import sentence
 from crm.validators import check_moment_in_range
 from crm.zones import day_and_clock, zone
@@ -97,6 +99,7 @@ def prospect_reassign(
     to: User | None = None,
     enrollment: Enrollment | None = None,
     actor: User | None = None,
+    work: NewWork | None = None,
 ) -> User | None:
     """Hand a lead to another rep of its team, never to an unavailable one nor back to the rep giving it up.
 
@@ -108,6 +111,8 @@ def prospect_reassign(
        deadlocking on the reps' rows.
     2. A closed prospect (won, lost, do not contact) is never handed over: a new owner would mean a new cadence,
        and "opted out" or "not interested" must stay final. Reopening one is its own action, with a reason.
+    3. Without `to`, the rep comes from `work` (or one made for this lead): spread by load, at most the team's
+       daily budget of new work a rep a day, a lead beyond it starting on the first day someone has room.
     """
     with transaction.atomic():
         _team_reps_lock(team_id=prospect.team_id)
@@ -117,7 +122,15 @@ def prospect_reassign(
                 f"{prospect} is {prospect.get_status_display().lower()}: it is not handed over, so nobody contacts "
                 "it again."
             )
-        return _reassign_locked(prospect=prospect, now=now, reason=reason, to=to, enrollment=enrollment, actor=actor)
+        return _reassign_locked(
+            prospect=prospect, now=now, reason=reason, to=to, enrollment=enrollment, actor=actor, work=work
+        )
+
+
+def handover_work(*, team: Team, now: dt.datetime, exclude_ids: set[int]) -> NewWork:
+    """Who can take handed-over leads now: the team's reps taking leads (joined, available, not away), but these."""
+    today = now.date()
+    return NewWork(team=team, reps=list(reps_taking_leads(team=team, on=today).exclude(pk__in=exclude_ids)), now=now)
 
 
 def _team_reps_lock(*, team_id: int) -> None:
@@ -132,10 +145,16 @@ def _reassign_locked(
     to: User | None,
     enrollment: Enrollment | None,
     actor: User | None,
+    work: NewWork | None,
 ) -> User | None:
     enrollment = enrollment or enrollment_open_for_prospect(prospect_id=prospect.pk)
     previous_owner_id = prospect.owner_id
-    new_owner = to or rep_pick_for_handover(team=prospect.team, exclude_ids={previous_owner_id})
+    new_owner, starts = to, now
+    if to is None:
+        work = work or handover_work(team=prospect.team, now=now, exclude_ids={previous_owner_id})
+        taken = work.take()
+        if taken is not None:
+            new_owner, starts = taken[0], work.starts_at(*taken)
     if new_owner is None:
         if enrollment is not None:
             if enrollment.last_action != "reassign_blocked":  # once, not at every hourly retry
@@ -155,6 +174,10 @@ def _reassign_locked(
         return None
     if new_owner.pk == previous_owner_id or new_owner.team_id != prospect.team_id or not new_owner.is_available:
         raise ValidationError(sentence(f"{new_owner} cannot take this lead: pick an available rep of {prospect.team}"))
+    if not new_owner.has_joined:
+        raise ValidationError(
+            f"{new_owner} has not logged in yet: send the invitation again from the reps page, or pick someone else."
+        )
     if enrollment is not None:
         Enrollment.objects.filter(pk=enrollment.pk, status__in=OPEN).update(
             status=Enrollment.Status.REASSIGNED,
@@ -187,6 +210,7 @@ def _reassign_locked(
         cadence=enrollment.cadence if enrollment is not None else None,
         actor=actor,
         earlier=earlier,
+        started_at=starts,
     )
     return new_owner
 

@@ -101,3 +101,86 @@ def pacing_forecast(*, owners: dict[int, int], team: Team, now: dt.datetime, sta
         if days:
             last[str(owner)] = days[-1]
     return {"budget": team.daily_new_leads, "last": last}
+
+
+# How far ahead a hand-over looks for a rep with room before giving the lead to the least loaded anyway.
+NEW_WORK_HORIZON_DAYS = 14
+
+
+class NewWork:
+    """Who takes new work on which day, as an import spreads new leads: each available rep starts at most the team's
+    daily budget of new work a working day (new leads, leads handed over to them, leads they cover), and of the reps
+    with room that day the least loaded takes the next lead (ties: the one assigned longest ago).
+
+    Built once per batch (a deactivation, an absence) in four queries; `take` counts what it gives, so one batch
+    spreads over everyone instead of landing on whoever was least loaded when it started.
+    """
+
+    def __init__(self, *, team: Team, reps: Sequence[User], now: dt.datetime) -> None:
+        self.now = now
+        self.budget = max(team.daily_new_leads, 1)
+        default = Cadence.objects.filter(team=team, is_default=True).only("working_weekdays").first()
+        self.weekdays = frozenset(default.working_weekdays) if default else frozenset(range(5))
+        self.reps = list(reps)
+        ids = [rep.pk for rep in self.reps]
+        # A rep's load: the open leads they own and those they cover for someone away.
+        working = Prospect.objects.filter(status__in=[Prospect.Status.ACTIVE, Prospect.Status.ENGAGED])
+        self.load: Counter[int] = Counter()
+        for field in ("owner_id", "covered_by_id"):
+            for rep_id, n in (
+                working.filter(**{f"{field}__in": ids}).values(field).annotate(n=Count("pk")).values_list(field, "n")
+            ):
+                self.load[rep_id] += n
+        self.today = {rep.pk: now.astimezone(zone(rep.timezone, fallback="UTC")).date() for rep in self.reps}
+        self.taken: Counter[tuple[int, dt.date]] = Counter()
+        started = Enrollment.objects.filter(
+            owner_id__in=ids,
+            status__in=OPEN,
+            started_at__gte=now - dt.timedelta(days=1),
+            started_at__lt=now + dt.timedelta(days=NEW_WORK_HORIZON_DAYS + 1),
+        ).values_list("owner_id", "started_at")
+        covered = Enrollment.objects.filter(
+            owner_id__in=ids, status__in=OPEN, absence__applied_at__gte=now - dt.timedelta(days=1)
+        ).values_list("owner_id", "absence__applied_at")
+        zones = {rep.pk: zone(rep.timezone, fallback="UTC") for rep in self.reps}
+        for owner_id, moment in [*started, *covered]:
+            self.taken[owner_id, moment.astimezone(zones[owner_id]).date()] += 1
+
+    def _rank(self, rep: User) -> tuple:
+        assigned = rep.last_assigned_at.timestamp() if rep.last_assigned_at else float("-inf")
+        return (self.load[rep.pk], assigned, rep.pk)
+
+    def take(self, *, today_only: bool = False) -> tuple[User, dt.date] | None:
+        """The rep who takes the next lead and the day (their clock) it becomes theirs to work: today if someone
+        has room, else the first working day someone does. With `today_only` (covering an absence, which cannot
+        wait), None when nobody has room today. None when there is nobody at all."""
+        if not self.reps:
+            return None
+        for offset in range(1 if today_only else NEW_WORK_HORIZON_DAYS + 1):
+            days = {rep.pk: self.today[rep.pk] + dt.timedelta(days=offset) for rep in self.reps}
+            room = [
+                rep
+                for rep in self.reps
+                if self.taken[rep.pk, days[rep.pk]] < self.budget
+                and (offset == 0 or days[rep.pk].weekday() in self.weekdays)
+            ]
+            if room:
+                return self._give(min(room, key=self._rank), days)
+            if today_only:
+                return None
+        if today_only:
+            return None
+        # Everyone is full for two weeks: the least loaded takes it on their first day after that.
+        last = {rep.pk: self.today[rep.pk] + dt.timedelta(days=NEW_WORK_HORIZON_DAYS + 1) for rep in self.reps}
+        return self._give(min(self.reps, key=self._rank), last)
+
+    def _give(self, rep: User, days: dict[int, dt.date]) -> tuple[User, dt.date]:
+        self.load[rep.pk] += 1
+        self.taken[rep.pk, days[rep.pk]] += 1
+        return rep, days[rep.pk]
+
+    def starts_at(self, rep: User, day: dt.date) -> dt.datetime:
+        """When a lead given to `rep` for `day` starts: now for today, noon of that day (their clock) otherwise."""
+        if day <= self.today[rep.pk]:
+            return self.now
+        return _noon(day, zone(rep.timezone, fallback="UTC"))

@@ -70,8 +70,9 @@ def _stalled_context(
         found = stalled.stalled_page(user=request.user, now=now, filters=filters, offset=offset, limit=PAGE_SIZE)
     query = form.data.copy() if form.is_bound else QueryDict(mutable=True)
     query.pop("page", None)
-    available = scope.dashboard_reps(user=request.user).filter(is_available=True)
-    shown = None if reps is None else [rep for rep in reps if rep.is_available]
+    # Only reps who can take a lead: available and joined (an invited rep who never logged in gets none).
+    available = scope.dashboard_reps(user=request.user).filter(is_available=True, last_login__isnull=False)
+    shown = None if reps is None else [rep for rep in reps if rep.is_available and rep.has_joined]
     return {
         "filters": filters,
         "summary": [(r, found.summary[r.key]) for r in scope.REASONS],
@@ -166,7 +167,7 @@ def stalled_action(request: HtmxHttpRequest) -> HttpResponse:
     """Reassign, extend, pause or give up the selected leads, all or none."""
     now = timezone.now()
     query = QueryDict(request.POST.get("query", ""))
-    reps = scope.dashboard_reps(user=request.user).filter(is_available=True)
+    reps = scope.dashboard_reps(user=request.user).filter(is_available=True, last_login__isnull=False)
     action_form = StalledActionForm(request.POST, reps=reps, today=_today(request, now))
     notice, ok = "", False
     if action_form.is_valid():

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cadence.selectors import coverage_for_reps
 from cadence.services.absences import absence_cancel, rep_deactivate
 from crm.models import Absence, Prospect, Team, User
 from crm.once import submitted_once
@@ -50,6 +51,10 @@ def _page(request: HtmxHttpRequest, team: Team, **forms: object) -> HttpResponse
             if failed_rep is not None and failed_rep.pk == rep.pk
             else AbsenceForm(auto_id=f"absence-{rep.pk}-%s")
         )
+    by_pk = {rep.pk: rep for rep in reps}
+    for rep_id, pairs in coverage_for_reps(rep_ids=list(by_pk)).items():
+        if rep_id in by_pk:
+            by_pk[rep_id].coverage = [(str(by_pk.get(other, "a former teammate")), n) for other, n in pairs]
     absences = list(
         Absence.objects.filter(user__team=team, ends_on__gte=_today(request))
         .select_related("user")
@@ -81,14 +86,7 @@ def rep_invite_view(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
         try:
             with submitted_once(request) as first:
                 if first:
-                    rep = rep_invite(team=team, **form.cleaned_data)
-                    rep_invite_send(
-                        user=rep,
-                        invited_by=request.user,
-                        set_password_url=lambda uid, token: request.build_absolute_uri(
-                            reverse("password_reset_confirm", args=[uid, token])
-                        ),
-                    )
+                    _invite_send(request, rep_invite(team=team, **form.cleaned_data))
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -97,6 +95,32 @@ def rep_invite_view(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
             messages.success(request, f"Invitation sent to {email}." if first else ALREADY_SAVED)
             return redirect("rep_list", team_id=team.pk)
     return _page(request, team, invite_form=form)
+
+
+@require_POST
+@manager_required
+def rep_invite_again_view(request: HtmxHttpRequest, team_id: int, pk: int) -> HttpResponse:
+    """A rep who never logged in gets a new link (the old one may have expired); they get no leads until they do."""
+    team = team_get_for_manager(request, team_id)
+    rep = _rep_for_manager(team, pk)
+    if rep.has_joined or not rep.is_active:
+        messages.info(request, f"{rep} has already joined." if rep.has_joined else f"{rep} is deactivated.")
+        return redirect("rep_list", team_id=team.pk)
+    with submitted_once(request) as first:
+        if first:
+            _invite_send(request, rep)
+    messages.success(request, f"Invitation sent to {rep.email} again." if first else ALREADY_SAVED)
+    return redirect("rep_list", team_id=team.pk)
+
+
+def _invite_send(request: HtmxHttpRequest, rep: User) -> None:
+    rep_invite_send(
+        user=rep,
+        invited_by=request.user,
+        set_password_url=lambda uid, token: request.build_absolute_uri(
+            reverse("password_reset_confirm", args=[uid, token])
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -15,6 +15,7 @@ from django.utils import timezone
 from cadence.models import Cadence, CadenceChange, Enrollment, FollowUp, LeadEvent
 from cadence.scheduler import scheduler_sweep
 from cadence.services import enrollment_create, enrollments_plan
+from cadence.services.leads import handover_work
 from crm.models import Absence, Prospect, Team, User
 from tests.dashboard.conftest import lead
 from tests.factories import ContactFactory, ProspectFactory, UserFactory
@@ -254,9 +255,8 @@ def test_an_away_rep_s_leads_are_held_or_covered_and_come_back(alice, bob, maria
 def test_an_away_rep_gets_no_hand_over_and_sees_a_banner(client, alice, bob, team, now):
     User.objects.filter(pk=bob.pk).update(away_until=now.date() + dt.timedelta(days=3))
     UserFactory(username="carl", team=team)
-    from cadence.selectors import rep_pick_for_handover
 
-    picked = rep_pick_for_handover(team=team, exclude_ids={alice.pk})
+    picked, _ = handover_work(team=team, now=now, exclude_ids={alice.pk}).take()
     client.force_login(User.objects.get(pk=bob.pk))
 
     assert picked.username == "carl"

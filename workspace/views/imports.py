@@ -18,6 +18,7 @@ from cadence.services.imports import import_job_configure, import_job_queue, imp
 from crm.imports import ImportFileError, import_read
 from crm.models import ImportJob, User
 from crm.once import submitted_once
+from crm.selectors import reps_taking_leads
 from web.csv_export import csv_response
 from web.http import HtmxHttpRequest, errors_text
 from workspace.import_forms import ImportUploadForm, MappingForm
@@ -47,10 +48,10 @@ def prospect_import(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _mapping_form(request: HtmxHttpRequest, job: ImportJob) -> MappingForm:
-    reps = list(User.objects.filter(team_id=job.team_id, role=User.Role.REP, is_active=True).order_by("first_name"))
+    reps = list(reps_taking_leads(team=job.team, on=timezone.now().date()).order_by("first_name"))
     cadences = list(Cadence.objects.filter(team_id=job.team_id, is_retired=False).order_by("name"))
     initial = {**job.options}
-    return MappingForm(
+    form = MappingForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
         file=import_read(job.text),
@@ -60,6 +61,23 @@ def _mapping_form(request: HtmxHttpRequest, job: ImportJob) -> MappingForm:
         reps=reps,
         cadences=cadences,
     )
+    if request.user.is_manager or request.user.is_superuser:
+        form.fields["owner"].help_text = _reps_left_out(job, offered={rep.pk for rep in reps})
+    return form
+
+
+def _reps_left_out(job: ImportJob, *, offered: set[int]) -> str:
+    """Who is not offered the leads, and why: a manager should not wonder where a rep went."""
+    others = User.objects.filter(team_id=job.team_id, role=User.Role.REP, is_active=True).exclude(pk__in=offered)
+    why = []
+    for rep in others.order_by("first_name"):
+        if not rep.has_joined:
+            why.append(f"{rep} (invited, has not logged in yet)")
+        elif rep.away_until:
+            why.append(f"{rep} (away until {rep.away_until:%a} {rep.away_until.day} {rep.away_until:%b})")
+        else:
+            why.append(f"{rep} (takes no new leads)")
+    return f"Not offered: {', '.join(why)}." if why else ""
 
 
 @require_http_methods(["GET", "POST"])
