@@ -5,7 +5,8 @@ imports and API clients give no zone at all; they give a country, a phone number
 `clock_guess` reads them in this order, and says which one it used:
 
 1. a zone given explicitly (an IANA name);
-2. the phone number: libphonenumber (`phonenumbers`) maps a number's prefix to the zones it is used in;
+2. the phone number: libphonenumber (`phonenumbers`) maps a number's prefix to the zones it is used in, and where
+   that prefix spans zones, the place its finer geocoding names ("08 9123": Perth) finds the zone as in 3;
 3. the state or region and the city, where the country spans several zones: libphonenumber's own geocoding data
    names the places behind each prefix ("Austin, TX", "British Columbia", "São Paulo - SP"), and its zone data gives
    each of them a zone, so a place name finds the zone most of its numbers are in; a city that names a zone
@@ -30,7 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 import pycountry
 from babel.core import get_global
-from phonenumbers import geodata, timezone, tzdata
+from phonenumbers import geocoder, geodata, timezone, tzdata
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
 from crm.models import ClockSource
@@ -196,9 +197,16 @@ def _phone_zone(phone: str, *, country: str) -> tuple[str, str]:
         return "", ""
     region = phonenumbers.region_code_for_number(number) or ""
     zones = [z for z in dict.fromkeys(map(_real_zone, timezone.time_zones_for_number(number))) if z]
-    if not zones or not _one_time(zones):
-        return "", region
-    return _main(zones), region
+    if zones and _one_time(zones):
+        return _main(zones), region
+    # The zone data's prefix covers several zones ("08" is Perth, Adelaide and Darwin); its geocoding data is often
+    # finer ("08 9123" is Perth): the place it names finds the zone.
+    place = geocoder.description_for_number(number, "en")
+    if place and region:
+        found = _place_zone(region, region="", city=place)
+        if found and (not zones or found in zones):
+            return found, region
+    return "", region
 
 
 def clock_guess(

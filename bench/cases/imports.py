@@ -7,6 +7,7 @@ database is the same for the cases after these and for the next `--reuse`.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -23,13 +24,22 @@ from bench.timing import measure
 COMPANIES = 10_000
 ROWS = 2 * COMPANIES
 TAG = "Bench import"
-HEADER = "Company Name,First Name,Last Name,Email,Phone Number,Job Title,Country/Region,Amount\n"
-# Country, a phone written the local way, an amount written the local way.
+HEADER = "Company Name,First Name,Last Name,Email,Phone Number,Job Title,Country/Region,State/Region,Amount\n"
+# Country, a phone written the local way (or none), a state, an amount written the local way. No time zone column, as
+# in most exports: each prospect's clock comes from its phone, its state, its country (crm.clocks).
 PLACES = [
-    ("United States", "(212) 736-{n:04d}", '"$12,000.00"'),
-    ("Deutschland", "030 1234{n:04d}", "12.000,00 EUR"),
-    ("GB", "020 7123 {n:04d}", "£9,500"),
-    ("FRA", "01 42 12 {a:02d} {b:02d}", "8 000 €"),
+    ("United States", "(212) 736-{n:04d}", "", '"$12,000.00"'),
+    ("USA", "(312) 555-{n:04d}", "", '"$9,000.00"'),
+    ("US", "(415) 555-{n:04d}", "CA", '"$15,000"'),
+    ("United States", "", "Texas", '"$7,500"'),
+    ("Deutschland", "030 1234{n:04d}", "", "12.000,00 EUR"),
+    ("GB", "020 7123 {n:04d}", "", "£9,500"),
+    ("FRA", "01 42 12 {a:02d} {b:02d}", "", "8 000 €"),
+    ("Canada", "(604) 555-{n:04d}", "BC", '"$11,000"'),
+    ("Australia", "(08) 9123 {n:04d}", "WA", '"$13,000"'),
+    ("India", "098200 1{n:04d}", "", "INR 900000"),
+    ("Japan", "03-1234-{n:04d}", "", "JPY 1500000"),
+    ("Brazil", "(11) 3123-{n:04d}", "SP", "12.000,00"),
 ]
 TITLES = ["VP Sales", "Office Manager", "Head of Operations", "Assistant to the CEO", "Receptionist", "Buyer"]
 
@@ -39,12 +49,13 @@ def export_csv(*, companies: int = COMPANIES, tag: str = TAG) -> bytes:
     lines = [HEADER]
     domain = tag.lower().replace(" ", "-")
     for n in range(companies):
-        country, phone, amount = PLACES[n % len(PLACES)]
+        country, phone, state, amount = PLACES[n % len(PLACES)]
         for person in (0, 1):
             k = (2 * n + person) % 10_000
             lines.append(
                 f"{tag} Freight {n} Ltd,Ada{person},Lovelace{n},ada{person}.{n}@freight{n}.{domain}.example,"
-                f"{phone.format(n=k, a=k // 100, b=k % 100)},{TITLES[(n + person) % len(TITLES)]},{country},{amount}\n"
+                f"{phone.format(n=k, a=k // 100, b=k % 100)},{TITLES[(n + person) % len(TITLES)]},{country},{state},"
+                f"{amount}\n"
             )
     return "".join(lines).encode()
 
@@ -199,10 +210,34 @@ def _imported(ctx: BenchContext) -> Iterator[dict[str, str]]:
             facts["first attempts due in the next hour"] = (
                 f"{firsts.filter(due_start__lt=now + dt.timedelta(hours=1)).count():,}"
             )
+            facts.update(_clock_facts(ids))
             yield facts
             transaction.set_rollback(True)
     finally:
         job.delete()
+
+
+def _clock_facts(enrollment_ids: list[int]) -> dict[str, str]:
+    """Whose clock the imported leads are on: a zone of the prospect's own country (or, without one, of its phone
+    number's), and where it came from. A rep's zone outside the lead's country is the failure this measures."""
+    from cadence.models import Enrollment
+    from crm.clocks import country_zones
+
+    rows = list(
+        Enrollment.objects.filter(pk__in=enrollment_ids).values_list(
+            "prospect__country", "prospect__timezone", "prospect__timezone_source", "prospect__owner__timezone"
+        )
+    )
+    own = sum(1 for country, zone, _, _ in rows if zone in country_zones(country))
+    on_rep = sum(1 for country, zone, _, rep_zone in rows if zone == rep_zone and zone not in country_zones(country))
+    sources = Counter(source for _, _, source, _ in rows)
+    said = ", ".join(f"{source or 'not recorded'} {n:,}" for source, n in sources.most_common())
+    share = own / max(len(rows), 1)
+    return {
+        "clocks of the new prospects": f"{own:,} of {len(rows):,} on a zone of their own country ({share:.1%}); "
+        f"{on_rep:,} on their rep's zone outside it",
+        "where each clock came from": said,
+    }
 
 
 def _stalled_total(manager: Any) -> int:

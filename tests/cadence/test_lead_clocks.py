@@ -170,3 +170,27 @@ def test_a_contacts_own_clock_is_corrected_on_the_prospects_page(alice, cadence,
 
     contact.refresh_from_db()
     assert (contact.country, contact.timezone, contact.timezone_source) == ("JP", "Asia/Tokyo", ClockSource.EXPLICIT)
+
+
+def test_the_benchs_export_imports_every_prospect_on_a_zone_of_its_own_country(
+    alice, cadence, django_capture_on_commit_callbacks
+):
+    from bench.cases.imports import PLACES, export_csv
+
+    alice.timezone = "Europe/Berlin"
+    alice.save()
+    text = export_csv(companies=2 * len(PLACES), tag="Clock test").decode()
+
+    with django_capture_on_commit_callbacks(execute=False):
+        _import(alice, text)
+
+    prospects = Prospect.objects.filter(name__startswith="Clock test")
+    assert prospects.count() == 2 * len(PLACES)
+    assert all(p.timezone in country_zones(p.country) for p in prospects), [
+        (p.country, p.timezone) for p in prospects if p.timezone not in country_zones(p.country)
+    ]
+    assert not prospects.filter(timezone_source=ClockSource.REP).exists()
+    # Only Perth's "08 9123" numbers leave a guess: libphonenumber puts "08" in three zones and knows no zone for
+    # the finer place it names, so the lead is on Australia's main zone and says "check it".
+    guessed = prospects.filter(timezone_source=ClockSource.COUNTRY_GUESS)
+    assert set(guessed.values_list("country", flat=True)) <= {"AU"}

@@ -7,7 +7,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import TestCase
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -103,7 +105,9 @@ def test_a_paced_lead_worked_by_hand_every_other_day_reaches_its_breakup(alice, 
     assert follow_up.reason.startswith("Attempt 8 of 8")
 
 
-def test_a_handed_over_lead_counts_its_own_attempts_and_says_what_came_before_and_by_whom(alice, bob, team, cadence):
+def test_a_handed_over_lead_counts_its_own_attempts_and_says_what_came_before_and_by_whom(
+    alice, bob, team, cadence, client
+):
     alice.first_name, alice.last_name = "Lee", "Park"
     alice.save()
     prospect, enrollment = _paced_lead(alice, team)
@@ -120,6 +124,12 @@ def test_a_handed_over_lead_counts_its_own_attempts_and_says_what_came_before_an
     assert (new.earlier_attempts, new.earlier_by) == (9, "Lee Park")
     assert follow_up.attempt == 1
     assert follow_up.reason.startswith("Attempt 1 of 8 for you · 9 before, by Lee Park")
+    client.force_login(bob)
+    with time_machine.travel(handover, tick=False):
+        lead_page = client.get(reverse("prospect_detail", args=[prospect.pk])).content.decode()
+        my_day = client.get(reverse("home")).content.decode()
+    assert "Attempt 1 of 8 for you · 9 before, by Lee Park" in lead_page
+    assert "Attempt 1 of 8 for you · 9 before, by Lee Park" in my_day
 
 
 # The property: whatever is logged, and whenever the lead's first attempt was paced to, the planner counts it all.
