@@ -15,9 +15,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from cadence.services import (
     GiveUpTooEarly,
@@ -171,18 +173,18 @@ def prospect_place(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Where the prospect is and its clock, confirmed or corrected by a person; the lead is planned again at once."""
     prospect = prospect_get_for_user(request, pk)
     form = PlaceForm(request.POST, auto_id="place_%s")
-    saved = form.is_valid()
-    if saved:
-        with submitted_once(request) as first:
-            if first:
-                prospect = lead_place_set(prospect=prospect, **form.cleaned_data, now=timezone.now())
-        form = _place_form(prospect)
-    if request.htmx:
-        context = {"prospect": prospect, "place_form": form, "saved": saved, "clock_note": clock_guess_note(prospect)}
-        return render(request, "workspace/prospect_detail.html#place", context)
-    if not saved:
+    if not form.is_valid():
+        if request.htmx:
+            context = {"prospect": prospect, "place_form": form, "clock_note": clock_guess_note(prospect)}
+            return render(request, "workspace/prospect_detail.html#place", context)
         return render(request, "workspace/prospect_detail.html", _prospect_context(request, prospect, place_form=form))
-    messages.success(request, f"{prospect} is on {prospect.timezone}; its plan follows.")
+    with submitted_once(request) as first:
+        if first:
+            prospect = lead_place_set(prospect=prospect, **form.cleaned_data, now=timezone.now())
+    messages.success(request, f"{prospect} is on {prospect.timezone}: the plan follows its clock.")
+    # The whole page again, not the form alone: its clock, its next call and its preview all moved.
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("prospect_detail", args=[pk]))
     return _back_to_prospect(pk)
 
 
