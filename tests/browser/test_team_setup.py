@@ -113,6 +113,12 @@ def test_an_invited_rep_sets_a_password_logs_in_and_a_rep_is_marked_away(browser
     page.get_by_role("button", name="Send the invitation").click()
     page.get_by_text("Invitation sent to nia@ridgeline.example").wait_for()
     shot(page, "setup_reps")
+    # Until she logs in, Nia gets no leads, and the row says so; the invitation can go again (a lost mail).
+    nia_row = page.locator("tr", has_text="Nia")
+    expect(nia_row).to_contain_text("Invited, not logged in yet: gets no leads")
+    nia_row.get_by_role("button", name="Send the invitation again").click()
+    page.get_by_text("Invitation sent to nia@ridgeline.example again.").wait_for()
+    assert len(mail.outbox) == 2 and "\n    nia\n" in mail.outbox[1].body
 
     # Alex is away from today for four days: with the team holding an away rep's leads, they are paused.
     alex = User.objects.get(username="alex")
@@ -131,7 +137,7 @@ def test_an_invited_rep_sets_a_password_logs_in_and_a_rep_is_marked_away(browser
     assert "Away until" in page.locator("tr", has_text="Alex").inner_text()
     shot(page, "setup_reps_away")
 
-    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[1].body).group(1)
     invited = browser.new_page(viewport={"width": 390, "height": 844})
     invited.goto(live_server.url + link)
     shot(invited, "setup_invited_rep_set_password")
@@ -143,3 +149,6 @@ def test_an_invited_rep_sets_a_password_logs_in_and_a_rep_is_marked_away(browser
     log_in(invited, live_server.url, nia.username, "a-long-Secret-42")
     invited.get_by_role("heading", name="My day").wait_for()
     shot(invited, "setup_invited_rep_my_day")
+    page.reload()
+    expect(page.locator("tr", has_text="Nia")).not_to_contain_text("Invited")
+    assert not page.locator("tr", has_text="Nia").get_by_role("button", name="Send the invitation again").count()
