@@ -383,6 +383,8 @@ class LeadEvent(models.Model):
         HELD = "held", "Held while the rep is away"
         COVERED = "covered", "Covered while the rep is away"
         BACK = "back", "Rep back"
+        UNDONE = "undone", "Log undone"
+        EMAIL_CANCELLED = "email_cancelled", "Queued email not sent"
 
     prospect = models.ForeignKey("crm.Prospect", on_delete=models.CASCADE, related_name="events")
     enrollment = models.ForeignKey(Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
@@ -400,3 +402,24 @@ class LeadEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.detail}"
+
+
+class LogUndo(models.Model):
+    """What a log from My day or focus mode changed besides its touches, as it was before, kept for the undo window:
+    undoing the log puts it back (cadence.services.touches_undo), not only the touches. Pruned hourly."""
+
+    touch_id = models.UUIDField(primary_key=True)  # the log's first touch, the one its undo names
+    prospect = models.ForeignKey("crm.Prospect", on_delete=models.CASCADE, related_name="+")
+    prospect_status = models.CharField(max_length=20)
+    enrollment = models.ForeignKey(Enrollment, null=True, on_delete=models.CASCADE, related_name="+")
+    next_step = models.CharField(max_length=200, blank=True)
+    next_step_due_at = models.DateTimeField(null=True)
+    contact = models.ForeignKey("crm.Contact", null=True, on_delete=models.CASCADE, related_name="+")
+    contact_flags = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="log_undo_created_idx")]
+
+    def __str__(self) -> str:
+        return f"undo of {self.touch_id}"

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cadence.notifications import rep_reminder_send
 from cadence.scheduler import scheduler_sweep
-from cadence.services import enrollments_plan
+from cadence.services import enrollments_plan, log_undos_prune
 from cadence.services.imports import import_job_run
 
 
@@ -45,3 +45,8 @@ def rep_remind(rep_id: int, follow_up_ids: list[int]) -> None:
 def import_run(job_id: int) -> None:
     # A gone, done or already-running job is left alone by the service.
     import_job_run(job_id=job_id, now=timezone.now())
+
+
+@shared_task(soft_time_limit=300, time_limit=330)
+def prune() -> str:
+    return f"log undos pruned: {log_undos_prune(now=timezone.now())}"

@@ -286,6 +286,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=23),  # 23 * * * *  hourly: form ids older than a day
         "options": {"expires": 3000},
     },
+    "cadence-prune": {
+        "task": "cadence.tasks.prune",
+        "schedule": crontab(minute=29),  # 29 * * * *  hourly: what logs changed, past their undo window
+        "options": {"expires": 3000},
+    },
     "mail-sync": {
         "task": "mailroom.tasks.mailboxes_sync",
         "schedule": crontab(),  # * * * * *  every connected mailbox's new mail

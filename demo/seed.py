@@ -167,7 +167,11 @@ def _staff_create(team: Team, now: datetime) -> dict[str, User]:
     long_haul = Cadence(team=team, name="Long haul", is_high_value=True, min_touches=10, max_touches=36)
     long_haul.gaps_days = [2, 2, 3, 3, 5, 7, 7, 14, 14, 21]
     long_haul.pleasantly_persistent, long_haul.on_finish = True, Cadence.OnFinish.REASSIGN
-    Cadence.objects.bulk_create([Cadence(team=team, name="Every other day", is_default=True), long_haul])
+    # The same-day email backs up each voicemail (seed 002's "always leave a voicemail", then write): on in the demo, so
+    # a newcomer meets the email rows of a real day, sent from the demo mailbox.
+    every_other_day = Cadence(team=team, name="Every other day", is_default=True, email_after_voicemail=True)
+    long_haul.email_after_voicemail = True
+    Cadence.objects.bulk_create([every_other_day, long_haul])
     return {user.username: user for user in users}
 
 

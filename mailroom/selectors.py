@@ -64,3 +64,37 @@ def outbox_waiting_summary(*, rep: User) -> OutboxWaiting:
     for_cap = sum(n for reason, n in counts.items() if reason.startswith(CAP_REACHED))
     cap = Mailbox.objects.filter(user=rep).values_list("daily_cap", flat=True).first() or 0
     return OutboxWaiting(for_cap=for_cap, for_window=sum(counts.values()) - for_cap, cap=cap)
+
+
+# What a row of My day says of its email without being opened.
+ROW_NOTES = {
+    OutboundEmail.State.QUEUED: "Email queued: it goes out now",
+    OutboundEmail.State.SENDING: "Email sending…",
+    OutboundEmail.State.UNSURE: "Email sent? Open the row to say",
+}
+
+
+def outbox_notes_for_follow_ups(*, follow_up_ids: list[int]) -> dict[int, str]:
+    """For each follow-up with a message on its way (or stuck), what its row says: "Email waits for the contact's
+    window: Wed 2 Dec 08:00 their time", "Not sent: ...". One query for a page of rows."""
+    if not follow_up_ids:
+        return {}
+    notes: dict[int, str] = {}
+    rows = (
+        OutboundEmail.objects.filter(follow_up_id__in=follow_up_ids)
+        .exclude(state=OutboundEmail.State.SENT)
+        .order_by("follow_up_id", "-queued_at")
+        .values_list("follow_up_id", "state", "wait_reason", "error")
+    )
+    for follow_up_id, state, wait_reason, error in rows:
+        if follow_up_id in notes:
+            continue  # the latest message of the follow-up speaks for it
+        if state == OutboundEmail.State.WAITING and wait_reason.startswith(CAP_REACHED):
+            notes[follow_up_id] = f"Email waits: {wait_reason[0].lower()}{wait_reason[1:]}"
+        elif state == OutboundEmail.State.WAITING:
+            notes[follow_up_id] = f"Email {wait_reason[0].lower()}{wait_reason[1:]}" if wait_reason else "Email waits"
+        elif state == OutboundEmail.State.FAILED:
+            notes[follow_up_id] = error or "Email not sent"
+        else:
+            notes[follow_up_id] = ROW_NOTES.get(state, "")
+    return notes

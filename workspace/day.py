@@ -22,7 +22,12 @@ from django.urls import get_script_prefix, reverse
 from cadence.models import Enrollment, FollowUp, LeadEvent
 from crm.models import ClockSource, Contact, Prospect, User
 from crm.zones import day_and_clock, zone
-from mailroom.selectors import OutboxWaiting, outbox_waiting_summary
+from mailroom.selectors import (
+    OutboxWaiting,
+    mailbox_for_user,
+    outbox_notes_for_follow_ups,
+    outbox_waiting_summary,
+)
 from touches.message_library import Template, message_render, message_template_pick
 from touches.models import Channel, Touch
 from touches.selectors import message_templates_for_teams
@@ -179,6 +184,9 @@ class DayRow:
     handed: str  # "From Alex, by Maria on Tue 1 Dec: Alex is overloaded (4 attempts before)"
     primary: Sequence[QuickOutcome]
     more: Sequence[QuickOutcome]
+    # An email follow-up of a rep with a mailbox is sent from Pursuit: Send comes first (the key e).
+    send_email: bool = False
+    email_note: str = ""  # "Email waits for the contact's window: Wed 2 Dec 08:00 their time."
     last_touches: list[Touch] = field(default_factory=list)
     buttons: OutcomeButtons | None = None  # the queue's, rendered once per channel
     html: str = ""  # the whole row, for the queue (workspace.queue_rows); else the template renders it
@@ -198,17 +206,18 @@ class OutcomeButtons:
     more: str
 
 
-def outcome_buttons(channel: str, cache: dict[str, OutcomeButtons]) -> OutcomeButtons:
+def outcome_buttons(channel: str, cache: dict[str, OutcomeButtons], *, sends_email: bool = False) -> OutcomeButtons:
     """The row's outcome buttons, the same for every follow-up on a channel: a queue renders them once per channel
     instead of once per row (they were most of My day's rendering time)."""
-    if channel not in cache:
-        primary, more = outcomes_for(channel)
-        context = {"row": {"primary": primary, "more": more}}
-        cache[channel] = OutcomeButtons(
+    key = f"{channel}:{sends_email}"
+    if key not in cache:
+        primary, more = outcomes_for(channel, sends_email=sends_email)
+        context = {"row": {"primary": primary, "more": more, "send_email": sends_email and channel == Channel.EMAIL}}
+        cache[key] = OutcomeButtons(
             render_to_string("workspace/my_day.html#primary-buttons", context),
             render_to_string("workspace/my_day.html#more-buttons", context),
         )
-    return cache[channel]
+    return cache[key]
 
 
 @dataclass
@@ -283,11 +292,19 @@ def day_row(
     rep_tz: ZoneInfo | None = None,
     templates: Sequence[Template] | None = None,
     messages: bool = True,
+    sends_email: bool | None = None,
+    email_note: str | None = None,
 ) -> DayRow:
     """Needs the follow-up with `prospect`, `contact` and `rep` selected (and `handed`, from `_with_handover`).
 
     Without `messages` the ready message and email are left out (None): the queue loads them when a row's details
-    are opened, which keeps a page of 60 rows light."""
+    are opened, which keeps a page of 60 rows light. Whether the rep sends from Pursuit, and what the row's email
+    is doing, are looked up for an email row unless the caller (a whole queue) read them already."""
+    if follow_up.channel == Channel.EMAIL:
+        if sends_email is None:
+            sends_email = mailbox_for_user(user=follow_up.rep) is not None
+        if email_note is None:
+            email_note = outbox_notes_for_follow_ups(follow_up_ids=[follow_up.pk]).get(follow_up.pk, "")
     rep_tz = rep_tz or zone(follow_up.rep.timezone, fallback="UTC")
     tz = follow_up_zone(follow_up)
     message = subject = body = None
@@ -297,7 +314,8 @@ def day_row(
             templates = message_templates_for_teams(team_ids=[team_id])[team_id]
         _, message = _rendered(follow_up, follow_up.channel, templates)
         subject, body = _rendered(follow_up, Channel.EMAIL, templates)
-    primary, more = outcomes_for(follow_up.channel)
+    send_email = bool(sends_email) and follow_up.channel == Channel.EMAIL
+    primary, more = outcomes_for(follow_up.channel, sends_email=send_email)
     return DayRow(
         follow_up=follow_up,
         tz=tz,
@@ -310,6 +328,8 @@ def day_row(
         handed=_handed_text(getattr(follow_up, "handed", None)),
         primary=primary,
         more=more,
+        send_email=send_email,
+        email_note=email_note or "",
     )
 
 
@@ -376,12 +396,17 @@ def my_day_build(*, user: User, now: dt.datetime, filters: QueueFilters | None =
         now=now,
     ).in_bulk()
     buttons: dict[str, OutcomeButtons] = {}
+    emails = [pk for pk, follow_up in rows.items() if follow_up.channel == Channel.EMAIL]
+    sends_email = bool(emails) and mailbox_for_user(user=user) is not None
+    notes = outbox_notes_for_follow_ups(follow_up_ids=emails)
     for pk, key, total in picked:
         follow_up = rows[pk]
         group = groups[key]
         group.total = total
-        row = day_row(follow_up, now=now, rep_tz=rep_tz, messages=False)
-        row.buttons = outcome_buttons(follow_up.channel, buttons)
+        row = day_row(
+            follow_up, now=now, rep_tz=rep_tz, messages=False, sends_email=sends_email, email_note=notes.get(pk, "")
+        )
+        row.buttons = outcome_buttons(follow_up.channel, buttons, sends_email=row.send_email)
         group.rows.append(row)
     for group in groups.values():
         group.rows.sort(key=lambda r: (r.follow_up.due_start, r.pk))
@@ -415,16 +440,23 @@ class Focus:
     skipped: list[int]
 
 
-def focus_next(*, user: User, now: dt.datetime, skip: Sequence[int] = ()) -> Focus:
+def focus_next(*, user: User, now: dt.datetime, skip: Sequence[int] = (), prefer: int | None = None) -> Focus:
     """Focus mode: the next lead to work today (overdue first, then due now, then later today, oldest first) with
-    its last touches; what the rep skipped comes after the rest. Four queries, whatever the queue holds."""
+    its last touches; what the rep skipped comes after the rest. With `prefer` (the lead just logged), that lead's
+    follow-up due now comes first: the voicemail of the call that went unanswered, while the rep is still on it.
+    Four queries, whatever the queue holds."""
     rep_tz = zone(user.timezone, fallback="UTC")
     today = FollowUp.objects.filter(rep=user, status=FollowUp.Status.PLANNED, due_start__lt=_end_of_today(now, rep_tz))
     skipped = Case(When(pk__in=list(skip), then=Value(1)), default=Value(0)) if skip else Value(0)
+    preferred = (
+        Case(When(prospect_id=prefer, due_start__lte=now, then=Value(0)), default=Value(1))
+        if prefer is not None
+        else Value(1)
+    )
     candidates = (
         _with_handover(today.select_related("prospect", "contact", "rep"), now=now)
-        .annotate(skipped=skipped, remaining=Window(Count("pk")))
-        .order_by("skipped", "due_start", "pk")
+        .annotate(skipped=skipped, preferred=preferred, remaining=Window(Count("pk")))
+        .order_by("skipped", "preferred", "due_start", "pk")
     )
     follow_up = candidates.first()
     if follow_up is None:

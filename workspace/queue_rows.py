@@ -53,6 +53,8 @@ def queue_row_html(row: DayRow, *, csrf_token: str, submission: str) -> SafeStri
         chips.append(f'<span class="flag night">{esc(row.night)}</span>')
     if row.clock_guess:
         chips.append(f'<a class="flag clock-guess" href="{urls.detail}#place">{esc(row.clock_guess)}</a>')
+    if row.email_note:
+        chips.append(f'<span class="flag email-note" role="status">{esc(row.email_note)}</span>')
     reason = esc(fu.reason)
     handed = f'<p class="fu-handed">Handed to you. {esc(row.handed)}</p>' if row.handed else ""
     buttons = row.buttons.primary if row.buttons else ""

@@ -29,6 +29,9 @@ class QuickOutcome:
     stops: bool = False
 
 
+# With a mailbox connected, an email follow-up's first action sends it from Pursuit: the key opens the ready email,
+# one more (Enter) sends it. Not an outcome: the send logs the touch once the server accepted the message.
+SEND_EMAIL = "send_email"
 NO_ANSWER_VOICEMAIL = QuickOutcome(
     "no_answer_voicemail", "No answer, left voicemail", Outcome.NO_ANSWER, Channel.CALL, "v", with_voicemail=True
 )
@@ -39,6 +42,7 @@ QUICK_OUTCOMES = (
     QuickOutcome("no_answer", "No answer", Outcome.NO_ANSWER, Channel.CALL, "n"),
     QuickOutcome("left_voicemail", "Left voicemail", Outcome.LEFT_VOICEMAIL, Channel.VOICEMAIL, "v"),
     QuickOutcome("email_sent", "Email sent", Outcome.SENT, Channel.EMAIL, "e"),
+    QuickOutcome("email_sent_myself", "I sent it myself", Outcome.SENT, Channel.EMAIL, "i"),
     QuickOutcome("replied", "Replied", Outcome.REPLIED, Channel.EMAIL, "r"),
     QuickOutcome("connected", "Connected", Outcome.CONNECTED, "", "c"),
     QuickOutcome("meeting_booked", "Meeting booked", Outcome.MEETING_BOOKED, "", "m"),
@@ -57,11 +61,26 @@ PRIMARY = {
 }
 
 
-def outcomes_for(channel: str) -> tuple[tuple[QuickOutcome, ...], tuple[QuickOutcome, ...]]:
-    """The row's buttons for a follow-up on this channel: (the common ones, what "More" holds)."""
-    primary = PRIMARY.get(channel, PRIMARY[Channel.CALL])
+# An email row when the rep sends from Pursuit: Send (the key e, not an outcome), then "I sent it myself" for an
+# email written elsewhere, clearly apart from it.
+SENDS_EMAIL = ("email_sent_myself", "replied", "connected", "meeting_booked")
+
+
+def outcomes_for(
+    channel: str, *, sends_email: bool = False
+) -> tuple[tuple[QuickOutcome, ...], tuple[QuickOutcome, ...]]:
+    """The row's buttons for a follow-up on this channel: (the common ones, what "More" holds). With `sends_email`
+    (a mailbox connected) an email row's first action is Send, which the template puts before these."""
+    primary = SENDS_EMAIL if sends_email and channel == Channel.EMAIL else PRIMARY.get(channel, PRIMARY[Channel.CALL])
     first = tuple(QUICK_BY_VALUE[value] for value in primary)
-    rest = tuple(q for q in QUICK_OUTCOMES if q.value not in primary and not (q.with_voicemail and channel != "call"))
+    rest = tuple(
+        q
+        for q in QUICK_OUTCOMES
+        if q.value not in primary
+        and not (q.with_voicemail and channel != "call")
+        and not (q.value == "email_sent_myself" and not (sends_email and channel == Channel.EMAIL))
+        and not (q.value == "email_sent" and sends_email and channel == Channel.EMAIL)
+    )
     return first, rest
 
 
@@ -121,12 +140,70 @@ class SimilarNoteMixin:
         return self.similar_to is not None
 
 
+# A next step agreed on the phone is most often one of these, on the contact's clock: one key instead of a date typed
+# into a picker that fights the keyboard. Mid-morning, when the studies in the field notes find buyers answer.
+NEXT_STEP_HOUR = dt.time(10)
+LATER_TODAY_AFTER = dt.timedelta(hours=2)
+LAST_CALL = dt.time(20)  # a "later today" past this on their clock is not offered (calling hours end at 21:00)
+DEFAULT_WHAT = {"connected": "Call back", "meeting_booked": "Meeting", "replied": "Answer their reply"}
+
+
+@dataclass(frozen=True)
+class NextStepPreset:
+    key: str
+    label: str
+    at: dt.datetime
+    when: str  # "Tue 8 Dec 10:00 their time · 16:00 yours"
+
+
+def _working_day_after(day: dt.date, count: int) -> dt.date:
+    while count:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def next_step_presets(*, tz: ZoneInfo, rep_tz: ZoneInfo | None, now: dt.datetime) -> list[NextStepPreset]:
+    """Later today (two hours on, rounded up to the quarter), tomorrow, in two working days and next Monday, at
+    10:00 on the contact's clock; each says the time on both clocks."""
+    local = now.astimezone(tz)
+    today = local.date()
+    later = (local + LATER_TODAY_AFTER).replace(second=0, microsecond=0)
+    later += dt.timedelta(minutes=-later.minute % 15)
+    moments = []
+    if later.date() == today and later.time() <= LAST_CALL:
+        moments.append(("later_today", "Later today", later))
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    for key, label, day in (
+        ("tomorrow", "Tomorrow", today + dt.timedelta(days=1)),
+        ("two_working_days", "In 2 working days", _working_day_after(today, 2)),
+        ("next_week", "Next week", monday),
+    ):
+        moments.append((key, label, dt.datetime.combine(day, NEXT_STEP_HOUR, tz)))
+    presets = []
+    for key, label, at in moments:
+        theirs = f"{at:%a} {at.day} {at:%b %H:%M} their time"
+        if rep_tz is not None and at.astimezone(rep_tz).utcoffset() != at.utcoffset():
+            mine = at.astimezone(rep_tz)
+            theirs += f" · {mine:%H:%M}" if mine.date() == at.date() else f" · {mine:%a %H:%M}"
+            theirs += " yours"
+        presets.append(NextStepPreset(key, label, at, theirs))
+    return presets
+
+
 class NextStepFields(forms.Form):
     next_step_what = forms.CharField(
         label="Next step",
         max_length=200,
         required=False,
         help_text="What you agreed, e.g. “send lane pricing”.",
+    )
+    # One of the presets (a submit button each), or a day and a time, or (API clients, older forms) one moment.
+    next_step_preset = forms.CharField(required=False, max_length=20)
+    next_step_day = forms.DateField(label="Day", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    next_step_time = forms.TimeField(
+        label="Time (their time)", required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     next_step_when = forms.DateTimeField(
         label="When (their time)",
@@ -136,13 +213,19 @@ class NextStepFields(forms.Form):
         help_text="On the clock of the person you spoke to.",
     )
 
-    def __init__(self, *args: object, tz: ZoneInfo, now: dt.datetime, **kwargs: object) -> None:
-        self.tz, self.now = tz, now
+    def __init__(
+        self, *args: object, tz: ZoneInfo, now: dt.datetime, rep_tz: ZoneInfo | None = None, **kwargs: object
+    ) -> None:
+        self.tz, self.now, self.rep_tz = tz, now, rep_tz
         super().__init__(*args, **kwargs)
 
     def next_step_zone(self) -> ZoneInfo:
         """Whose clock "their time" is: the contact the step is with (every form reads it the same way)."""
         return self.tz
+
+    @property
+    def presets(self) -> list[NextStepPreset]:
+        return next_step_presets(tz=self.next_step_zone(), rep_tz=self.rep_tz, now=self.now)
 
     def clean_next_step_when(self) -> dt.datetime | None:
         when = self.cleaned_data["next_step_when"]
@@ -153,15 +236,42 @@ class NextStepFields(forms.Form):
             raise forms.ValidationError("Pick a time in the future.")
         return aware
 
+    def _next_step_moment(self) -> None:
+        """The preset pressed, or the day and time typed, become `next_step_when`."""
+        preset = self.cleaned_data.get("next_step_preset") or ""
+        if preset:
+            found = next((p for p in self.presets if p.key == preset), None)
+            if found is None:
+                self.add_error("next_step_preset", "Pick one of the days offered, or type a day.")
+            else:
+                self.cleaned_data["next_step_when"] = found.at
+            return
+        day = self.cleaned_data.get("next_step_day")
+        if day is None:
+            return
+        time = self.cleaned_data.get("next_step_time") or NEXT_STEP_HOUR
+        try:
+            aware = wall_clock_in(dt.datetime.combine(day, time), self.next_step_zone(), now=self.now)
+        except forms.ValidationError as exc:
+            self.add_error("next_step_day", exc)
+            return
+        if aware <= self.now:
+            self.add_error("next_step_day", "Pick a day and time in the future.")
+            return
+        self.cleaned_data["next_step_when"] = aware
+
     def _require_next_step(self) -> None:
+        self._next_step_moment()
         what, when = (
             self.cleaned_data.get("next_step_what", "").strip(),
             self.cleaned_data.get("next_step_when"),
         )
         if not what:
             self.add_error("next_step_what", "Before saving: what is the next step?")
-        if when is None and "next_step_when" not in self.errors:
-            self.add_error("next_step_when", "Before saving: when is it?")
+        if when is None and not {"next_step_when", "next_step_day", "next_step_preset"} & set(self.errors):
+            # Said next to the field the form shows: the day of the presets' form, the one moment of the others.
+            field = "next_step_day" if {"next_step_day", "next_step_preset"} & set(self.data) else "next_step_when"
+            self.add_error(field, "Before saving: when is it? Press one of the days, or type one.")
 
 
 class QuickLogForm(SimilarNoteMixin, NextStepFields):
@@ -188,7 +298,7 @@ class QuickLogForm(SimilarNoteMixin, NextStepFields):
     def clean(self) -> dict:
         cleaned = super().clean()
         if cleaned.get("outcome") in NEEDS_NEXT_STEP:
-            if "next_step_what" in self.data or "next_step_when" in self.data:
+            if {"next_step_what", "next_step_when", "next_step_preset", "next_step_day"} & set(self.data):
                 self._require_next_step()
             else:
                 self.awaits_next_step = True
@@ -206,6 +316,11 @@ class QuickLogForm(SimilarNoteMixin, NextStepFields):
     @property
     def asks_next_step(self) -> bool:
         return self.data.get("outcome") in NEEDS_NEXT_STEP
+
+    @property
+    def suggested_what(self) -> str:
+        """What the next step most often is after this outcome, filled in for the rep to keep or change."""
+        return DEFAULT_WHAT.get(str(self.data.get("outcome", "")), "")
 
     @property
     def quick_label(self) -> str:
@@ -244,9 +359,9 @@ class TouchForm(SimilarNoteMixin, NextStepFields):
         rep_tz: ZoneInfo,
         **kwargs: object,
     ) -> None:
-        self.earlier_notes_for, self.rep_tz = earlier_notes_for, rep_tz
+        self.earlier_notes_for = earlier_notes_for
         self.earlier_notes = []
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, rep_tz=rep_tz, **kwargs)
         self._contacts = {c.pk: c for c in contacts}
         self.fields["contact"].choices = [("", "No one in particular")] + [
             (c.pk, f"{c.name} ({c.get_role_display()})") for c in contacts

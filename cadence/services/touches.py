@@ -16,12 +16,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from cadence.models import Enrollment, FollowUp
+from cadence.models import Enrollment, FollowUp, LeadEvent, LogUndo
 from cadence.selectors import enrollment_open_for_prospect
 from cadence.services.enrolling import enrollment_request_plan
+from cadence.services.events import lead_event_add
 from cadence.services.leads import enrollment_set_next_step
 from cadence.services.queue import plan_enqueue
 from crm.models import Contact, Prospect, User
+from crm.text import sentence
 from touches.models import Channel, Outcome, Source, Touch
 from touches.services import (
     BulkSyncReport,
@@ -140,10 +142,34 @@ def attempt_log_unanswered(
     return touches, created
 
 
-def touches_undo(*, rep: User, touch_id: uuid.UUID, now: dt.datetime) -> list[Touch]:
+_LOG_UNDO_SQL = f"""
+    INSERT INTO {LogUndo._meta.db_table} (touch_id, prospect_id, prospect_status, enrollment_id, next_step,
+                                          next_step_due_at, contact_id, contact_flags, created_at)
+    SELECT %s, p.id, p.status, e.id, coalesce(e.next_step, ''), e.next_step_due_at, c.id,
+           CASE WHEN c.id IS NULL THEN '{{}}'::jsonb ELSE jsonb_build_object(
+               'wrong_person', c.wrong_person, 'left_company', c.left_company, 'email_bounced', c.email_bounced) END,
+           %s
+    FROM {Prospect._meta.db_table} p
+    LEFT JOIN {Enrollment._meta.db_table} e ON e.prospect_id = p.id AND e.status = ANY(%s)
+    LEFT JOIN {Contact._meta.db_table} c ON c.id = %s AND c.prospect_id = p.id
+    WHERE p.id = %s
+    ON CONFLICT (touch_id) DO NOTHING
+"""
+
+
+def log_undo_keep(*, touch_id: uuid.UUID, prospect_id: int, contact_id: int | None, now: dt.datetime) -> None:
+    """Before a log that may be undone: what it can change besides its touches (the prospect's status, the agreed next
+    step, the contact's flags), as it is now, in one statement. `touches_undo` puts it back."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LOG_UNDO_SQL, [touch_id, now, list(Enrollment.OPEN_STATUSES), contact_id, prospect_id])
+
+
+def touches_undo(*, rep: User, touch_id: uuid.UUID, now: dt.datetime) -> tuple[list[Touch], list[str]]:
     """Take back what the rep just logged: the touch (and the voicemail logged with it), deleted through the one
-    delete path, and the lead re-planned, which brings the answered follow-up back as it was. Only the rep's own
-    touches of the last UNDO_WINDOW; a stop is not undone (reopen the prospect with a reason instead)."""
+    delete path, and what the log changed besides (its next step, the prospect's status, the contact's flags) put
+    back as it was (`log_undo_keep`); the lead is re-planned, which brings the answered follow-up back. Only the
+    rep's own touches of the last UNDO_WINDOW; a stop is not undone (reopen the prospect with a reason instead).
+    Returns the touches and what was put back, in words."""
     with transaction.atomic():
         touches = list(
             Touch.objects.select_for_update()
@@ -151,14 +177,65 @@ def touches_undo(*, rep: User, touch_id: uuid.UUID, now: dt.datetime) -> list[To
             .order_by("occurred_at")
         )
         if not touches:
-            return []
+            return [], []
         if any(t.outcome in UNDOABLE_NOT for t in touches):
             raise ValidationError("A stop is final: reopen the prospect from its page, with a reason.")
         if any(t.created_at < now - UNDO_WINDOW for t in touches):
             raise ValidationError("Too late to undo: delete the touch from the prospect's timeline instead.")
         for touch in touches:
             touch_delete(touch=touch, now=now)
-    return touches
+        restored = _log_undo_restore(touch_id=touch_id, rep=rep, now=now)
+    return touches, restored
+
+
+def _log_undo_restore(*, touch_id: uuid.UUID, rep: User, now: dt.datetime) -> list[str]:
+    """Put back what the log changed besides its touches, where it is still as the log left it."""
+    before = LogUndo.objects.filter(pk=touch_id).select_related("prospect", "enrollment", "contact").first()
+    if before is None:
+        return []
+    said: list[str] = []
+    prospect = before.prospect
+    if prospect.status != before.prospect_status and not prospect.is_closed:
+        Prospect.objects.filter(pk=prospect.pk).update(status=before.prospect_status, updated_at=now)
+        said.append(
+            f"back to {Prospect.Status(before.prospect_status).label.lower()} "
+            f"(was {prospect.get_status_display().lower()})"
+        )
+    enrollment = before.enrollment
+    if enrollment is not None and enrollment.is_open:
+        now_step = (enrollment.next_step, enrollment.next_step_due_at)
+        if now_step != (before.next_step, before.next_step_due_at):
+            Enrollment.objects.filter(pk=enrollment.pk).update(
+                next_step=before.next_step, next_step_due_at=before.next_step_due_at
+            )
+            if enrollment.next_step:
+                said.append(f"next step “{enrollment.next_step}” removed")
+            if before.next_step:
+                said.append(f"next step “{before.next_step}” back")
+    contact = before.contact
+    if contact is not None:
+        cleared = {flag: False for flag, was in before.contact_flags.items() if not was and getattr(contact, flag)}
+        if cleared:
+            Contact.objects.filter(pk=contact.pk).update(**cleared, updated_at=now)
+            flags = ", ".join(Contact._meta.get_field(flag).verbose_name for flag in cleared)
+            said.append(f"{contact.name} no longer marked {flags}")
+    if said:
+        lead_event_add(
+            prospect_id=prospect.pk,
+            enrollment_id=enrollment.pk if enrollment is not None else None,
+            actor=rep,
+            now=now,
+            kind=LeadEvent.Kind.UNDONE,
+            detail=sentence("Undone: " + "; ".join(said)),
+        )
+    before.delete()
+    return said
+
+
+def log_undos_prune(*, now: dt.datetime) -> int:
+    """What logs changed, kept past their undo window: nothing can use it any more."""
+    deleted, _ = LogUndo.objects.filter(created_at__lt=now - UNDO_WINDOW - dt.timedelta(minutes=5)).delete()
+    return deleted
 
 
 class _RollBack(Exception):
@@ -232,7 +309,9 @@ def touch_log_with_next_step(
                 raise ValidationError(
                     {"next_step_what": "This prospect is not in a cadence: enroll it to plan a next step."}
                 )
-            enrollment_set_next_step(enrollment=enrollment, what=next_step_what, due_at=next_step_due_at, now=now)
+            enrollment_set_next_step(
+                enrollment=enrollment, what=next_step_what, due_at=next_step_due_at, now=now, actor=rep
+            )
     return touch, created
 
 
@@ -257,7 +336,9 @@ def touch_create_once_with_next_step(
             if enrollment is None:
                 raise NotEnrolled("This prospect is not in a cadence: enroll it to plan a next step.")
             assert next_step_due_at is not None
-            enrollment_set_next_step(enrollment=enrollment, what=next_step_what, due_at=next_step_due_at, now=now)
+            enrollment_set_next_step(
+                enrollment=enrollment, what=next_step_what, due_at=next_step_due_at, now=now, actor=rep
+            )
     return touch, created
 
 

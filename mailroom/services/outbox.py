@@ -119,8 +119,28 @@ def email_queue(
             )
     except IntegrityError as exc:
         raise ValidationError("This follow-up's email is already on its way.") from exc
+    # Said at once when it must wait (the contact's window is closed, the day's cap is reached), not "within a
+    # minute": the row shows when it really goes.
+    wait = _wait_for(row, now=now)
+    if wait is not None:
+        row.state, (row.not_before, row.wait_reason) = OutboundEmail.State.WAITING, wait
+        row.save(update_fields=["state", "not_before", "wait_reason"])
     task_enqueue("mailroom.tasks.email_send", str(row.pk))
     return row, True
+
+
+def outbox_cancel_for_follow_up(*, follow_up_id: int, why: str) -> OutboundEmail | None:
+    """A follow-up answered by hand while its email waits to go: the email is not sent, and says why (the row and
+    the lead's page show it). Returns the cancelled message, if there was one."""
+    row = (
+        OutboundEmail.objects.select_for_update(of=("self",))
+        .filter(follow_up_id=follow_up_id, state__in=[OutboundEmail.State.QUEUED, OutboundEmail.State.WAITING])
+        .first()
+    )
+    if row is None:
+        return None
+    _fail(row, why)
+    return row
 
 
 def _stopped(*, contact, prospect: Prospect) -> str:
@@ -219,7 +239,8 @@ def email_message(row: OutboundEmail) -> EmailMessage:
     message["To"] = formataddr((row.contact.name, row.to_address))
     message["Subject"] = row.subject
     message["Message-ID"] = row.message_id
-    message["Date"] = format_datetime(row.queued_at)
+    # Dated when it leaves, not when it was queued: one that waited for the contact's window would read as old.
+    message["Date"] = format_datetime(row.sending_at or row.queued_at)
     token = signing.dumps(str(row.pk), salt=UNSUBSCRIBE_SALT)
     # RFC 2369 and RFC 8058: a mail client's "Unsubscribe" writes to the rep's own inbox (which Pursuit reads)
     # or posts to the one-click URL; either opts the contact out.

@@ -93,7 +93,8 @@ def test_connected_asks_for_the_next_step_and_saves_nothing_until_it_is_given(cl
     content = response.content.decode()
     assert response.status_code == 200
     assert "Connected: what's the next step?" in content
-    assert 'name="next_step_what"' in content and 'name="next_step_when"' in content
+    assert 'name="next_step_what"' in content and 'name="next_step_preset" value="tomorrow"' in content
+    assert 'name="next_step_day"' in content and 'value="Call back"' in content  # the usual step, filled in
     assert "Before saving" not in content  # asked, not scolded: nothing was typed yet
     assert not Touch.objects.exists()
     planned.refresh_from_db()

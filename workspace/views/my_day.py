@@ -18,12 +18,10 @@ from crm.zones import zone
 from web.access import enrollment_get_for_user, follow_up_get_for_user
 from web.http import HtmxHttpRequest, errors_text, safe_next
 from workspace.day import CHANNEL_FILTERS, GROUPS, KIND_FILTERS, QueueFilters, focus_next, my_day_build, snooze_presets
+from workspace.focus import focus_context, focus_skips
 from workspace.forms import NextStepForm, SnoozeForm
-from workspace.mail_compose import email_compose
 from workspace.queue_rows import queue_rows_render
 from workspace.undo import undo_offer_pop
-
-MAX_SKIPPED = 50
 
 
 def _filters(request: HtmxHttpRequest) -> QueueFilters:
@@ -55,26 +53,16 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template or "workspace/my_day.html", context)
 
 
-def _skipped(request: HtmxHttpRequest) -> list[int]:
-    raw = request.GET.get("skip", "")
-    return [int(part) for part in raw.split(",") if part.isdigit()][:MAX_SKIPPED]
-
-
 @require_GET
 @login_required
 def focus(request: HtmxHttpRequest) -> HttpResponse:
-    """Focus mode: one lead at a time, with everything needed to work it; logging goes straight to the next."""
-    found = focus_next(user=request.user, now=timezone.now(), skip=_skipped(request))
-    compose = None
-    if found.row is not None:
-        row = found.row
-        compose = email_compose(row.follow_up, user=request.user, subject=row.email_subject, body=row.email_body)
-    context = {
-        "focus": found,
-        "skip": ",".join(map(str, found.skipped)),
-        "undo": undo_offer_pop(request),
-        "compose": compose,
-    }
+    """Focus mode: one lead at a time, with everything needed to work it; logging goes straight to the next. What
+    the rep skips comes last for the rest of their session (`?skip=<id>` adds one, `?again=1` forgets them)."""
+    skipped = focus_skips(request, add=request.GET.get("skip", ""), forget=bool(request.GET.get("again")))
+    found = focus_next(user=request.user, now=timezone.now(), skip=skipped)
+    context = {**focus_context(request, found), "undo": undo_offer_pop(request)}
+    if request.htmx:
+        return render(request, "workspace/focus.html#focus-lead", context)
     return render(request, "workspace/focus.html", context)
 
 

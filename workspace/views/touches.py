@@ -16,20 +16,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cadence.models import Enrollment, FollowUp
+from cadence.models import Enrollment, FollowUp, LeadEvent
 from cadence.services import (
     attempt_log_unanswered,
     enrollments_plan_now,
+    lead_event_add,
+    log_undo_keep,
     prospect_plan_now,
     touch_log_with_next_step,
     touches_undo,
 )
 from crm.once import submission_token
 from crm.zones import zone
-from touches.models import Touch
+from mailroom.services.outbox import outbox_cancel_for_follow_up
+from touches.models import Channel, Touch
 from web.access import follow_up_get_for_user, prospect_get_for_user
 from web.http import HtmxHttpRequest, errors_text, safe_next
-from workspace.day import PANELS, day_row, follow_up_zone, when_both
+from workspace.day import PANELS, day_row, focus_next, follow_up_zone, when_both
+from workspace.focus import focus_context, focus_skips
 from workspace.mail_compose import email_compose
 from workspace.selectors import contact_notes_earlier, contacts_for_prospect, follow_up_next
 from workspace.touch_forms import QuickLogForm, QuickOutcome, TouchForm, channel_for
@@ -41,6 +45,7 @@ SAME_DAY = dt.timedelta(hours=12)
 ROW_TEMPLATE = "workspace/my_day.html#follow-up-row"
 ROW_ID = re.compile(r"follow-up-\d{1,12}")
 LOGGED_TEMPLATE = "workspace/my_day.html#logged"
+FOCUS_TEMPLATE = "workspace/focus.html#focus-lead"
 
 
 def _row_context(follow_up: FollowUp, *, now: dt.datetime, **extra: object) -> dict[str, object]:
@@ -136,15 +141,31 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     notes = contact_notes_earlier(contact_id=follow_up.contact_id) if follow_up.contact_id and has_note else []
     data = request.POST if request.method == "POST" else None
     form = QuickLogForm(
-        data, earlier_notes=notes, tz=follow_up_zone(follow_up), now=now, auto_id=f"fu{follow_up.pk}_%s"
+        data,
+        earlier_notes=notes,
+        tz=follow_up_zone(follow_up),
+        rep_tz=zone(request.user.timezone, fallback="UTC"),
+        now=now,
+        auto_id=f"fu{follow_up.pk}_%s",
     )
     if data is not None and form.is_valid() and not form.needs_confirmation and not form.asks_stop_confirmation:
         try:
             # The lead is planned in the same transaction, so the row can show what comes next and one commit
             # makes both durable; a plan that fails is rolled back alone (see enrollments_plan_now).
             with transaction.atomic():
+                # One follow-up is answered once, whatever the path: the same key pressed in two tabs (two form
+                # ids, so two touches) waits here for the first, then finds it answered.
+                if not FollowUp.objects.select_for_update().filter(pk=follow_up.pk, status=FollowUp.Status.PLANNED):
+                    raise _AlreadyAnswered
                 touches = _log(request, follow_up, form, now=now)
+                cancelled = _queued_email_cancel(request, follow_up, form.quick, now=now)
                 enrollments_plan_now(enrollment_ids=[follow_up.enrollment_id], now=now)
+        except _AlreadyAnswered:
+            follow_up.refresh_from_db()
+            if request.htmx:
+                return render(request, LOGGED_TEMPLATE, _logged_context(follow_up, now=now, quick=None))
+            messages.info(request, "That follow-up was already logged.")
+            return redirect("focus" if focus_mode else "home")
         except ValidationError as exc:
             form.add_error(None, ValidationError(exc.messages))
         else:
@@ -152,17 +173,26 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             follow_up.status, follow_up.touch_id = FollowUp.Status.DONE, touches[0].pk
             quick = form.quick
             text = f"✓ {quick.label}: {follow_up.prospect.name}"
-            context = _logged_context(follow_up, now=now, quick=quick, logged=touches[-1], toast=text)
+            if cancelled:
+                text += f" · its queued email to {cancelled} was not sent"
+            context = _logged_context(
+                follow_up, now=now, quick=quick, logged=touches[-1], toast=text, email_cancelled=cancelled
+            )
             following_row = context["following_row"]
             offer = None
             if not quick.stops:
                 offer = undo_offer_make(
                     touch_id=touches[0].pk,
                     text=text,
-                    row=f"follow-up-{follow_up.pk}",
-                    following=f"follow-up-{following_row.pk}" if following_row else "",
+                    row="focus" if focus_mode else f"follow-up-{follow_up.pk}",
+                    following=f"follow-up-{following_row.pk}" if following_row and not focus_mode else "",
                     now=now,
                 )
+            if request.htmx and focus_mode:
+                # Focus mode moves on in place: the next lead, this one's voicemail first if the call went unanswered.
+                found = focus_next(user=request.user, now=now, skip=focus_skips(request), prefer=follow_up.prospect_id)
+                extra = {"toast": text, "undo": offer}
+                return render(request, FOCUS_TEMPLATE, {**focus_context(request, found), **extra})
             if request.htmx and not focus_mode:
                 request.session.pop("undo", None)  # an earlier offer is over: the toast below carries this one
                 return render(request, LOGGED_TEMPLATE, {**context, "undo": offer})
@@ -171,15 +201,48 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             if quick.stops:
                 messages.success(request, f"{text}: nothing more is planned.")
             return redirect("focus" if focus_mode else "home")
+    if request.htmx and focus_mode:
+        # A question (the next step, a confirmation) is asked in place, on the lead shown.
+        found = focus_next(user=request.user, now=now, skip=focus_skips(request), prefer=follow_up.prospect_id)
+        if found.row is not None and found.row.pk == follow_up.pk:
+            return render(request, FOCUS_TEMPLATE, {**focus_context(request, found), "form": form})
     context = _row_context(follow_up, now=now, form=form, focus_mode=focus_mode)
     if request.htmx:
         return render(request, ROW_TEMPLATE, context)
     return render(request, "workspace/follow_up_log.html", context)
 
 
+class _AlreadyAnswered(Exception):
+    pass
+
+
+def _queued_email_cancel(
+    request: HtmxHttpRequest, follow_up: FollowUp, quick: QuickOutcome, *, now: dt.datetime
+) -> str:
+    """The follow-up is answered while its email waits to go out: the email is not sent, and the row, the toast and
+    the lead's history say so (never silently). Returns who it was to, or ""."""
+    if follow_up.channel != Channel.EMAIL:
+        return ""
+    row = outbox_cancel_for_follow_up(
+        follow_up_id=follow_up.pk, why=f"Not sent: “{quick.label}” was logged before it went out."
+    )
+    if row is None:
+        return ""
+    lead_event_add(
+        prospect_id=follow_up.prospect_id,
+        enrollment_id=follow_up.enrollment_id,
+        actor=request.user,
+        now=now,
+        kind=LeadEvent.Kind.EMAIL_CANCELLED,
+        detail=f"“{row.subject}” to {row.to_address}: “{quick.label}” was logged before it went out"[:300],
+    )
+    return row.to_address
+
+
 def _log(request: HtmxHttpRequest, follow_up: FollowUp, form: QuickLogForm, *, now: dt.datetime) -> list[Touch]:
     quick = form.quick
     touch_id = submission_token(request) or uuid.uuid4()
+    log_undo_keep(touch_id=touch_id, prospect_id=follow_up.prospect_id, contact_id=follow_up.contact_id, now=now)
     if quick.with_voicemail:
         touches, _ = attempt_log_unanswered(
             rep=request.user,
@@ -221,7 +284,7 @@ def touch_undo(request: HtmxHttpRequest) -> HttpResponse:
         raise Http404("No such touch.") from None
     now = timezone.now()
     try:
-        undone = touches_undo(rep=request.user, touch_id=touch_id, now=now)
+        undone, restored = touches_undo(rep=request.user, touch_id=touch_id, now=now)
     except ValidationError as exc:
         if request.htmx:
             response = render(request, "base.html#toast", {"toast": errors_text(exc)})
@@ -235,7 +298,11 @@ def touch_undo(request: HtmxHttpRequest) -> HttpResponse:
     request.session.pop("undo", None)
     revived = FollowUp.objects.filter(touch_id=None, prospect_id=undone[0].prospect_id, status=FollowUp.Status.PLANNED)
     follow_up = revived.select_related("prospect", "contact", "rep").first()
-    text = f"Undone: {undone[0].prospect.name} is as it was before."
+    said = f" ({'; '.join(restored)})" if restored else ""
+    text = f"Undone: {undone[0].prospect.name} is as it was before{said}."
+    if request.htmx and request.POST.get("row") == "focus":
+        found = focus_next(user=request.user, now=now, skip=focus_skips(request), prefer=undone[0].prospect_id)
+        return render(request, "workspace/focus.html#focus-box", {**focus_context(request, found), "toast": text})
     if request.htmx and follow_up is not None and request.POST.get("row"):
         following = request.POST.get("following", "")
         remove = following if ROW_ID.fullmatch(following) and following != f"follow-up-{follow_up.pk}" else ""
