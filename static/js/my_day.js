@@ -107,6 +107,9 @@
     if (!id || id !== hadFocus) return;
     const row = document.getElementById(id);
     if (!row) return;
+    // The rep moved on meanwhile (another row focused while the answer was on its way): the keyboard stays there.
+    const active = document.activeElement;
+    if (active && active !== document.body && !row.contains(active)) return;
     // A conversation asks for its next step: the keyboard lands on "Tomorrow", so Enter saves the usual one (the
     // next step's words are filled in; Shift+Tab goes back to change them, Tab or the arrows to another day).
     // (Asked one selector at a time: a list of them finds whichever comes first in the row, not the first named.)

@@ -134,44 +134,56 @@ def test_logged_rows_collapse_and_six_workable_rows_stay_on_a_laptop_screen_afte
     assert max(heights) <= 40  # one line each
 
 
-def test_undo_after_each_kind_of_log_puts_back_everything_it_changed(browser, shot, live_server, demo_rep):
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
+SIZES = [("laptop", (1366, 900)), ("phone", (390, 844))]
+EMAIL_ROW = "li.fu-email[data-follow-up]:not([data-done])"
+
+
+@pytest.mark.parametrize(("size", "viewport"), SIZES)
+def test_undo_after_each_kind_of_log_puts_back_everything_it_changed(
+    browser, shot, live_server, demo_rep, size, viewport
+):
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     log_in(page, live_server.url)
-    for key in ("v", "n", "m"):
-        row = first_call(page)
+    for key in ("v", "n", "m", "c", "i"):
+        row = page.locator(EMAIL_ROW).first if key == "i" else first_call(page)
         follow_up = row_follow_up(row)
         prospect = Prospect.objects.get(pk=follow_up.prospect_id)
         enrollment = Enrollment.objects.get(pk=follow_up.enrollment_id)
         before = (prospect.status, enrollment.next_step, enrollment.next_step_due_at)
         touches = Touch.objects.alive().filter(prospect=prospect).count()
-        row.focus()
+        row_id = row.get_attribute("id")
+        page.locator(f"#{row_id}").focus()
+        expect(page.locator(f"#{row_id}")).to_be_focused()
         page.keyboard.press(key)
-        if key == "m":  # a meeting asks for its next step: the keyboard is on "Tomorrow"
-            expect(row.locator("[data-preset-first]")).to_be_focused()
+        if key in ("m", "c"):  # a conversation asks for its next step: the keyboard is on "Tomorrow"
+            expect(page.locator(f"#{row_id} [data-preset-first]")).to_be_focused()
             page.keyboard.press("Enter")
-        page.locator(f"#{row.get_attribute('id')}[data-done]").wait_for()
-        assert Touch.objects.alive().filter(prospect=prospect).count() > touches
+        page.locator(f"#{row_id}[data-done]").wait_for()
+        assert Touch.objects.alive().filter(prospect=prospect).count() > touches, key
 
         page.keyboard.press("u")
 
         expect(page.locator("#toast")).to_contain_text("Undone")
+        expect(page.locator(f"#{row_id}[data-done]")).to_have_count(0)  # the logged row is gone, its plan is back
         prospect.refresh_from_db()
         enrollment.refresh_from_db()
         assert Touch.objects.alive().filter(prospect=prospect).count() == touches
         assert (prospect.status, enrollment.next_step, enrollment.next_step_due_at) == before, key
         assert enrollment.status == Enrollment.Status.ACTIVE
-        assert FollowUp.objects.filter(pk=follow_up.pk, status="planned").exists()
+        # Planned again: the same follow-up, or (a same-day email whose day is over) the next attempt.
+        assert FollowUp.objects.filter(enrollment=enrollment, status="planned").exists(), key
         if key == "m":
             toast = page.locator("#toast").inner_text()
             assert "next step “Meeting” removed" in toast and "back to active" in toast
             assert LeadEvent.objects.filter(prospect=prospect, kind="undone").exists()
             next_step = LeadEvent.objects.filter(prospect=prospect, kind="next_step").latest("created_at")
             assert next_step.actor == demo_rep  # the rep set it, not "the scheduler"
-            shot(page, "keys_undo_meeting")
+            shot(page, f"keys_undo_meeting_{size}")
 
 
-def test_a_next_step_takes_two_keys_on_the_contacts_clock(browser, shot, live_server, demo_rep):
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
+@pytest.mark.parametrize(("size", "viewport"), SIZES)
+def test_a_next_step_takes_two_keys_on_the_contacts_clock(browser, shot, live_server, demo_rep, size, viewport):
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     log_in(page, live_server.url)
     row = first_call(page)
     follow_up = row_follow_up(row)
@@ -182,7 +194,7 @@ def test_a_next_step_takes_two_keys_on_the_contacts_clock(browser, shot, live_se
     presets = row.locator(".next-step .preset")
     expect(row.locator("[data-preset-first]")).to_be_focused()
     assert "their time" in presets.first.inner_text()
-    shot(page, "keys_next_step")
+    shot(page, f"keys_next_step_{size}")
     page.keyboard.press(keys[1])
 
     page.locator(f"#follow-up-{follow_up.pk}[data-done]").wait_for()
@@ -191,15 +203,16 @@ def test_a_next_step_takes_two_keys_on_the_contacts_clock(browser, shot, live_se
     due = enrollment.next_step_due_at.astimezone(contact_tz)
     assert enrollment.next_step == "Call back"
     assert due.time() == dt.time(10) and due.date() == timezone.now().astimezone(contact_tz).date() + dt.timedelta(1)
-    report(f"keys per next step: {len(keys)} (c, then Enter on “Tomorrow”)")
+    report(f"{size}: keys per next step: {len(keys)} (c, then Enter on “Tomorrow”)")
 
 
+@pytest.mark.parametrize(("size", "viewport"), SIZES)
 def test_e_on_an_email_row_opens_the_ready_email_and_enter_sends_it_from_the_mailbox(
-    browser, shot, live_server, lead_at_midday, settings
+    browser, shot, live_server, lead_at_midday, size, viewport
 ):
     # One window over the whole legal day, so the message may go the moment it is sent (the next test has one wait).
     Cadence.objects.filter(team=lead_at_midday.team).update(windows=[["08:00", "21:00"]])
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     log_in(page, live_server.url)
     call = page.locator("li[data-follow-up]", has_text="Daylight Freight").first
     call.focus()
@@ -213,7 +226,7 @@ def test_e_on_an_email_row_opens_the_ready_email_and_enter_sends_it_from_the_mai
     page.keyboard.press("e")
     send = email_row.locator(".email-compose").get_by_role("button", name="Send")
     expect(send).to_be_focused()
-    shot(page, "keys_email_editor")
+    shot(page, f"keys_email_editor_{size}")
     assert not Touch.objects.filter(prospect=lead_at_midday, channel="email").exists()  # e logs nothing by itself
     page.keyboard.press("Enter")
 
@@ -259,10 +272,11 @@ def test_i_sent_it_myself_on_a_row_whose_email_waits_says_the_queued_email_will_
     shot(page, "keys_email_cancelled")
 
 
+@pytest.mark.parametrize(("size", "viewport"), SIZES)
 def test_focus_mode_keeps_skips_shows_the_voicemail_next_asks_the_next_step_in_place_and_moves_fast(
-    browser, shot, live_server, lead_at_midday
+    browser, shot, live_server, lead_at_midday, size, viewport
 ):
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     log_in(page, live_server.url)
     page.goto(f"{live_server.url}/focus/")
     skipped = page.locator("#focus-name").inner_text()
@@ -289,10 +303,12 @@ def test_focus_mode_keeps_skips_shows_the_voicemail_next_asks_the_next_step_in_p
     page.keyboard.press("c")  # a conversation asks for its next step right there
     expect(page.locator(".focus-lead [data-preset-first]")).to_be_focused()
     assert page.url == f"{live_server.url}/focus/"
-    shot(page, "keys_focus_next_step")
+    shot(page, f"keys_focus_next_step_{size}")
     page.keyboard.press("Enter")
     expect(page.locator("#toast")).to_contain_text("Connected")
-    report(f"focus mode, key to next lead: median {statistics.median(timings):.0f} ms, max {max(timings):.0f} ms")
+    report(
+        f"{size}: focus mode, key to next lead: median {statistics.median(timings):.0f} ms, max {max(timings):.0f} ms"
+    )
     assert statistics.median(timings) < 150
 
 
@@ -350,7 +366,7 @@ def test_the_same_key_pressed_in_two_tabs_answers_the_follow_up_once(browser, li
     assert Touch.objects.filter(prospect_id=follow_up.prospect_id).count() == before + 1
 
 
-@pytest.mark.parametrize(("size", "viewport"), [("laptop", (1366, 900)), ("phone", (390, 844))])
+@pytest.mark.parametrize(("size", "viewport"), SIZES)
 def test_j_and_k_move_r_asks_the_next_step_and_more_logs_a_rarer_outcome_each_undone(
     browser, shot, live_server, demo_rep, size, viewport
 ):
