@@ -157,7 +157,10 @@ def _bounce(message: EmailMessage) -> Reading | None:
                     delayed.add(address)
         if failed or delayed:
             return _delivery_reading(message, failed=failed, delayed=delayed, source=" (DSN)")
-    temporary, permanent = all_failures(message)
+    try:
+        temporary, permanent = all_failures(message)
+    except Exception:  # noqa: BLE001 - flufl.bounce's detectors re-raise on odd mail (no From:): they found nothing
+        temporary, permanent = set(), set()
     if permanent or temporary:
         failed = {a.decode(errors="replace").lower() for a in permanent}
         delayed = {a.decode(errors="replace").lower() for a in temporary}
@@ -205,7 +208,9 @@ def reference_ids(message: Message) -> list[str]:
 
 
 def sender_address(message: Message) -> str:
-    for _, address in getaddresses([str(message.get("Reply-To") or message.get("From", ""))]):
+    """Who sent it, by its From. Never Reply-To: anyone may set it to a contact's address, and a stop or a bounce
+    matched by it would act on a lead its sender has nothing to do with."""
+    for _, address in getaddresses([str(message.get("From", ""))]):
         if "@" in address:
             return address.strip().lower()
     return ""

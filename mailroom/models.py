@@ -190,3 +190,25 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_verdict_display()}: {self.subject}"
+
+
+class UnreadableEmail(models.Model):
+    """A message of a rep's INBOX that could not be read (its parsing or classifying failed): kept with the error,
+    shown on the mailbox page, and passed over, so one odd message never stops a mailbox. Pruned with the raw mail."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="unreadable")
+    uidvalidity = models.BigIntegerField()
+    uid = models.BigIntegerField()
+    error = models.CharField(max_length=300)
+    raw = models.BinaryField()
+    received_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["mailbox", "uidvalidity", "uid"], name="unreadable_email_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"unreadable uid {self.uid} of mailbox {self.mailbox_id}"

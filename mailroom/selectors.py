@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from crm.models import Prospect, User
-from mailroom.models import CAP_REACHED, InboundEmail, Mailbox, OutboundEmail
+from mailroom.models import CAP_REACHED, InboundEmail, Mailbox, OutboundEmail, UnreadableEmail
 
 INBOUND_SHOWN = 20
 
@@ -98,3 +98,13 @@ def outbox_notes_for_follow_ups(*, follow_up_ids: list[int]) -> dict[int, str]:
         else:
             notes[follow_up_id] = ROW_NOTES.get(state, "")
     return notes
+
+
+UNREADABLE_SHOWN = 10
+
+
+def unreadable_for_mailbox(*, mailbox: Mailbox | None) -> list[UnreadableEmail]:
+    """The latest messages of the mailbox that could not be read, without their raw bytes."""
+    if mailbox is None:
+        return []
+    return list(UnreadableEmail.objects.filter(mailbox=mailbox).defer("raw")[:UNREADABLE_SHOWN])

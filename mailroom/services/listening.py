@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import logging
 import uuid
 from dataclasses import dataclass, field
 from email import policy
@@ -28,10 +29,11 @@ from crm.models import Contact, Prospect
 from crm.validators import PLANNING_HORIZON
 from crm.zones import zone
 from mailroom.classify import Reading, Verdict, message_read, reference_ids, sender_address
-from mailroom.models import InboundEmail, Mailbox, OutboundEmail
+from mailroom.models import InboundEmail, Mailbox, OutboundEmail, UnreadableEmail
 from mailroom.transport import explain, imap_session
 from touches.models import Channel, Outcome, Source
 
+logger = logging.getLogger(__name__)
 RAW_MAX = 256 * 1024
 # Enough to read any message's headers and text; a larger one is read up to here (its attachments are not needed).
 FETCH_MAX = 1024 * 1024
@@ -51,6 +53,7 @@ class SyncReport:
     matched: int = 0
     verdicts: dict[str, int] = field(default_factory=dict)
     error: str = ""
+    unreadable: int = 0  # messages that could not be read, kept aside (UnreadableEmail) while the sync went on
 
 
 def mailbox_sync(*, mailbox_id: int, now: dt.datetime) -> SyncReport:
@@ -99,7 +102,11 @@ def _read(mailbox: Mailbox, *, report: SyncReport, now: dt.datetime) -> None:
                 if data is None:
                     continue
                 raw = next((value for key, value in data.items() if key.startswith(b"BODY[")), b"")
-                arrived.append(_arrival(uid, raw, data.get(b"INTERNALDATE")))
+                try:
+                    arrived.append(_arrival(uid, raw, data.get(b"INTERNALDATE")))
+                except Exception as exc:  # noqa: BLE001 - no message may stop a mailbox: kept aside, with why
+                    _unreadable(mailbox, uidvalidity=uidvalidity, uid=uid, raw=raw, exc=exc, now=now)
+                    report.unreadable += 1
             report.read += len(arrived)
             for verdict in inbound_take_batch(mailbox=mailbox, uidvalidity=uidvalidity, arrived=arrived, now=now):
                 report.matched += 1
@@ -110,7 +117,8 @@ def _read(mailbox: Mailbox, *, report: SyncReport, now: dt.datetime) -> None:
 
 @dataclass(frozen=True)
 class Arrival:
-    """One fetched message, parsed and read (classify.py), before it is matched to a lead."""
+    """One fetched message, parsed and read (classify.py), before it is matched to a lead. Everything read from
+    its headers is read here, once, so a header that cannot be read stops this message alone."""
 
     uid: int
     raw: bytes
@@ -118,13 +126,38 @@ class Arrival:
     message: EmailMessage
     reading: Reading
     message_id: str
+    references: tuple[str, ...] = ()
+    sender: str = ""
+    subject: str = ""
 
 
 def _arrival(uid: int, raw: bytes, received: dt.datetime | None) -> Arrival:
     message = email.message_from_bytes(raw, policy=policy.default)
     assert isinstance(message, EmailMessage)
     message_id = str(message.get("Message-ID", "")).strip()[:250]
-    return Arrival(uid, raw, received, message, message_read(message), message_id)
+    reading = message_read(message)
+    return Arrival(
+        uid,
+        raw,
+        received,
+        message,
+        reading,
+        message_id,
+        references=(*reference_ids(message), *reading.quoted_ids),
+        sender=sender_address(message),
+        subject=str(message.get("Subject", ""))[:300],
+    )
+
+
+def _unreadable(mailbox: Mailbox, *, uidvalidity: int, uid: int, raw: bytes, exc: Exception, now: dt.datetime) -> None:
+    """Keep a message that could not be read aside, with why, for the mailbox page; the sync goes on."""
+    logger.warning("mailbox %s: message uid %s could not be read: %r", mailbox.pk, uid, exc)
+    UnreadableEmail.objects.get_or_create(
+        mailbox=mailbox,
+        uidvalidity=uidvalidity,
+        uid=uid,
+        defaults={"error": f"{type(exc).__name__}: {exc}"[:300], "raw": raw[:RAW_MAX], "created_at": now},
+    )
 
 
 def inbound_take_batch(*, mailbox: Mailbox, uidvalidity: int, arrived: list[Arrival], now: dt.datetime) -> list[str]:
@@ -149,7 +182,12 @@ def inbound_take_batch(*, mailbox: Mailbox, uidvalidity: int, arrived: list[Arri
         outbound, contact = matches.get(item.uid, (None, None))
         if contact is None:
             continue
-        if _take(mailbox, item, uidvalidity=uidvalidity, outbound=outbound, contact=contact, now=now):
+        try:
+            taken = _take(mailbox, item, uidvalidity=uidvalidity, outbound=outbound, contact=contact, now=now)
+        except Exception as exc:  # noqa: BLE001 - acting on one message failed: kept aside, the others go on
+            _unreadable(mailbox, uidvalidity=uidvalidity, uid=item.uid, raw=item.raw, exc=exc, now=now)
+            continue
+        if taken:
             verdicts.append(item.reading.verdict)
     return verdicts
 
@@ -164,7 +202,7 @@ def _take(
     now: dt.datetime,
 ) -> bool:
     """One matched message, classified, stored and acted on in one transaction; False if it was read before."""
-    message, reading = item.message, item.reading
+    reading = item.reading
     received_at = min(_aware(item.received) or now, now)
     if outbound is not None and outbound.sent_at is not None:
         # INTERNALDATE has whole seconds: an answer read in the second its message went must still come after it.
@@ -179,8 +217,8 @@ def _take(
                 prospect_id=contact.prospect_id,
                 contact=contact,
                 in_reply_to=outbound,
-                from_address=sender_address(message)[:254],
-                subject=str(message.get("Subject", ""))[:300],
+                from_address=item.sender[:254],
+                subject=item.subject,
                 received_at=received_at,
                 verdict=reading.verdict,
                 reason=reading.reason[:300],
@@ -198,7 +236,7 @@ def _matches(mailbox: Mailbox, arrived: list[Arrival]) -> dict[int, tuple[Outbou
     """Each message's lead, by uid: by the Message-IDs it answers or quotes (ours), else by its sender (or, for a
     bounce, the failed recipients) among the team's contacts, the rep's own lead first, then an open one, then the
     most recently active."""
-    references = {item.uid: reference_ids(item.message) + list(item.reading.quoted_ids) for item in arrived}
+    references = {item.uid: list(item.references) for item in arrived}
     wanted = {message_id for ids in references.values() for message_id in ids}
     ours: dict[str, OutboundEmail] = {}
     if wanted:
@@ -214,11 +252,7 @@ def _matches(mailbox: Mailbox, arrived: list[Arrival]) -> dict[int, tuple[Outbou
             found[item.uid] = (outbound, outbound.contact)
             continue
         reading = item.reading
-        addresses = (
-            list(reading.failed)
-            if reading.verdict in (Verdict.BOUNCE, Verdict.DELAY)
-            else [sender_address(item.message)]
-        )
+        addresses = list(reading.failed) if reading.verdict in (Verdict.BOUNCE, Verdict.DELAY) else [item.sender]
         by_address[item.uid] = [address.upper() for address in addresses if address]
     team_id = mailbox.user.team_id
     everyone = {address for addresses in by_address.values() for address in addresses}
@@ -352,8 +386,10 @@ def inbound_reclassify(*, inbound: InboundEmail, verdict: str, now: dt.datetime)
 
 
 def inbound_prune(*, now: dt.datetime) -> int:
-    """Raw messages past their retention are dropped; the verdict, its reason and its effects stay."""
-    return InboundEmail.objects.filter(received_at__lt=now - RETENTION).exclude(raw=b"").update(raw=b"")
+    """Raw messages past their retention are dropped; the verdict, its reason and its effects stay. Messages that
+    could not be read are dropped whole: there is nothing else to keep of them."""
+    dropped, _ = UnreadableEmail.objects.filter(created_at__lt=now - RETENTION).delete()
+    return dropped + InboundEmail.objects.filter(received_at__lt=now - RETENTION).exclude(raw=b"").update(raw=b"")
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:

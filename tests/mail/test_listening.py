@@ -249,3 +249,95 @@ def test_an_unsubscribe_cannot_be_reclassified_away(mail, sent):
 
     with pytest.raises(ValidationError, match="An opt-out is final"):
         inbound_reclassify(inbound=InboundEmail.objects.get(), verdict="reply", now=timezone.now())
+
+
+# No message stops a mailbox; no stranger stops a lead.
+
+
+def _message(*, headers: str, body: str = "Hello") -> bytes:
+    date = timezone.now().strftime("%a, %d %b %Y %H:%M:%S +0000")
+    return f"{headers}Date: {date}\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n{body}\r\n".encode()
+
+
+def test_a_message_without_a_sender_is_read_past_and_the_reply_after_it_is_taken(mail, sent):
+    mailbox, prospect, contact, row = sent
+    mail.deliver(
+        _message(headers=f"To: {mailbox.from_address}\r\nSubject: (no sender)\r\nMessage-ID: <nf@x.test>\r\n"),
+        to=mailbox.from_address,
+    )
+    mail.deliver(
+        _message(headers=f"From: \r\nTo: {mailbox.from_address}\r\nSubject: empty\r\nMessage-ID: <ef@x.test>\r\n"),
+        to=mailbox.from_address,
+    )
+    mail.deliver(
+        corpus("reply_with_quoted_history.eml", mailbox=mailbox, contact=contact, message_id=row.message_id),
+        to=mailbox.from_address,
+    )
+
+    report = mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now())
+
+    mailbox.refresh_from_db()
+    assert (report.error, report.read, report.verdicts) == ("", 3, {"reply": 1})  # flufl.bounce used to raise here
+    assert mailbox.sync_error == "" and mailbox.last_uid >= 3
+    assert Touch.objects.filter(prospect=prospect, outcome=Outcome.REPLIED).count() == 1
+
+
+def test_a_message_that_cannot_be_read_is_kept_aside_shown_on_the_mailbox_page_and_never_read_again(
+    mail, sent, client, monkeypatch
+):
+    from mailroom import classify
+    from mailroom.models import UnreadableEmail
+    from mailroom.services import listening
+
+    mailbox, prospect, contact, row = sent
+    real = classify.message_read
+
+    def read(message):  # a bug of ours, or a message no code foresaw: it raises on this one alone
+        if "poison" in str(message.get("Subject", "")):
+            raise ValueError("a header nobody foresaw")
+        return real(message)
+
+    monkeypatch.setattr(listening, "message_read", read)
+    mail.deliver(
+        _message(
+            headers=f"From: {contact.email}\r\nTo: {mailbox.from_address}\r\nSubject: poison\r\n"
+            "Message-ID: <poison@x.test>\r\n"
+        ),
+        to=mailbox.from_address,
+    )
+    mail.deliver(
+        corpus("reply_with_quoted_history.eml", mailbox=mailbox, contact=contact, message_id=row.message_id),
+        to=mailbox.from_address,
+    )
+
+    first = mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now())
+    second = mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now())
+
+    mailbox.refresh_from_db()
+    assert (first.error, first.unreadable, first.verdicts) == ("", 1, {"reply": 1})
+    assert (second.read, second.unreadable) == (0, 0)  # the sync moved past it for good
+    kept = UnreadableEmail.objects.get(mailbox=mailbox)
+    assert kept.error == "ValueError: a header nobody foresaw" and b"poison" in bytes(kept.raw)
+    client.force_login(mailbox.user)
+    page = client.get("/mailbox/").content.decode()
+    assert "1 message in your inbox could not be read" in page and "ValueError: a header nobody foresaw" in page
+
+
+def test_a_stranger_with_reply_to_set_to_a_contact_cannot_opt_the_lead_out(mail, sent):
+    mailbox, prospect, contact, row = sent
+    stranger = mail.add_user(f"stranger.{contact.email}")
+    mail.deliver(
+        _message(
+            headers=f"From: {stranger}\r\nReply-To: {contact.email}\r\nTo: {mailbox.from_address}\r\n"
+            "Subject: unsubscribe\r\nMessage-ID: <forged@x.test>\r\n",
+            body="unsubscribe",
+        ),
+        to=mailbox.from_address,
+    )
+
+    report = mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now())
+
+    contact.refresh_from_db()
+    prospect.refresh_from_db()
+    assert report.matched == 0 and not contact.do_not_contact
+    assert prospect.status != Prospect.Status.DO_NOT_CONTACT

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.once import submitted_once
 from mailroom.models import OutboundEmail
-from mailroom.selectors import inbound_get_visible, mailbox_for_user, outbox_get_for_rep
+from mailroom.selectors import inbound_get_visible, mailbox_for_user, outbox_get_for_rep, unreadable_for_mailbox
 from mailroom.services.listening import inbound_reclassify
 from mailroom.services.mailboxes import mailbox_disconnect, mailbox_save, mailbox_test
 from mailroom.services.outbox import UNSUBSCRIBE_SALT, email_mark_sent, email_queue, email_resend, email_unsubscribe
@@ -56,7 +56,13 @@ def mailbox_settings(request: HtmxHttpRequest) -> HttpResponse:
                 return redirect("mailbox_settings")
             results = mailbox_test(mailbox=mailbox)
             form = MailboxForm(instance=mailbox)
-    return render(request, "workspace/mailbox.html", {"form": form, "mailbox": mailbox, "results": results})
+    context = {
+        "form": form,
+        "mailbox": mailbox,
+        "results": results,
+        "unreadable": unreadable_for_mailbox(mailbox=mailbox),
+    }
+    return render(request, "workspace/mailbox.html", context)
 
 
 @require_POST
