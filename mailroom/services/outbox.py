@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import logging
 import uuid
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
@@ -232,9 +233,15 @@ def _wait_for(row: OutboundEmail, *, now: dt.datetime) -> tuple[dt.datetime, str
     return start, f"Waits for the contact's window: {day_and_clock(start, tz)} their time."
 
 
+# Header lines up to RFC 5322's 998 characters, unfolded. At the default 78, the email package folds a long
+# List-Unsubscribe by RFC 2047-encoding it, and mail clients (Gmail's and Yahoo's one-click unsubscribe among them)
+# then find no <https://...> in it.
+SENDING_POLICY = policy.default.clone(max_line_length=998)
+
+
 def email_message(row: OutboundEmail) -> EmailMessage:
     mailbox = row.mailbox
-    message = EmailMessage()
+    message = EmailMessage(policy=SENDING_POLICY)
     message["From"] = formataddr((mailbox.from_name or str(row.rep), mailbox.from_address))
     message["To"] = formataddr((row.contact.name, row.to_address))
     message["Subject"] = row.subject

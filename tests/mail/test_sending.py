@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import re
 import uuid
 from email import policy
 
@@ -52,6 +53,10 @@ def test_a_sent_email_reaches_the_contact_and_is_logged_once_as_sent_with_its_me
     assert "mailto:" + mailbox.from_address in message["List-Unsubscribe"]
     assert "/u/" in message["List-Unsubscribe"]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # As a mail client reads it: the raw header names the one-click URL in plain <https://...>, on one line, not
+    # RFC 2047-encoded (RFC 2369 and RFC 8058).
+    raw_header = next(line for line in received[0].split(b"\r\n") if line.startswith(b"List-Unsubscribe:"))
+    assert re.search(rb"<https?://[^>\s]+/u/[^>\s]+/>", raw_header) and b"=?" not in raw_header
     touch = Touch.objects.get(prospect=prospect)
     assert (touch.channel, touch.outcome, touch.source) == ("email", Outcome.SENT, Source.EMAIL)
     assert touch.message_id == row.message_id
