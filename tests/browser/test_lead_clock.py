@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from cadence.models import Enrollment, FollowUp
 from cadence.services import enrollments_plan, lead_create
 from crm.models import ClockSource, Prospect, User
-from demo.seed import DEMO_PASSWORD, demo_data_seed
+from demo.seed import demo_data_seed
+from tests.browser.helpers import log_in
 from tests.factories import ContactFactory
 
 
@@ -29,14 +30,6 @@ def guessed_lead(working_day, transactional_db) -> Prospect:
     enrollments_plan(enrollment_ids=[Enrollment.objects.get(prospect=prospect).pk], now=now)
     assert prospect.timezone_source == ClockSource.REP  # Alex works on a US clock: his, said to be a guess
     return prospect
-
-
-def log_in(page, base_url: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill("alex")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base_url}/")
 
 
 @pytest.mark.parametrize(("size", "viewport"), [("laptop", (1366, 900)), ("phone", (390, 844))])

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from cadence.models import FollowUp
 from crm.models import User
-from demo.seed import DEMO_PASSWORD, demo_data_seed
+from demo.seed import demo_data_seed
 from mailroom.models import OutboundEmail
+from tests.browser.helpers import log_in
 from tests.factories import CadenceFactory
 from tests.mail.helpers import lead_with_email_next
 
@@ -28,14 +29,6 @@ def email_row(working_day, transactional_db, eager_celery, settings) -> FollowUp
     )
     _, _, follow_up = lead_with_email_next(alex, to="ines@inboxfreight.example", cadence=cadence, name="Inbox Freight")
     return follow_up
-
-
-def log_in(page, base_url: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill("alex")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base_url}/")
 
 
 @pytest.mark.parametrize("size", SIZES)

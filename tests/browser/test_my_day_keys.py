@@ -20,9 +20,9 @@ from playwright.sync_api import expect
 
 from cadence.models import Cadence, Enrollment, FollowUp, LeadEvent
 from crm.models import Prospect
-from demo.seed import DEMO_PASSWORD
 from mailroom.models import OutboundEmail
 from mailroom.services.outbox import email_queue
+from tests.browser.helpers import log_in
 from touches.models import Touch
 
 REPORT = Path(__file__).resolve().parents[2] / "artifacts" / "my_day_keys.txt"
@@ -69,14 +69,6 @@ def report(line: str) -> None:
     with REPORT.open("a") as out:
         out.write(line + "\n")
     print(line)  # noqa: T201 - the browser tests' report
-
-
-def log_in(page, base_url: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill("alex")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base_url}/")
 
 
 def first_call(page):
