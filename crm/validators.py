@@ -31,7 +31,8 @@ def validate_country(value: str) -> None:
 
 
 def has_control_characters(value: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" for ch in value)
+    # U+2028 and U+2029 (Zl, Zp) break a line as surely as a newline: an email header with one cannot be written.
+    return any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value)
 
 
 def validate_single_line(value: str) -> None:
@@ -46,7 +47,7 @@ def validate_single_line(value: str) -> None:
 PHONE_PATTERN = r"^\+?[ ().\-/]*(?:[0-9][ ().\-/]*){6,15}(?:(?:x|X|ext\.?|Ext\.?|EXT\.?) ?[0-9]{1,6})?$"
 _PHONE = re.compile(PHONE_PATTERN)
 # Names and titles: one line, no control characters (C0, DEL and C1).
-CONTROL_CHARACTERS = "\u0000-\u001f\u007f-\u009f"
+CONTROL_CHARACTERS = "\u0000-\u001f\u007f-\u009f\u2028\u2029"
 SINGLE_LINE_PATTERN = rf"^[^{CONTROL_CHARACTERS}]*$"
 
 

@@ -152,6 +152,8 @@ class InboundEmail(models.Model):
         BOUNCE = "bounce", "Bounce (permanent)"
         DELAY = "delay", "Delivery delayed (temporary)"
         UNSUBSCRIBE = "unsubscribe", "Unsubscribe"
+        COMPLAINT = "complaint", "Marked as spam (an opt-out)"
+        REFUSED = "refused", "Refused: a problem with our sending"
 
     mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="inbound")
     uidvalidity = models.BigIntegerField()

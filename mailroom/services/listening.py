@@ -252,7 +252,9 @@ def _matches(mailbox: Mailbox, arrived: list[Arrival]) -> dict[int, tuple[Outbou
             found[item.uid] = (outbound, outbound.contact)
             continue
         reading = item.reading
-        addresses = list(reading.failed) if reading.verdict in (Verdict.BOUNCE, Verdict.DELAY) else [item.sender]
+        # A report names the recipient it is about; its sender is a mail system or a provider.
+        reports = (Verdict.BOUNCE, Verdict.DELAY, Verdict.REFUSED, Verdict.COMPLAINT)
+        addresses = list(reading.failed) if reading.verdict in reports else [item.sender]
         by_address[item.uid] = [address.upper() for address in addresses if address]
     team_id = mailbox.user.team_id
     everyone = {address for addresses in by_address.values() for address in addresses}
@@ -288,7 +290,7 @@ def _apply(
     """What the verdict does to the lead, recorded on the inbound row so a reclassification can undo it."""
     rep = inbound.mailbox.user
     verdict = Verdict(inbound.verdict)
-    if verdict in (Verdict.REPLY, Verdict.UNSUBSCRIBE):
+    if verdict in (Verdict.REPLY, Verdict.UNSUBSCRIBE, Verdict.COMPLAINT):
         outcome = Outcome.REPLIED if verdict == Verdict.REPLY else Outcome.OPTED_OUT
         note = reading.text[:2000] if verdict == Verdict.REPLY else f"Asked to stop by email: {inbound.reason}"
         inbound.touch = touch_log(
@@ -352,7 +354,7 @@ def inbound_reclassify(*, inbound: InboundEmail, verdict: str, now: dt.datetime)
     new = Verdict(verdict)
     if inbound.verdict == new:
         return inbound
-    if inbound.verdict == Verdict.UNSUBSCRIBE:
+    if inbound.verdict in (Verdict.UNSUBSCRIBE, Verdict.COMPLAINT):
         raise ValidationError("An opt-out is final; a manager can lift the do-not-contact with a reason.")
     with transaction.atomic():
         inbound = (

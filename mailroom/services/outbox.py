@@ -26,15 +26,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cadence.models import FollowUp
+from cadence.models import Enrollment, FollowUp
 from cadence.planner.calendar import holiday_calendar
 from cadence.planner.windows import first_open_slot, is_workday, local_date, window_at
-from cadence.services import touch_log_once
+from cadence.services import enrollments_request_plan, touch_log_once
 from cadence.services.queue import task_enqueue
 from cadence.situation import rules_from_cadence
-from crm.models import Prospect, User
+from crm.models import Contact, Prospect, User
 from crm.validators import validate_single_line
 from crm.zones import day_and_clock, zone
+from mailroom.classify import refusal_kind
 from mailroom.models import CAP_REACHED, Mailbox, OutboundEmail
 from mailroom.transport import MailServerError, PermanentRefusal, explain, imap_session, smtp_send, smtp_session
 from touches.models import Channel, Outcome, Source
@@ -100,6 +101,9 @@ def email_queue(
         errors["body"] = "Keep the email under 10,000 characters."
     if errors:
         raise ValidationError(errors)
+    problem = _unbuildable(mailbox=mailbox, rep=rep, contact=contact, subject=subject, body=body)
+    if problem:
+        raise ValidationError(problem)
     domain = mailbox.from_address.rpartition("@")[2] or "pursuit.invalid"
     try:
         with transaction.atomic():
@@ -183,13 +187,21 @@ def email_send(*, outbound_id: uuid.UUID, now: dt.datetime) -> str:
             row.state, (row.not_before, row.wait_reason) = OutboundEmail.State.WAITING, wait
             row.save(update_fields=["state", "not_before", "wait_reason"])
             return "waiting"
+        problem = _unbuildable(
+            mailbox=row.mailbox, rep=row.rep, contact=row.contact, subject=row.subject, body=row.body
+        )
+        if problem:
+            # Never "Sent? Please confirm" for a message that could not even be written (queued through the API
+            # before this check, or by an address changed since).
+            _fail(row, problem)
+            return "unbuildable"
         row.state, row.sending_at, row.tries, row.wait_reason = OutboundEmail.State.SENDING, now, row.tries + 1, ""
         row.save(update_fields=["state", "sending_at", "tries", "wait_reason"])
     message = email_message(row)
     try:
         _deliver(row, message)
     except PermanentRefusal as exc:
-        _fail(row, str(exc))
+        _refused(row, said=str(exc), now=now)
         return "refused"
     except (MailServerError, OSError) as exc:
         _retry_later(row, error=str(exc) or exc.__class__.__name__, now=now)
@@ -237,6 +249,23 @@ def _wait_for(row: OutboundEmail, *, now: dt.datetime) -> tuple[dt.datetime, str
 # List-Unsubscribe by RFC 2047-encoding it, and mail clients (Gmail's and Yahoo's one-click unsubscribe among them)
 # then find no <https://...> in it.
 SENDING_POLICY = policy.default.clone(max_line_length=998)
+
+
+def _unbuildable(*, mailbox: Mailbox, rep: User, contact, subject: str, body: str) -> str:
+    """Why this email cannot be written as a message our SMTP server takes, or "": checked when it is composed, so
+    the rep reads the reason on the form, and again before it goes."""
+    address = contact.email if contact is not None else ""
+    if not address.isascii():
+        return f"{address} has letters outside ASCII: Pursuit cannot send to such an address yet. Ask for another one."
+    draft = OutboundEmail(
+        id=uuid.uuid4(), mailbox=mailbox, rep=rep, contact=contact, to_address=address, subject=subject, body=body,
+        message_id="<check@pursuit.invalid>", queued_at=timezone.now(),
+    )  # fmt: skip
+    try:
+        email_message(draft).as_bytes()
+    except (ValueError, TypeError, UnicodeError, LookupError) as exc:
+        return f"This email cannot be written as it is ({exc}): check the subject for line breaks."
+    return ""
 
 
 def email_message(row: OutboundEmail) -> EmailMessage:
@@ -317,6 +346,27 @@ def email_mark_sent(*, outbound_id: uuid.UUID, now: dt.datetime, by: User | None
         row.state, row.sent_at, row.touch, row.error = OutboundEmail.State.SENT, now, touch, ""
         row.save(update_fields=["state", "sent_at", "touch", "error"])
     return row
+
+
+def _refused(row: OutboundEmail, *, said: str, now: dt.datetime) -> None:
+    """A 5xx at send time is read as a bounce's diagnostic would be: an address that does not exist is flagged
+    (the planner writes to the next contact), a refusal of our sending is said as such, not blamed on the contact."""
+    kind = refusal_kind(said)
+    if kind == "dead" and row.contact_id:
+        flagged = Contact.objects.filter(pk=row.contact_id, email_bounced=False).update(
+            email_bounced=True, updated_at=now
+        )
+        if flagged:
+            ids = list(
+                Enrollment.objects.filter(prospect_id=row.prospect_id, status__in=Enrollment.OPEN_STATUSES).values_list(
+                    "pk", flat=True
+                )
+            )
+            enrollments_request_plan(enrollment_ids=ids, now=now)
+        said = f"No such address: flagged, the next email goes to another contact. {said}"
+    elif kind == "refused":
+        said = f"Refused: a problem with our sending (mailbox, domain or reputation), not the address. {said}"
+    _fail(row, said[:300])
 
 
 def _fail(row: OutboundEmail, error: str) -> None:

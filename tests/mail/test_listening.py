@@ -183,6 +183,35 @@ def test_a_delay_notice_changes_nothing(mail, sent):
     assert not contact.email_bounced
 
 
+def test_a_refusal_of_our_sending_is_not_blamed_on_the_contact(mail, sent):
+    mailbox, prospect, contact, row = sent
+    mail.deliver(
+        corpus("policy_refusal_dsn.eml", mailbox=mailbox, contact=contact, message_id=row.message_id),
+        to=mailbox.from_address,
+    )
+
+    assert mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now()).verdicts == {"refused": 1}
+
+    contact.refresh_from_db()
+    inbound = InboundEmail.objects.get(contact=contact)
+    assert not contact.email_bounced and not contact.do_not_contact
+    assert "a problem with our sending" in inbound.reason and "not the contact's address" in inbound.reason
+
+
+def test_a_spam_complaint_from_a_feedback_loop_opts_the_contact_out(mail, sent):
+    mailbox, prospect, contact, row = sent
+    mail.deliver(
+        corpus("arf_complaint.eml", mailbox=mailbox, contact=contact, message_id=row.message_id),
+        to=mailbox.from_address,
+    )
+
+    assert mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now()).verdicts == {"complaint": 1}
+
+    contact.refresh_from_db()
+    assert contact.do_not_contact
+    assert not Touch.objects.filter(prospect=prospect, outcome=Outcome.REPLIED).exists()
+
+
 @pytest.mark.parametrize("name", ["stop_reply.eml", "list_unsubscribe_mailto.eml"])
 def test_an_unsubscribe_opts_the_contact_out_and_stops_the_lead(mail, sent, name):
     mailbox, prospect, contact, row = sent

@@ -9,6 +9,7 @@ import uuid
 from email import policy
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cadence.models import FollowUp
@@ -127,8 +128,40 @@ def test_a_permanent_refusal_is_shown_on_the_message_and_logs_no_touch(mail, mai
 
     row.refresh_from_db()
     assert row.state == OutboundEmail.State.FAILED
-    assert row.error.startswith("The mail server refused it: 550")
+    assert row.error.startswith("No such address: flagged, the next email goes to another contact.")
+    assert "The mail server refused it: 550 5.1.1 No such user here" in row.error
     assert not Touch.objects.filter(prospect=prospect).exists()
+    assert row.contact.__class__.objects.get(pk=row.contact_id).email_bounced
+
+
+def test_a_subject_with_a_line_separator_is_refused_when_composed_with_the_reason_on_its_field(mail, sending):
+    mailbox, prospect, contact, follow_up = sending
+
+    with pytest.raises(ValidationError) as refused:
+        queue(mailbox, follow_up, subject="Attempt 3\u2028Bcc: someone@else.test")
+
+    assert refused.value.message_dict == {
+        "subject": ["Remove the control characters (line breaks, tabs...) from this text."]
+    }
+    assert not OutboundEmail.objects.exists()
+
+
+def test_an_address_outside_ascii_is_refused_when_composed_and_never_left_as_sent_question(mail, sending):
+    mailbox, prospect, contact, follow_up = sending
+    Contact.objects.filter(pk=contact.pk).update(email="dänä@acme.test")
+
+    with pytest.raises(ValidationError) as refused:
+        queue(mailbox, FollowUp.objects.get(pk=follow_up.pk))
+    assert "dänä@acme.test has letters outside ASCII" in refused.value.messages[0]
+
+    # One queued before the address changed (or through a path that did not check): it fails with the reason,
+    # never "Sent? Please confirm".
+    Contact.objects.filter(pk=contact.pk).update(email=contact.email)
+    row = queue(mailbox, FollowUp.objects.get(pk=follow_up.pk))
+    Contact.objects.filter(pk=contact.pk).update(email="dänä@acme.test")
+    assert email_send(outbound_id=row.pk, now=timezone.now()) == "unbuildable"
+    row.refresh_from_db()
+    assert row.state == OutboundEmail.State.FAILED and "outside ASCII" in row.error and row.sending_at is None
 
 
 @pytest.fixture

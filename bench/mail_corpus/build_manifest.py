@@ -1,0 +1,150 @@
+"""Writes manifest.csv: each public message of the real-world mail corpus, where it is, and what its source says it is.
+
+Run by hand after fetching the repositories below into the mirror directory (see corpus.py); nothing it reads is
+committed. The label is taken from the source, never from our classifier:
+
+- sisimai/set-of-emails holds bounces, feedback-loop reports and automatic replies from about 70 mail servers and
+  providers; sisimai/go-sisimai's tests (fact/*_test.go, the `publiclist` of each) say, per message, the delivery
+  status, the reason and whether it is a hard bounce. A message whose recipients the source labels both hard and not
+  is left out, as are delivery notices ("delivered").
+- crisp-oss/email-reply-parser, alfonsrv/mail-parser-reply and github/email_reply_parser hold the text of real
+  replies (their test fixtures, in several languages); mailgun/talon holds whole reply messages from mail clients.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import sys
+from pathlib import Path
+
+from bench.mail_corpus.corpus import Mirror, mirror_root
+
+HERE = Path(__file__).resolve().parent
+SISIMAI = "sisimai/set-of-emails"
+SISIMAI_TESTS = "sisimai/go-sisimai"
+ENTRY = re.compile(r'\{"(\w+)",\s*(\d+),\s*"([^"]*)",\s*"([^"]*)",\s*"(\w+)",\s*(true|false),\s*"([^"]*)"\}')
+BLOCK = re.compile(r"publiclist\s*:=\s*\[\]\[\]IsExpected\{(.*?)\};?\s*EngineTest\(t,\s*\"(\w+)\",\s*publiclist", re.S)
+# sisimai's reasons for a message that is not a dead address: the mailbox or the network for a while, or a refusal
+# of the sending (policy, reputation, authentication, content), which is not the contact's fault.
+REFUSED = {
+    "blocked", "spamdetected", "policyviolation", "requireptr", "authfailure", "norelaying", "badreputation",
+    "securityerror", "virusdetected", "contenterror", "notcompliantrfc", "failedstarttls", "rejected", "filtered",
+}  # fmt: skip
+LANGUAGES = {
+    "german": "de", "_de": "de", "french": "fr", "_fr": "fr", "italian": "it", "danish": "da", "swedish": "sv",
+    "_sv_": "sv", "_ja_": "ja", "_nl_": "nl", "_pl_": "pl", "russian": "ru", "finnish": "fi", "portuguese": "pt",
+    "norwegian": "no", "mail_ru": "ru", "yandex_ru": "ru",
+}  # fmt: skip
+
+
+def sisimai_rows(tests: Mirror, emails: Mirror) -> list[dict[str, str]]:
+    rows = []
+    present = set(emails.files("maildir/bsd/"))
+    for test_path in tests.files("fact/"):
+        if not test_path.endswith("_test.go"):
+            continue
+        source = tests.read(test_path).decode()
+        function = re.search(r"func Test(\w+)\(", source)
+        if function is None:
+            continue
+        prefix = (
+            "lhost-"
+            if function.group(1).startswith("Lhost")
+            else "rhost-"
+            if function.group(1).startswith("Rhost")
+            else ""
+        )
+        for block in BLOCK.finditer(source):
+            engine = block.group(2).lower()
+            by_label: dict[str, list[tuple[str, ...]]] = {}
+            for entry in ENTRY.finditer(block.group(1)):
+                by_label.setdefault(entry.group(1), []).append(entry.groups())
+            for label, entries in by_label.items():
+                path = f"maildir/bsd/{prefix}{engine}-{label}.eml"
+                if path not in present:
+                    continue
+                reasons = {e[4] for e in entries}
+                hard = {e[5] == "true" for e in entries}
+                if len(hard) > 1 or "delivered" in reasons:
+                    continue
+                reason = entries[0][4]
+                if reason == "vacation":
+                    kind = "out_of_office"
+                elif reason == "feedback":
+                    kind = "feedback_report"
+                elif hard == {True}:
+                    kind = "hard_bounce"
+                elif reasons & REFUSED:
+                    kind = "refused_sending"
+                else:
+                    kind = "soft_bounce"
+                said = "; ".join(
+                    sorted({f"{e[2] or '-'} {e[4]}{' (' + e[6] + ')' if e[6] else ''} hard={e[5]}" for e in entries})
+                )
+                rows.append(
+                    {
+                        "repository": SISIMAI,
+                        "commit": emails.commit,
+                        "path": path,
+                        "label": kind,
+                        "source_label": f"{SISIMAI_TESTS}@{tests.commit[:12]}:{test_path}: {said}",
+                        "language": "",
+                        "form": "message",
+                    }
+                )
+    return rows
+
+
+def reply_rows(mirror: Mirror, under: str, form: str) -> list[dict[str, str]]:
+    rows = []
+    for path in mirror.files(under):
+        name = path.rsplit("/", 1)[-1]
+        if form == "body" and not name.endswith(".txt"):
+            continue
+        if form == "message" and not name.endswith(".eml"):
+            continue
+        if form == "html" and not name.endswith(".html"):
+            continue
+        language = next((code for hint, code in LANGUAGES.items() if hint in name.lower()), "en")
+        rows.append(
+            {
+                "repository": mirror.repository,
+                "commit": mirror.commit,
+                "path": path,
+                "label": "reply",
+                "source_label": f"{mirror.repository}: a reply fixture of its reply parser's tests",
+                "language": language,
+                "form": form,
+            }
+        )
+    return rows
+
+
+def main() -> None:
+    root = mirror_root()
+    tests, emails = Mirror(root, SISIMAI_TESTS), Mirror(root, SISIMAI)
+    rows = sisimai_rows(tests, emails)
+    rows += reply_rows(Mirror(root, "crisp-oss/email-reply-parser"), "test/fixtures/", "body")
+    rows += reply_rows(Mirror(root, "alfonsrv/mail-parser-reply"), "test/emails/", "body")
+    rows += reply_rows(Mirror(root, "github/email_reply_parser"), "test/emails/", "body")
+    rows += reply_rows(Mirror(root, "mailgun/talon"), "tests/fixtures/standard_replies/", "message")
+    rows += reply_rows(Mirror(root, "mailgun/talon"), "tests/fixtures/html_replies/", "html")
+    # The same fixture is in more than one repository: keep its first copy.
+    seen, unique = set(), []
+    for row in rows:
+        digest = hashlib.sha256(Mirror(root, row["repository"]).read(row["path"])).hexdigest()
+        if digest in seen:
+            continue
+        seen.add(digest)
+        unique.append({**row, "sha256": digest[:16]})
+    with open(HERE / "manifest.csv", "w", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(unique[0]))
+        writer.writeheader()
+        writer.writerows(unique)
+    sys.stderr.write(f"{len(unique)} messages\n")
+
+
+if __name__ == "__main__":
+    main()
