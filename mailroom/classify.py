@@ -52,7 +52,7 @@ AUTO_SUBJECTS = re.compile(
 )
 AWAY_WORDS = re.compile(
     r"out of (the )?office|on (annual )?leave|vacation|holiday|away from|parental leave|abwesend|urlaub|"
-    r"absent|cong[ée]|vacaciones|ausente|vakantie|ferie|in ferie|semester",
+    r"absent|cong[ée]|vacaciones|ausente|vakantie|ferie|in ferie|semester|\baway\b|no access to (e-?mail|my)",
     re.IGNORECASE,
 )
 STOP_ONLY = re.compile(
@@ -60,9 +60,34 @@ STOP_ONLY = re.compile(
     r"take me off( your list)?|opt(\s|-)?out|no more e-?mails?|do not (contact|email) me( again)?)\W*$",
     re.IGNORECASE,
 )
-QUOTE_STARTS = re.compile(
-    r"^(on .{1,200} wrote:|am .{1,200} schrieb .{1,200}:|le .{1,200} a [ée]crit ?:|el .{1,200} escribi[óo]:|"
-    r"-{2,}\s*original message\s*-{2,}|from: .+|_{5,})\s*$",
+# Where the quoted thread starts, in the forms mail clients write it in any language: a "wrote:" line, a line that
+# names a sender's address and ends with a colon ("2017-11-24 16:32 GMT+01:00 Ann <ann@x.com>:", "Le 3 mars, Ann
+# <ann@x.com> a écrit :"), an Outlook header block ("Von:", "Från:", "De :", "Da:", "Van:", "Od:" ... then "Sent:",
+# "Gesendet:", "Envoyé :" ...), a separator line ("-----Original Message-----", "-----Ursprüngliche Nachricht-----",
+# a line of underscores).
+WROTE = re.compile(
+    r"(wrote|writes|schrieb|a [ée]crit|escribi[óo]|ha scritto|schreef|skrev|kirjoitti|escreveu|napisa[łl](\(a\)|a)?|"
+    r"написал[аи]?|napsal[a]?|írta|yazdı|έγραψε|כתב|写道|のメッセージ)\s*:?\s*$",
+    re.IGNORECASE,
+)
+NAMES_AN_ADDRESS = re.compile(r"[<(\[]\s*(mailto:)?[^<>()\s@]+@[^<>()\s@]+\s*[>)\]]\s*:?\s*$")
+SEPARATOR = re.compile(r"^\s*(-{2,}\s*[^-]{3,60}?\s*-{2,}|_{10,}|={10,}|={3,}\s*\S.{0,60})\s*$")
+OUTLOOK_FROM = re.compile(
+    r"^\s*\*?(from|von|de|da|van|od|fr[åa]n|fra|fr[áa]|l[äa]hett[äa]j[äa]|от|felad[óo]|kimden|差出人|发件人|보낸 사람)"
+    r"\s*:\*?\s*\S",
+    re.IGNORECASE,
+)
+OUTLOOK_FIELD = re.compile(
+    r"^\s*\*?(sent|date|to|subject|cc|gesendet|datum|an|betreff|envoy[ée]( le)?|date|[àa]|objet|inviato|data|a|"
+    r"oggetto|verzonden|aan|onderwerp|wys[łl]ano|do|temat|skickat|till|[äa]mne|sendt|til|emne|l[äa]hetetty|"
+    r"vastaanottaja|aihe|enviado|para|asunto|assunto|отправлено|кому|тема|odesl[áa]no|komu|p[řr]edm[ěe]t)\s*:",
+    re.IGNORECASE,
+)
+# What a phone or a mail app appends below the words: not the person's.
+APP_SIGNATURE = re.compile(
+    r"^\s*(sent from my|sent from (outlook|mail|yahoo)|get outlook for|envoy[ée] (de|depuis|à partir de) |"
+    r"gesendet (von|mit) |von meinem .{0,30} gesendet|enviado (desde|de) mi|inviato da|verzonden (vanaf|met) |"
+    r"skickat från|sendt fra|l[äa]hetetty )",
     re.IGNORECASE,
 )
 
@@ -136,7 +161,14 @@ def _automatic(message: Message, subject: str) -> str:
     precedence = str(message.get("Precedence", "")).strip().lower()
     if precedence in AUTO_PRECEDENCE:
         return f"Precedence: {precedence}"
-    # Not X-Auto-Response-Suppress: Exchange puts it on what people send too; it asks others not to auto-reply.
+    # Not X-Auto-Response-Suppress alone: Exchange puts it on what people send too (it asks others not to
+    # auto-reply). With X-MS-Exchange-Inbox-Rules-Loop, an inbox rule wrote it: Exchange's out-of-office, whatever
+    # its subject.
+    if (
+        message.get("X-MS-Exchange-Inbox-Rules-Loop") is not None
+        and "all" in str(message.get("X-Auto-Response-Suppress", "")).lower()
+    ):
+        return "an Exchange inbox rule"
     if AUTO_SUBJECTS.search(subject):
         return f'subject "{subject.strip()[:60]}"'
     return ""
@@ -624,12 +656,56 @@ def _plain(message: Message) -> str:
 
 
 def new_text(message: Message) -> str:
-    """What the sender wrote in this message, without the quoted history below it."""
-    lines = []
-    for line in _plain(message).splitlines():
-        if line.lstrip().startswith(">") or QUOTE_STARTS.match(line.strip()):
+    """What the sender wrote in this message, without the quoted history below it (or above it)."""
+    return reply_text(_plain(message))
+
+
+def reply_text(text: str) -> str:
+    """The person's words of a reply's plain text: above the first quote, or, when the reply opens with the quote
+    (written below it), the unquoted lines after it."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    if start < len(lines) and (_quote_starts(lines, start) or lines[start].lstrip().startswith(">")):
+        below = [
+            line
+            for i, line in enumerate(lines)
+            if i > start and not line.lstrip().startswith(">") and not _quote_starts(lines, i)
+        ]
+        return _words_of(below)
+    kept = []
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(">") or _quote_starts(lines, i) or APP_SIGNATURE.match(line):
             break
-        lines.append(line)
+        kept.append(line)
+    return _words_of(kept)
+
+
+def _quote_starts(lines: list[str], i: int) -> bool:
+    line = lines[i].strip()
+    if not line:
+        return False
+    if SEPARATOR.match(line) or WROTE.search(line) or NAMES_AN_ADDRESS.search(line) and _looks_dated(line):
+        return True
+    if OUTLOOK_FROM.match(line) and any(OUTLOOK_FIELD.match(nxt) for nxt in lines[i + 1 : i + 4]):
+        return True
+    # A header split over two lines by the client's wrapping ("... Ann <" / "ann@x.com> wrote:", "... John Coe" /
+    # "<john@x.com> kirjoitti:").
+    if i + 1 < len(lines) and lines[i + 1].strip():
+        following = lines[i + 1].strip()
+        joined = f"{line} {following}"
+        second_alone = WROTE.search(following) or NAMES_AN_ADDRESS.search(following)
+        if second_alone:
+            return _looks_dated(line) and (line.endswith(("<", "(")) or following.startswith(("<", "(")))
+        return bool(WROTE.search(joined) or NAMES_AN_ADDRESS.search(joined) and _looks_dated(joined))
+    return False
+
+
+def _looks_dated(line: str) -> bool:
+    """A quote header says when: a year, a time of day or a weekday."""
+    return bool(re.search(r"\b(19|20)\d\d\b|\d{1,2}[:.]\d\d", line))
+
+
+def _words_of(lines: list[str]) -> str:
     return "\n".join(lines).strip()
 
 

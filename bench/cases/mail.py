@@ -224,7 +224,14 @@ def mail_corpus_case(ctx: BenchContext) -> CaseResult:
     import email
     from email import policy
 
-    from bench.mail_corpus.corpus import CLASSES, TARGETS, corpus_messages, corpus_missing, corpus_scores
+    from bench.mail_corpus.corpus import (
+        CLASSES,
+        TARGETS,
+        corpus_messages,
+        corpus_missing,
+        corpus_scores,
+        reply_text_score,
+    )
     from mailroom.classify import message_read
 
     result = ctx.result()
@@ -254,4 +261,9 @@ def mail_corpus_case(ctx: BenchContext) -> CaseResult:
         )
         if score.accuracy < TARGETS[label]:
             result.notes.append(f"{label} below its target: {score.wrong[:5]}")
+    text = reply_text_score()
+    result.facts["reply text"] = (
+        f"{text.right}/{text.total} = {text.accuracy:.1%} of the replies whose text the source asserts logged as "
+        "exactly that (the thread, its header in any language and app signatures left out)"
+    )
     return result

@@ -122,11 +122,33 @@ def reply_rows(mirror: Mirror, under: str, form: str) -> list[dict[str, str]]:
     return rows
 
 
+def crisp_expected(mirror: Mirror) -> dict[str, str]:
+    """The fixtures whose reply text crisp-oss/email-reply-parser's tests assert: the test file's COMMON_FIRST_FRAGMENT
+    (the first fragment of each of those replies, trimmed)."""
+    source = mirror.read("test/test.js").decode()
+    found = re.search(r"const COMMON_FIRST_FRAGMENT = '(.*?)';", source, re.S)
+    if found is None:
+        return {}
+    fragment = found.group(1).replace("\\n\\\n", "\n")
+    expected = {}
+    for block in source.split("export function")[1:]:
+        names = re.findall(r'get_email\("([^"]+)"\)', block)
+        if len(names) == 1 and "test.equal(COMMON_FIRST_FRAGMENT" in block:
+            expected[f"test/fixtures/{names[0]}.txt"] = fragment
+    return expected
+
+
 def main() -> None:
     root = mirror_root()
     tests, emails = Mirror(root, SISIMAI_TESTS), Mirror(root, SISIMAI)
     rows = sisimai_rows(tests, emails)
-    rows += reply_rows(Mirror(root, "crisp-oss/email-reply-parser"), "test/fixtures/", "body")
+    crisp = Mirror(root, "crisp-oss/email-reply-parser")
+    expected = crisp_expected(crisp)
+    for row in (crisp_rows := reply_rows(crisp, "test/fixtures/", "body")):
+        if row["path"] in expected:
+            row["expected_text"] = expected[row["path"]]
+            row["source_label"] += "; test/test.js asserts its reply text (COMMON_FIRST_FRAGMENT)"
+    rows += crisp_rows
     rows += reply_rows(Mirror(root, "alfonsrv/mail-parser-reply"), "test/emails/", "body")
     rows += reply_rows(Mirror(root, "github/email_reply_parser"), "test/emails/", "body")
     rows += reply_rows(Mirror(root, "mailgun/talon"), "tests/fixtures/standard_replies/", "message")
@@ -138,9 +160,10 @@ def main() -> None:
         if digest in seen:
             continue
         seen.add(digest)
-        unique.append({**row, "sha256": digest[:16]})
+        unique.append({"expected_text": "", **row, "sha256": digest[:16]})
     with open(HERE / "manifest.csv", "w", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(unique[0]))
+        fields = ["repository", "commit", "path", "label", "source_label", "language", "form", "expected_text"]
+        writer = csv.DictWriter(out, fieldnames=[*fields, "sha256"])
         writer.writeheader()
         writer.writerows(unique)
     sys.stderr.write(f"{len(unique)} messages\n")

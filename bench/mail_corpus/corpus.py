@@ -76,12 +76,13 @@ class Entry:
     source_label: str
     language: str
     form: str  # "message" (a whole message), "body" (a reply's text) or "html" (a reply's HTML)
+    expected_text: str = ""  # what the person wrote, where the source's tests assert it
 
 
 def manifest() -> list[Entry]:
     with open(MANIFEST, newline="") as f:
         return [
-            Entry(**{k: row[k] for k in Entry.__dataclass_fields__})  # type: ignore[arg-type]
+            Entry(**{k: row.get(k, "") for k in Entry.__dataclass_fields__})  # type: ignore[arg-type]
             for row in csv.DictReader(f)
         ]
 
@@ -208,3 +209,24 @@ def corpus_scores(entries: list[Entry] | None = None) -> dict[str, ClassScore]:
         else:
             score.wrong.append(f"{entry.repository}:{entry.path} -> {verdict}")
     return scores
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def reply_text_score(entries: list[Entry] | None = None) -> ClassScore:
+    """The replies whose text the source's tests assert: is what we log as the person's words exactly that (the
+    quoted thread, its header in any language and the signature's "Sent from my phone" left out)?"""
+    from mailroom.classify import message_read
+
+    score = ClassScore("reply_text")
+    chosen = [e for e in (entries if entries is not None else manifest()) if e.expected_text]
+    for entry, raw in corpus_messages(chosen):
+        score.total += 1
+        text = message_read(email.message_from_bytes(raw, policy=policy.default)).text  # type: ignore[arg-type]
+        if _words(text) == _words(entry.expected_text):
+            score.right += 1
+        else:
+            score.wrong.append(f"{entry.path}: {_words(text)[-80:]!r}")
+    return score

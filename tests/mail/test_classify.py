@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mailroom.classify import Verdict, message_read, new_text, reference_ids, return_date
+from mailroom.classify import Verdict, message_read, new_text, reference_ids, reply_text, return_date
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -114,3 +114,52 @@ def test_a_quoted_stop_in_the_history_below_a_real_reply_does_not_unsubscribe():
 )
 def test_a_return_date_is_read_after_its_cue_in_several_languages(text, expected):
     assert return_date(text, sent_on=dt.date(2026, 12, 1)) == expected
+
+
+OUTLOOK_HEADERS = {
+    "de": "Von: Sam Rep <sam@pursuit.test>\nGesendet: Montag, 7. Dezember 2026 10:00\nAn: Jan\nBetreff: Frage",
+    "sv": "Från: Sam Rep <sam@pursuit.test>\nSkickat: den 7 december 2026 10:00\nTill: Jan\nÄmne: Fråga",
+    "fr": "De : Sam Rep <sam@pursuit.test>\nEnvoyé : lundi 7 décembre 2026 10:00\nÀ : Jan\nObjet : Question",
+    "it": "Da: Sam Rep <sam@pursuit.test>\nInviato: lunedì 7 dicembre 2026 10:00\nA: Jan\nOggetto: Domanda",
+    "nl": "Van: Sam Rep <sam@pursuit.test>\nVerzonden: maandag 7 december 2026 10:00\nAan: Jan\nOnderwerp: Vraag",
+    "pl": "Od: Sam Rep <sam@pursuit.test>\nWysłano: poniedziałek, 7 grudnia 2026 10:00\nDo: Jan\nTemat: Pytanie",
+}
+
+
+@pytest.mark.parametrize("language", list(OUTLOOK_HEADERS))
+def test_an_outlook_quote_header_in_any_language_keeps_the_thread_out_of_the_logged_reply(language):
+    text = f"Tuesday at 3 works.\n\nJan\n\n{OUTLOOK_HEADERS[language]}\n\nHi Jan, would Tuesday work?\n"
+
+    assert reply_text(text) == "Tuesday at 3 works.\n\nJan"
+
+
+def test_a_reply_written_below_the_quote_keeps_the_words_below_it():
+    text = (
+        "On Mon, 7 Dec 2026 at 10:00, Sam Rep <sam@pursuit.test> wrote:\n"
+        "> Would Tuesday work?\n>\n> Sam\n\nYes, Tuesday at 3 works for me.\n\nJan\n"
+    )
+
+    assert reply_text(text) == "Yes, Tuesday at 3 works for me.\n\nJan"
+
+
+def test_a_phones_signature_line_is_not_part_of_the_reply():
+    assert reply_text("Sounds good.\n\nSent from my iPhone\n\nOn Mon, Sam <s@p.test> wrote:\n> Hi") == "Sounds good."
+
+
+def test_a_person_who_mentions_an_address_in_a_sentence_is_not_cut_there():
+    text = "Write to Lee <lee@acme.test> about the invoice, not me.\nThanks"
+
+    assert reply_text(text) == text
+
+
+def test_an_exchange_inbox_rule_reply_without_an_automatic_subject_is_not_a_person():
+    message = email.message_from_string(
+        "From: Jan <jan@acme.test>\nTo: sam@pursuit.test\nSubject: RE: A quick one\n"
+        "X-Auto-Response-Suppress: All\nX-MS-Exchange-Inbox-Rules-Loop: jan@acme.test\n\n"
+        "I am away until 14 December 2026 with no access to email.\n",
+        policy=policy.default,
+    )
+
+    reading = message_read(message)  # type: ignore[arg-type]
+
+    assert reading.verdict == Verdict.OUT_OF_OFFICE and reading.back_on == dt.date(2026, 12, 14)

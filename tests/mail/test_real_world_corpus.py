@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from bench.mail_corpus.corpus import CLASSES, TARGETS, corpus_missing, corpus_scores, manifest
+from bench.mail_corpus.corpus import CLASSES, TARGETS, corpus_missing, corpus_scores, manifest, reply_text_score
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +46,10 @@ def test_each_class_is_read_as_its_source_says_at_least_as_often_as_its_target(s
 
 def test_no_hard_bounce_is_read_as_a_reply(scores):
     assert scores["hard_bounce"].read_as_reply == 0, scores["hard_bounce"].wrong
+
+
+def test_what_a_person_wrote_is_logged_without_the_thread_in_the_replies_whose_text_the_source_asserts(scores):
+    score = reply_text_score()
+
+    assert score.total >= 40
+    assert score.accuracy >= 0.95, score.wrong
