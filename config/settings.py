@@ -161,6 +161,14 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "pursuit@localhost")
 # mail_keys_rotate` re-encrypts every password with the first. Without keys no mailbox can be connected; in
 # development one is derived from SECRET_KEY.
 MAIL_ENCRYPTION_KEYS = env_list("PURSUIT_MAIL_KEYS")
+# Networks (CIDRs, comma-separated) where reps' mail servers may be besides public addresses, for a team's own
+# server on a private network (mailroom/network.py). Loopback and private ranges are refused otherwise.
+MAIL_ALLOWED_NETWORKS = env_list("PURSUIT_MAIL_ALLOWED_NETWORKS")
+# Security "none" sends passwords in clear: refused unless allowed (local test servers, DEBUG).
+MAIL_ALLOW_PLAINTEXT = env_bool("PURSUIT_MAIL_ALLOW_PLAINTEXT", default=DEBUG)
+# "Save and test" connects out: a rep may run it this many times in MAIL_TEST_WINDOW_SECONDS.
+MAIL_TESTS_PER_WINDOW = env_int("PURSUIT_MAIL_TESTS_PER_WINDOW", 5)
+MAIL_TEST_WINDOW_SECONDS = 600
 # The address reps' List-Unsubscribe one-click links point to (RFC 8058), e.g. https://pursuit.example.com.
 PUBLIC_BASE_URL = env_str("PURSUIT_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 

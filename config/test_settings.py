@@ -18,3 +18,6 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Cache keys of this run's own, so concurrent runs sharing one Redis never see each other's throttle counts.
 CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ['CELERY_QUEUE']}"  # noqa: F405
 MAIL_ENCRYPTION_KEYS = ["bWFpbC10ZXN0cy1vbmx5LW5vdC1hLXNlY3JldC0wMDA="]  # 32 bytes, tests only
+# The test mail servers (Dovecot, aiosmtpd) listen on loopback with no TLS; tests of the refusals override these.
+MAIL_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
+MAIL_ALLOW_PLAINTEXT = True

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from crm.validators import validate_single_line
+
+
+def validate_mail_host(value: str) -> None:
+    """A host name or an address, nothing else (no spaces, no line breaks, no URL)."""
+    if value and not re.fullmatch(r"[A-Za-z0-9._\-]+|\[?[0-9A-Fa-f:.]+\]?", value):
+        raise ValidationError("Give the server's name (mail.example.com) or its address, nothing else.")
 
 
 class Mailbox(models.Model):
@@ -31,18 +39,20 @@ class Mailbox(models.Model):
     transport = models.CharField(max_length=6, choices=Transport.choices, default=Transport.SMTP)
     from_address = models.EmailField()
     from_name = models.CharField(max_length=100, blank=True, validators=[validate_single_line])
-    smtp_host = models.CharField(max_length=255, blank=True)
+    smtp_host = models.CharField(max_length=255, blank=True, validators=[validate_mail_host])
     smtp_port = models.PositiveIntegerField(default=587, validators=[MinValueValidator(1), MaxValueValidator(65535)])
     smtp_security = models.CharField(max_length=8, choices=Security.choices, default=Security.STARTTLS)
-    smtp_username = models.CharField(max_length=255, blank=True)
+    # One line: a line break in a user name would reach the server as a second command.
+    smtp_username = models.CharField(max_length=255, blank=True, validators=[validate_single_line])
     smtp_password_encrypted = models.BinaryField(blank=True, default=b"", editable=False)
-    imap_host = models.CharField(max_length=255, blank=True)
+    imap_host = models.CharField(max_length=255, blank=True, validators=[validate_mail_host])
     imap_port = models.PositiveIntegerField(default=993, validators=[MinValueValidator(1), MaxValueValidator(65535)])
     imap_security = models.CharField(max_length=8, choices=Security.choices, default=Security.TLS)
-    imap_username = models.CharField(max_length=255, blank=True)
+    # One line: a line break in a user name would reach the server as a second command.
+    imap_username = models.CharField(max_length=255, blank=True, validators=[validate_single_line])
     imap_password_encrypted = models.BinaryField(blank=True, default=b"", editable=False)
-    imap_folder = models.CharField(max_length=200, default="INBOX")
-    sent_folder = models.CharField(max_length=200, default="Sent")
+    imap_folder = models.CharField(max_length=200, default="INBOX", validators=[validate_single_line])
+    sent_folder = models.CharField(max_length=200, default="Sent", validators=[validate_single_line])
     daily_cap = models.PositiveIntegerField(default=200, validators=[MinValueValidator(1), MaxValueValidator(2000)])
     # Incremental reading: the folder's UIDVALIDITY and the last UID read. A new UIDVALIDITY means the server
     # renumbered the folder; reading starts over from the messages of the last days, deduplicated by Message-ID.

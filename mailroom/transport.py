@@ -10,10 +10,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from django.conf import settings
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from mailroom.models import Mailbox
+from mailroom.network import AddressNotAllowed, mail_host_check
 from mailroom.secrets import SecretUnreadable, secret_decrypt
 
 TIMEOUT_SECONDS = 15
@@ -41,15 +43,23 @@ def explain(exc: BaseException, *, server: str) -> str:
         return f"{server}: the user name or password was refused."
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return f"{server}: the server does not offer {exc}. Check the security setting."
-    if isinstance(exc, SecretUnreadable):
+    if isinstance(exc, MailServerError):
+        return str(exc)
+    if isinstance(exc, SecretUnreadable | AddressNotAllowed):
         return f"{server}: {exc}"
-    if isinstance(exc, OSError | smtplib.SMTPException | IMAPClientError):
-        return f"{server}: {exc.__class__.__name__}: {str(exc)[:200]}"
+    # Never the remote side's own words here: a host that is not a mail server would have its greeting shown.
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{server}: the server answered {exc.smtp_code}, not what a mail server says here. Check the settings."
+    if isinstance(exc, smtplib.SMTPException | IMAPClientError):
+        return f"{server}: the server did not answer as a mail server ({exc.__class__.__name__}). Check the settings."
+    if isinstance(exc, OSError):
+        return f"{server}: the connection failed ({exc.__class__.__name__}). Check the host and port."
     return f"{server}: {exc.__class__.__name__}"
 
 
 @contextmanager
 def smtp_session(mailbox: Mailbox) -> Iterator[smtplib.SMTP]:
+    _connectable(mailbox, server="smtp")
     context = ssl.create_default_context()
     if mailbox.smtp_security == Mailbox.Security.TLS:
         client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -74,6 +84,7 @@ def smtp_session(mailbox: Mailbox) -> Iterator[smtplib.SMTP]:
 
 @contextmanager
 def imap_session(mailbox: Mailbox) -> Iterator[IMAPClient]:
+    _connectable(mailbox, server="imap")
     use_tls = mailbox.imap_security == Mailbox.Security.TLS
     client = IMAPClient(mailbox.imap_host, port=mailbox.imap_port, ssl=use_tls, timeout=TIMEOUT_SECONDS)
     client.normalise_times = False  # INTERNALDATE with its offset, not in this machine's local time
@@ -87,6 +98,19 @@ def imap_session(mailbox: Mailbox) -> Iterator[IMAPClient]:
             client.logout()
         except (IMAPClientError, OSError):
             client.shutdown()
+
+
+def _connectable(mailbox: Mailbox, *, server: str) -> None:
+    """Checked before every connection, the worker's too: the address, and no password in clear unless allowed."""
+    host, port, security = (getattr(mailbox, f"{server}_{name}") for name in ("host", "port", "security"))
+    if security == Mailbox.Security.NONE and not settings.MAIL_ALLOW_PLAINTEXT:
+        raise MailServerError(
+            f'{server.upper()}: security "none" would send the password in clear; choose STARTTLS or TLS.'
+        )
+    try:
+        mail_host_check(host, port)
+    except AddressNotAllowed as exc:
+        raise MailServerError(f"{server.upper()}: {exc}") from exc
 
 
 def smtp_send(client: smtplib.SMTP, message: EmailMessage) -> None:

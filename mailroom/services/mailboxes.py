@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 
 from crm.models import User
 from mailroom.models import Mailbox
+from mailroom.network import AddressNotAllowed, mail_host_check
 from mailroom.secrets import secret_encrypt, secret_rotate
 from mailroom.transport import CheckResult, mailbox_check
+
+logger = logging.getLogger(__name__)
 
 SETTINGS_FIELDS = (
     "from_address",
@@ -52,8 +58,26 @@ def mailbox_save(*, user: User, settings: dict[str, Any], smtp_password: str = "
         if mailbox.pk and before != (mailbox.imap_host, mailbox.imap_username, mailbox.imap_folder):
             mailbox.uidvalidity, mailbox.last_uid = None, 0
         mailbox.full_clean(exclude=["user"])
+        _connectable_or_refused(mailbox)
         mailbox.save()
     return mailbox
+
+
+def _connectable_or_refused(mailbox: Mailbox) -> None:
+    """Refused when saved, next to its field: a host Pursuit will not connect to, a password sent in clear."""
+    errors: dict[str, str] = {}
+    for server in ("smtp", "imap"):
+        host = getattr(mailbox, f"{server}_host")
+        if not host:
+            continue
+        if getattr(mailbox, f"{server}_security") == Mailbox.Security.NONE and not django_settings.MAIL_ALLOW_PLAINTEXT:
+            errors[f"{server}_security"] = 'Security "none" would send the password in clear: choose STARTTLS or TLS.'
+        try:
+            mail_host_check(host, getattr(mailbox, f"{server}_port"))
+        except AddressNotAllowed as exc:
+            errors[f"{server}_host"] = str(exc)
+    if errors:
+        raise ValidationError(errors)
 
 
 def mailboxes_demo_connect(*, users: list[User]) -> None:
@@ -70,7 +94,29 @@ def mailboxes_demo_connect(*, users: list[User]) -> None:
 
 
 def mailbox_test(*, mailbox: Mailbox) -> list[CheckResult]:
+    """Log in to both servers, a few times per rep per window at most: each test connects out, and an unlimited
+    "Save and test" would let anyone try passwords against any server from ours."""
+    if not _test_allowed(user_id=mailbox.user_id):
+        minutes = django_settings.MAIL_TEST_WINDOW_SECONDS // 60
+        return [
+            CheckResult(
+                "Test",
+                False,
+                f"You tested the connection {django_settings.MAIL_TESTS_PER_WINDOW} times in {minutes} minutes: "
+                "wait a few minutes before the next test. The settings are saved.",
+            )
+        ]
     return mailbox_check(mailbox)
+
+
+def _test_allowed(*, user_id: int) -> bool:
+    key = f"mailbox-tests:{user_id}"
+    try:
+        cache.add(key, 0, timeout=django_settings.MAIL_TEST_WINDOW_SECONDS)
+        return cache.incr(key) <= django_settings.MAIL_TESTS_PER_WINDOW
+    except Exception:  # noqa: BLE001 - the cache is down: the test runs (the address check still holds)
+        logger.warning("mailbox test limit not checked: the cache is unavailable", exc_info=True)
+        return True
 
 
 def mailbox_disconnect(*, user: User) -> None:

@@ -49,7 +49,11 @@ def mailbox_settings(request: HtmxHttpRequest) -> HttpResponse:
                 imap_password=form.cleaned_data["imap_password"],
             )
         except ValidationError as exc:
-            form.add_error(None, errors_text(exc))
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, errors_text(exc))
         else:
             if request.POST.get("action") != "test":
                 messages.success(request, "Mailbox saved.")
