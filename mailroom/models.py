@@ -51,6 +51,10 @@ class Mailbox(models.Model):
     # One line: a line break in a user name would reach the server as a second command.
     imap_username = models.CharField(max_length=255, blank=True, validators=[validate_single_line])
     imap_password_encrypted = models.BinaryField(blank=True, default=b"", editable=False)
+    # "Save and test" runs in a worker (a test can wait 15 s per server): the page polls for these.
+    check_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    check_finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    check_results = models.JSONField(default=list, blank=True, editable=False)
     imap_folder = models.CharField(max_length=200, default="INBOX", validators=[validate_single_line])
     sent_folder = models.CharField(max_length=200, default="Sent", validators=[validate_single_line])
     daily_cap = models.PositiveIntegerField(default=200, validators=[MinValueValidator(1), MaxValueValidator(2000)])

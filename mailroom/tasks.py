@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from celery import shared_task
@@ -10,6 +11,7 @@ from django.utils import timezone
 from mailroom.models import Mailbox
 from mailroom.services.listening import inbound_prune as _inbound_prune
 from mailroom.services.listening import mailbox_sync as _mailbox_sync
+from mailroom.services.mailboxes import mailbox_test_run as _mailbox_test_run
 from mailroom.services.outbox import email_send as _email_send
 from mailroom.services.outbox import outbox_sweep as _outbox_sweep
 
@@ -46,3 +48,11 @@ def mailboxes_sync() -> int:
 @shared_task(soft_time_limit=600, time_limit=660)
 def inbound_prune() -> int:
     return _inbound_prune(now=timezone.now())
+
+
+@shared_task(soft_time_limit=50, time_limit=58)
+def mailbox_test_run(mailbox_id: int, requested_at: str) -> str:
+    """The connection test a rep asked for on the mailbox page (which polls for its result)."""
+    return _mailbox_test_run(
+        mailbox_id=mailbox_id, requested_at=dt.datetime.fromisoformat(requested_at), now=timezone.now()
+    )

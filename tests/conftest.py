@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import uuid
 
 import pytest
 import redis
 from django.conf import settings
 
+from devserver.mailservers import MailServers, mail_servers
 from tests.factories import ManagerFactory, ProspectFactory, TeamFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -193,3 +195,25 @@ def shot():
         page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
 
     return take
+
+
+# The mail servers (Dovecot for IMAP and LMTP, aiosmtpd for SMTP), for the mail tests and the browser tests of the
+# mailbox page.
+@pytest.fixture(scope="session")
+def mail_server_session():
+    with mail_servers() as servers:
+        yield servers
+
+
+@pytest.fixture
+def mail(mail_server_session) -> MailServers:
+    if isinstance(mail_server_session, str):
+        service_unavailable(mail_server_session)
+    return mail_server_session
+
+
+@pytest.fixture
+def addresses():
+    """Fresh addresses per test: the servers live for the session, each test writes to its own mailboxes."""
+    tag = uuid.uuid4().hex[:8]
+    return lambda name: f"{name}.{tag}@{'pursuit.test' if name.startswith('rep') else 'acme.test'}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -10,6 +12,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 
+from cadence.services.queue import task_enqueue
 from crm.models import User
 from mailroom.models import Mailbox
 from mailroom.network import AddressNotAllowed, mail_host_check
@@ -93,19 +96,67 @@ def mailboxes_demo_connect(*, users: list[User]) -> None:
     )
 
 
+# A test not finished this long after it was asked for did not run (the workers are down): the page says so.
+TEST_GIVE_UP = dt.timedelta(seconds=90)
+TEST_SHOWN_FOR = dt.timedelta(minutes=15)
+
+
+def mailbox_test_request(*, mailbox: Mailbox, now: dt.datetime) -> None:
+    """Ask a worker to test the connection; the mailbox page polls for the result (a test holds a connection up
+    to 15 s per server: never in a web worker)."""
+    if not _test_allowed(user_id=mailbox.user_id):
+        Mailbox.objects.filter(pk=mailbox.pk).update(
+            check_requested_at=now, check_finished_at=now, check_results=[asdict(_too_many())]
+        )
+        return
+    with transaction.atomic():
+        Mailbox.objects.filter(pk=mailbox.pk).update(check_requested_at=now, check_finished_at=None, check_results=[])
+        task_enqueue("mailroom.tasks.mailbox_test_run", mailbox.pk, now.isoformat())
+
+
+def mailbox_test_run(*, mailbox_id: int, requested_at: dt.datetime, now: dt.datetime) -> str:
+    """The worker's half: test, and keep the result for the page. Quiet when the mailbox is gone or a newer test
+    was asked for."""
+    mailbox = Mailbox.objects.filter(pk=mailbox_id, check_requested_at=requested_at).first()
+    if mailbox is None:
+        return "gone or superseded"
+    results = mailbox_check(mailbox)
+    Mailbox.objects.filter(pk=mailbox_id, check_requested_at=requested_at).update(
+        check_finished_at=now, check_results=[asdict(result) for result in results]
+    )
+    return "ok" if all(result.ok for result in results) else "failed"
+
+
+def mailbox_test_state(*, mailbox: Mailbox | None, now: dt.datetime) -> tuple[str, list[CheckResult]]:
+    """("none" | "testing" | "done", results) for the mailbox page."""
+    if mailbox is None or mailbox.check_requested_at is None:
+        return "none", []
+    if mailbox.check_finished_at is not None:
+        # Aged by when it was asked for, on the web's clock (the worker's clock may differ).
+        if now - mailbox.check_requested_at > TEST_SHOWN_FOR:
+            return "none", []  # an old result would read as today's
+        return "done", [CheckResult(**item) for item in mailbox.check_results]
+    if now - mailbox.check_requested_at > TEST_GIVE_UP:
+        said = "The test did not run: Pursuit's workers may be down. Try again in a few minutes."
+        return "done", [CheckResult("Test", False, said)]
+    return "testing", []
+
+
+def _too_many() -> CheckResult:
+    minutes = django_settings.MAIL_TEST_WINDOW_SECONDS // 60
+    return CheckResult(
+        "Test",
+        False,
+        f"You tested the connection {django_settings.MAIL_TESTS_PER_WINDOW} times in {minutes} minutes: "
+        "wait a few minutes before the next test. The settings are saved.",
+    )
+
+
 def mailbox_test(*, mailbox: Mailbox) -> list[CheckResult]:
     """Log in to both servers, a few times per rep per window at most: each test connects out, and an unlimited
     "Save and test" would let anyone try passwords against any server from ours."""
     if not _test_allowed(user_id=mailbox.user_id):
-        minutes = django_settings.MAIL_TEST_WINDOW_SECONDS // 60
-        return [
-            CheckResult(
-                "Test",
-                False,
-                f"You tested the connection {django_settings.MAIL_TESTS_PER_WINDOW} times in {minutes} minutes: "
-                "wait a few minutes before the next test. The settings are saved.",
-            )
-        ]
+        return [_too_many()]
     return mailbox_check(mailbox)
 
 

@@ -46,12 +46,12 @@ def settings_post(mail, address, **changes):
     return {**data, **changes}
 
 
-def test_a_rep_connects_a_mailbox_and_the_test_logs_in_to_both_servers(client, mail, addresses, team):
+def test_a_rep_connects_a_mailbox_and_the_test_logs_in_to_both_servers(client, mail, addresses, team, eager_celery):
     rep = UserFactory(team=team)
     address = mail.add_user(addresses("rep"))
     client.force_login(rep)
 
-    page = client.post(reverse("mailbox_settings"), settings_post(mail, address))
+    page = client.post(reverse("mailbox_settings"), settings_post(mail, address), follow=True)
 
     assert page.status_code == 200
     shown = page.content.decode()
@@ -74,12 +74,12 @@ def test_a_rep_connects_a_mailbox_and_the_test_logs_in_to_both_servers(client, m
         ({"smtp_security": "tls"}, "SMTP: the secure connection failed"),
     ],
 )
-def test_the_connection_test_says_exactly_what_failed(client, mail, addresses, team, changes, said):
+def test_the_connection_test_says_exactly_what_failed(client, mail, addresses, team, changes, said, eager_celery):
     rep = UserFactory(team=team)
     address = mail.add_user(addresses("rep"))
     client.force_login(rep)
 
-    page = client.post(reverse("mailbox_settings"), settings_post(mail, address, **changes))
+    page = client.post(reverse("mailbox_settings"), settings_post(mail, address, **changes), follow=True)
 
     assert said in html.unescape(page.content.decode())
 

@@ -4,6 +4,7 @@ server."""
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 import threading
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from mailroom.models import Mailbox
 from mailroom.services.listening import mailbox_sync
-from mailroom.services.mailboxes import mailbox_save, mailbox_test
+from mailroom.services.mailboxes import mailbox_save, mailbox_test, mailbox_test_request, mailbox_test_state
 from tests.factories import UserFactory
 from tests.mail.helpers import rep_with_mailbox
 
@@ -105,9 +106,7 @@ def not_a_mail_server():
     server.close()
 
 
-def test_a_test_against_a_service_that_is_not_a_mail_server_never_shows_what_it_answered(
-    settings, not_a_mail_server
-):
+def test_a_test_against_a_service_that_is_not_a_mail_server_never_shows_what_it_answered(settings, not_a_mail_server):
     settings.MAIL_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     mailbox = mailbox_save(
         user=UserFactory(),
@@ -128,3 +127,14 @@ def test_connection_tests_are_limited_per_rep(settings, mail, addresses):
 
     assert all(result.ok for result in first + second)
     assert len(third) == 1 and not third[0].ok and "wait a few minutes" in third[0].said
+
+
+def test_a_test_no_worker_took_says_so_after_a_while_instead_of_testing_forever(mail, addresses):
+    mailbox = rep_with_mailbox(mail, addresses("rep"))
+    asked = timezone.now()
+    mailbox_test_request(mailbox=mailbox, now=asked)  # no worker runs in this test: nobody takes it
+    mailbox.refresh_from_db()
+
+    assert mailbox_test_state(mailbox=mailbox, now=asked + dt.timedelta(seconds=5)) == ("testing", [])
+    state, results = mailbox_test_state(mailbox=mailbox, now=asked + dt.timedelta(minutes=2))
+    assert state == "done" and "workers may be down" in results[0].said

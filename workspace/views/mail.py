@@ -18,7 +18,12 @@ from crm.once import submitted_once
 from mailroom.models import OutboundEmail
 from mailroom.selectors import inbound_get_visible, mailbox_for_user, outbox_get_for_rep, unreadable_for_mailbox
 from mailroom.services.listening import inbound_reclassify
-from mailroom.services.mailboxes import mailbox_disconnect, mailbox_save, mailbox_test
+from mailroom.services.mailboxes import (
+    mailbox_disconnect,
+    mailbox_save,
+    mailbox_test_request,
+    mailbox_test_state,
+)
 from mailroom.services.outbox import UNSUBSCRIBE_SALT, email_mark_sent, email_queue, email_resend, email_unsubscribe
 from web.access import follow_up_get_for_user, prospect_list_visible
 from web.http import HtmxHttpRequest, errors_text
@@ -35,7 +40,6 @@ def mailbox_settings(request: HtmxHttpRequest) -> HttpResponse:
     """Connect the rep's own mailbox; "Save and test" logs in to both servers and says what failed."""
     mailbox = mailbox_for_user(user=request.user)
     form = MailboxForm(request.POST or None, instance=mailbox)
-    results = None
     if request.method == "POST" and request.POST.get("action") == "disconnect":
         mailbox_disconnect(user=request.user)
         messages.success(request, "Mailbox disconnected: Pursuit no longer sends or reads mail for you.")
@@ -58,14 +62,13 @@ def mailbox_settings(request: HtmxHttpRequest) -> HttpResponse:
             if request.POST.get("action") != "test":
                 messages.success(request, "Mailbox saved.")
                 return redirect("mailbox_settings")
-            results = mailbox_test(mailbox=mailbox)
-            form = MailboxForm(instance=mailbox)
-    context = {
-        "form": form,
-        "mailbox": mailbox,
-        "results": results,
-        "unreadable": unreadable_for_mailbox(mailbox=mailbox),
-    }
+            mailbox_test_request(mailbox=mailbox, now=timezone.now())
+            return redirect("mailbox_settings")
+    state, results = mailbox_test_state(mailbox=mailbox, now=timezone.now())
+    context = {"form": form, "mailbox": mailbox, "check_state": state, "results": results}
+    if request.htmx and request.GET.get("check"):
+        return render(request, "workspace/mailbox.html#check", context)
+    context["unreadable"] = unreadable_for_mailbox(mailbox=mailbox)
     return render(request, "workspace/mailbox.html", context)
 
 
