@@ -169,6 +169,9 @@ MAIL_ALLOW_PLAINTEXT = env_bool("PURSUIT_MAIL_ALLOW_PLAINTEXT", default=DEBUG)
 # "Save and test" connects out: a rep may run it this many times in MAIL_TEST_WINDOW_SECONDS.
 MAIL_TESTS_PER_WINDOW = env_int("PURSUIT_MAIL_TESTS_PER_WINDOW", 5)
 MAIL_TEST_WINDOW_SECONDS = 600
+# The authserv-ids of the servers that receive the reps' mail (mx.google.com, ...): only their
+# Authentication-Results are believed (mailroom/authentication.py). Empty: the topmost header.
+MAIL_TRUSTED_AUTHSERV_IDS = env_list("PURSUIT_MAIL_TRUSTED_AUTHSERV_IDS")
 # The address reps' List-Unsubscribe one-click links point to (RFC 8058), e.g. https://pursuit.example.com.
 PUBLIC_BASE_URL = env_str("PURSUIT_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 

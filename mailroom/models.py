@@ -191,6 +191,9 @@ class InboundEmail(models.Model):
     )
     raw = models.BinaryField()
     raw_truncated = models.BooleanField(default=False)
+    # A stop or a bounce that answers none of our messages and whose sender the receiving server did not verify:
+    # kept for the rep to confirm, not acted on (anyone can write a contact's address in From).
+    awaiting_confirmation = models.BooleanField(default=False)
     created_at = models.DateTimeField()
 
     class Meta:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("outbox/<uuid:outbound_id>/", mail.outbox_settle, name="outbox_settle"),
     path("mailbox/", mail.mailbox_settings, name="mailbox_settings"),
     path("mail-read/<int:pk>/reclassify/", mail.inbound_reclassify_view, name="inbound_reclassify"),
+    path("mail-read/<int:pk>/confirm/", mail.inbound_confirm_view, name="inbound_confirm"),
     path("u/<str:token>/", mail.unsubscribe_one_click, name="unsubscribe_one_click"),
     path("follow-ups/<int:pk>/snooze/", my_day.follow_up_snooze_view, name="follow_up_snooze"),
     path("prospects/", prospects.prospect_list, name="prospect_list"),

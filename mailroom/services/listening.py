@@ -28,6 +28,7 @@ from cadence.situation import rules_from_cadence
 from crm.models import Contact, Prospect
 from crm.validators import PLANNING_HORIZON
 from crm.zones import zone
+from mailroom.authentication import sender_verification
 from mailroom.classify import Reading, Verdict, message_read, reference_ids, sender_address
 from mailroom.models import InboundEmail, Mailbox, OutboundEmail, UnreadableEmail
 from mailroom.transport import explain, imap_session
@@ -226,10 +227,49 @@ def _take(
                 raw_truncated=len(item.raw) > RAW_MAX,
                 created_at=now,
             )
-            _apply(inbound, reading=reading, contact=contact, now=now)
+            unverified = _unverified_stop(item, outbound=outbound)
+            if unverified:
+                inbound.awaiting_confirmation = True
+                inbound.reason = f"{reading.reason} Not acted on: {unverified}."[:300]
+                inbound.save(update_fields=["awaiting_confirmation", "reason"])
+            else:
+                _apply(inbound, reading=reading, contact=contact, now=now)
     except IntegrityError:
         return False  # read before (a sync that died after storing it, before moving last_uid)
     return True
+
+
+# What a stranger could forge to harm a lead: stop it, opt it out, flag its address.
+STOPPING = (Verdict.UNSUBSCRIBE, Verdict.COMPLAINT, Verdict.BOUNCE)
+
+
+def _unverified_stop(item: Arrival, *, outbound: OutboundEmail | None) -> str:
+    """Why a stop or a bounce may not be acted on by itself, or "": one that answers (or returns) one of our
+    messages is trusted; one that does not is trusted only when the receiving server verified its sender."""
+    if item.reading.verdict not in STOPPING or outbound is not None:
+        return ""
+    verification = sender_verification(item.message)
+    if verification.verified:
+        return ""
+    return f"it answers none of our emails and its sender is not verified ({verification.said}); confirm it if real"
+
+
+def inbound_confirm(*, inbound: InboundEmail, now: dt.datetime) -> InboundEmail:
+    """The rep says a stop or a bounce kept for confirmation is real: it is acted on now."""
+    with transaction.atomic():
+        inbound = (
+            InboundEmail.objects.select_for_update(of=("self",))
+            .select_related("mailbox__user", "contact__prospect")
+            .get(pk=inbound.pk)
+        )
+        if not inbound.awaiting_confirmation or inbound.contact is None:
+            return inbound
+        message = email.message_from_bytes(bytes(inbound.raw), policy=policy.default)
+        inbound.awaiting_confirmation = False
+        inbound.reason = f"{inbound.reason.partition(' Not acted on:')[0]} Confirmed by the rep."[:300]
+        inbound.save(update_fields=["awaiting_confirmation", "reason"])
+        _apply(inbound, reading=message_read(message), contact=inbound.contact, now=now)  # type: ignore[arg-type]
+    return inbound
 
 
 def _matches(mailbox: Mailbox, arrived: list[Arrival]) -> dict[int, tuple[OutboundEmail | None, Contact]]:
@@ -374,13 +414,14 @@ def inbound_reclassify(*, inbound: InboundEmail, verdict: str, now: dt.datetime)
             Contact.objects.filter(pk=inbound.flagged_contact_id).update(email_bounced=False, updated_at=now)
             _replan(prospect_id=inbound.prospect_id, now=now)
         inbound.touch, inbound.paused_until, inbound.flagged_contact = None, None, None
+        inbound.awaiting_confirmation = False
         message = email.message_from_bytes(bytes(inbound.raw), policy=policy.default)
         reading = message_read(message)
         inbound.verdict = new
         inbound.reason = (
             f"Reclassified by the rep as {InboundEmail.Verdict(new).label.lower()} (was: {inbound.reason})"[:300]
         )
-        inbound.save(update_fields=["verdict", "reason"])
+        inbound.save(update_fields=["verdict", "reason", "awaiting_confirmation"])
         if inbound.contact is not None:
             # A touch id of its own: the first verdict's touch stays in the history, deleted.
             _apply(inbound, reading=reading, contact=inbound.contact, now=now, touch_id=uuid.uuid4())

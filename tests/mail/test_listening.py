@@ -370,3 +370,74 @@ def test_a_stranger_with_reply_to_set_to_a_contact_cannot_opt_the_lead_out(mail,
     prospect.refresh_from_db()
     assert report.matched == 0 and not contact.do_not_contact
     assert prospect.status != Prospect.Status.DO_NOT_CONTACT
+
+
+UNSUBSCRIBE_UNTHREADED = "From: {contact}\r\nTo: {rep}\r\nSubject: unsubscribe\r\nMessage-ID: <{tag}@acme.test>\r\n"
+
+
+def test_an_unthreaded_stop_whose_sender_is_not_verified_waits_for_the_reps_confirmation(mail, sent, client):
+    mailbox, prospect, contact, row = sent
+    mail.deliver(
+        _message(headers=UNSUBSCRIBE_UNTHREADED.format(contact=contact.email, rep=mailbox.from_address, tag="u1"),
+                 body="unsubscribe"),
+        to=mailbox.from_address,
+    )  # fmt: skip
+
+    assert mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now()).verdicts == {"unsubscribe": 1}
+
+    contact.refresh_from_db()
+    inbound = InboundEmail.objects.get(contact=contact)
+    assert not contact.do_not_contact and inbound.awaiting_confirmation
+    assert "its sender is not verified (no Authentication-Results from the receiving server)" in inbound.reason
+    client.force_login(mailbox.user)
+    page = client.get(f"/prospects/{prospect.pk}/").content.decode()
+    assert "It is real: act on it" in page
+
+    client.post(f"/mail-read/{inbound.pk}/confirm/")
+
+    contact.refresh_from_db()
+    inbound.refresh_from_db()
+    assert contact.do_not_contact and not inbound.awaiting_confirmation and "Confirmed by the rep" in inbound.reason
+
+
+@pytest.mark.parametrize(
+    ("results", "acted"),
+    [
+        (["mx.pursuit.test; dmarc=pass (p=reject) header.from=acme.test"], True),
+        (["mx.pursuit.test; spf=pass smtp.mailfrom=bounces.acme.test; dkim=none"], True),
+        (["mx.pursuit.test; dkim=pass header.d=evil.test; spf=pass smtp.mailfrom=evil.test; dmarc=fail"], False),
+        # The sender's own header below the receiving server's: not believed.
+        (["mx.pursuit.test; dmarc=fail header.from=acme.test", "mx.pursuit.test; dmarc=pass header.from=acme.test"],
+         False),
+    ],
+)  # fmt: skip
+def test_an_unthreaded_stop_is_acted_on_only_when_the_receiving_server_verified_its_sender(mail, sent, results, acted):
+    mailbox, prospect, contact, row = sent
+    headers = "".join(f"Authentication-Results: {value}\r\n" for value in results)
+    mail.deliver(
+        _message(headers=headers + UNSUBSCRIBE_UNTHREADED.format(contact=contact.email, rep=mailbox.from_address,
+                 tag="u2"), body="unsubscribe"),
+        to=mailbox.from_address,
+    )  # fmt: skip
+
+    mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now())
+
+    contact.refresh_from_db()
+    assert contact.do_not_contact is acted
+
+
+def test_a_forged_bounce_that_returns_none_of_our_emails_does_not_flag_a_teammates_contact(mail, sent, team):
+    mailbox, prospect, contact, row = sent
+    teammate = UserFactory(team=team)
+    theirs = ContactFactory(prospect=ProspectFactory(team=team, owner=teammate), email=f"lee.{contact.email}")
+    forged = (
+        f"From: MAILER-DAEMON@mx.acme.test\r\nTo: {mailbox.from_address}\r\nSubject: Undelivered Mail Returned to "
+        f"Sender\r\nMessage-ID: <forged-bounce@x.test>\r\nX-Failed-Recipients: {theirs.email}\r\n"
+    )
+    mail.deliver(_message(headers=forged, body=f"<{theirs.email}>: 550 5.1.1 User unknown"), to=mailbox.from_address)
+
+    mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now())
+
+    theirs.refresh_from_db()
+    inbound = InboundEmail.objects.get(contact=theirs)
+    assert not theirs.email_bounced and inbound.awaiting_confirmation

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from crm.once import submitted_once
 from mailroom.models import OutboundEmail
 from mailroom.selectors import inbound_get_visible, mailbox_for_user, outbox_get_for_rep, unreadable_for_mailbox
-from mailroom.services.listening import inbound_reclassify
+from mailroom.services.listening import inbound_confirm, inbound_reclassify
 from mailroom.services.mailboxes import (
     mailbox_disconnect,
     mailbox_save,
@@ -150,6 +150,20 @@ def inbound_reclassify_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             messages.error(request, errors_text(exc))
         else:
             messages.success(request, "Reclassified; what the first reading did was undone.")
+    return redirect(reverse("prospect_detail", args=[inbound.prospect_id]) + "#mail-read")
+
+
+@require_POST
+@login_required
+def inbound_confirm_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The rep confirms a stop or a bounce Pursuit kept aside (its sender was not verified): it is acted on."""
+    inbound = inbound_get_visible(prospects=prospect_list_visible(user=request.user), inbound_id=pk)
+    if inbound is None:
+        raise Http404("No such email.")
+    with submitted_once(request) as first:
+        if first:
+            inbound_confirm(inbound=inbound, now=timezone.now())
+    messages.success(request, "Confirmed: Pursuit acted on it.")
     return redirect(reverse("prospect_detail", args=[inbound.prospect_id]) + "#mail-read")
 
 
