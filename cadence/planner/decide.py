@@ -37,8 +37,9 @@ _UNANSWERED = {
 def plan_next(situation: Situation) -> Decision:
     """Decide what happens next for one prospect.
 
-    1. A closed prospect stops, and so does a "not interested" or "opted out" anywhere in the history:
-       whatever was logged after it, we do not plan again.
+    1. A closed prospect stops, and so does a "not interested", or an opt-out that names nobody, anywhere in the
+       history: whatever was logged after it, we do not plan again. A person's opt-out is theirs: they are
+       never planned again, and the company's other contacts still are.
     2. A pause holds everything until it ends.
     3. After a conversation (connected, replied, meeting booked) the cadence steps aside: the agreed next step
        becomes the follow-up, or the rep is asked to record one.
@@ -151,6 +152,10 @@ def _engaged(situation: Situation, ledger: Ledger) -> Decision | None:
     if talk is None:
         return None
     step = situation.next_step
+    target_id = step.contact_id if step is not None and step.contact_id is not None else talk.contact_id
+    target = next((c for c in situation.contacts if c.id == target_id), None)
+    if target is not None and ledger.opted_out(target) is not None:
+        return None  # the person talked to opted out since: theirs is over, the others are worked by the cadence
     if step is None:
         return Decision(
             action=Action.ENGAGE,

@@ -176,8 +176,19 @@ class Ledger:
         return self.real[-1] if self.real else None
 
     def stopper(self) -> PastTouch | None:
-        """The first "not interested" or "opted out": after it nothing else matters, notes included."""
-        return next((t for t in self.touches if t.outcome in STOP_OUTCOMES), None)
+        """The first "not interested", or an opt-out that names nobody: after it nothing else matters, notes
+        included. A person's opt-out is theirs (unreachable_because): the company's other contacts are still worked."""
+        return next(
+            (
+                t
+                for t in self.touches
+                if t.outcome in STOP_OUTCOMES and not (t.outcome is Outcome.OPTED_OUT and t.contact_id is not None)
+            ),
+            None,
+        )
+
+    def opted_out(self, contact: ContactInfo) -> PastTouch | None:
+        return next((t for t in self.touches if t.contact_id == contact.id and t.outcome is Outcome.OPTED_OUT), None)
 
     def engagement(self) -> PastTouch | None:
         """The latest touch if it is a conversation. A note can record one (a reply on LinkedIn); a note
@@ -253,6 +264,8 @@ class Ledger:
         )
 
     def unreachable_because(self, contact: ContactInfo) -> str | None:
+        if self.opted_out(contact) is not None:
+            return "opted out"
         if contact.do_not_contact:
             return "is marked do not contact"
         gone = self.gone(contact)

@@ -98,6 +98,20 @@ def touch_delete(*, touch: Touch, now: dt.datetime) -> bool:
     return deleted
 
 
+def touch_delivery_correct(*, touch_id: uuid.UUID, bounced: bool, now: dt.datetime) -> bool:
+    """An email logged as sent bounced (or a bounce was reclassified away): its touch says so, the lead is
+    re-planned (a bounced email said nothing, its theme is still unused), and sync clients see the change."""
+    before, after = (Outcome.SENT, Outcome.BOUNCED) if bounced else (Outcome.BOUNCED, Outcome.SENT)
+    with transaction.atomic():
+        touch = Touch.objects.filter(pk=touch_id, channel=Channel.EMAIL, outcome=before, deleted_at=None).first()
+        if touch is None:
+            return False
+        touch.outcome, touch.updated_at = after, now
+        touch.save(update_fields=["outcome", "updated_at"])
+        _replan_open(prospect_id=touch.prospect_id, now=now)
+    return True
+
+
 def voicemail_touch_id(call_id: uuid.UUID) -> uuid.UUID:
     """The voicemail's id, derived from the call's: the pair is written once, and undone together."""
     return uuid.uuid5(call_id, "voicemail")

@@ -23,7 +23,14 @@ from cadence.models import Enrollment
 from cadence.planner.calendar import holiday_calendar
 from cadence.planner.windows import next_workday
 from cadence.selectors import enrollment_open_for_prospect
-from cadence.services import enrollment_pause, enrollment_resume, enrollments_request_plan, touch_delete, touch_log
+from cadence.services import (
+    enrollment_pause,
+    enrollment_resume,
+    enrollments_request_plan,
+    touch_delete,
+    touch_delivery_correct,
+    touch_log,
+)
 from cadence.situation import rules_from_cadence
 from crm.models import Contact, Prospect
 from crm.validators import PLANNING_HORIZON
@@ -358,6 +365,9 @@ def _apply(
         if bounced:
             inbound.flagged_contact = contact
             _replan(prospect_id=contact.prospect_id, now=now)
+        if inbound.in_reply_to is not None and inbound.in_reply_to.touch_id is not None:
+            # The email it returns no longer reads as sent in the lead's history.
+            touch_delivery_correct(touch_id=inbound.in_reply_to.touch_id, bounced=True, now=now)
     inbound.save(update_fields=["touch", "paused_until", "flagged_contact"])
 
 
@@ -413,6 +423,8 @@ def inbound_reclassify(*, inbound: InboundEmail, verdict: str, now: dt.datetime)
         if inbound.flagged_contact_id:
             Contact.objects.filter(pk=inbound.flagged_contact_id).update(email_bounced=False, updated_at=now)
             _replan(prospect_id=inbound.prospect_id, now=now)
+        if inbound.verdict == Verdict.BOUNCE and inbound.in_reply_to is not None and inbound.in_reply_to.touch_id:
+            touch_delivery_correct(touch_id=inbound.in_reply_to.touch_id, bounced=False, now=now)
         inbound.touch, inbound.paused_until, inbound.flagged_contact = None, None, None
         inbound.awaiting_confirmation = False
         message = email.message_from_bytes(bytes(inbound.raw), policy=policy.default)

@@ -308,13 +308,24 @@ def test_not_interested_stops_for_good_whatever_comes_after() -> None:
     assert decision.reason == "Not interested (Mon 6 Oct) · stopped for good"
 
 
-def test_an_opt_out_recorded_in_a_note_stops_and_says_do_not_contact() -> None:
-    history = (*voicemails(2), touch(oct_(9, 15), Channel.OTHER, Outcome.OPTED_OUT))
+def test_an_opt_out_for_the_whole_company_recorded_in_a_note_stops_and_says_do_not_contact() -> None:
+    company = replace(touch(oct_(9, 15), Channel.OTHER, Outcome.OPTED_OUT), contact_id=None)
 
-    decision = plan(now=oct_(20, 9), history=history)
+    decision = plan(now=oct_(20, 9), history=(*voicemails(2), company))
 
     assert decision.action is Action.STOP
     assert decision.reason == "Opted out (Thu 9 Oct) · do not contact again"
+
+
+def test_a_persons_opt_out_is_theirs_the_next_attempt_goes_to_the_next_contact() -> None:
+    ann = ContactInfo(id=2, role=ContactRole.INFLUENCER, timezone="America/New_York", has_phone=True, has_email=True)
+    history = (*voicemails(2), touch(oct_(9, 15), Channel.EMAIL, Outcome.OPTED_OUT))
+
+    decision = plan(now=oct_(20, 9), history=history, contacts=(JOE, ann))
+    alone = plan(now=oct_(20, 9), history=history)
+
+    assert decision.action is not Action.STOP and decision.contact_id == 2
+    assert alone.action is Action.NEEDS_CONTACT and "opted out" in alone.reason
 
 
 def test_a_closed_prospect_is_never_planned() -> None:

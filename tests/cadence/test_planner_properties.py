@@ -544,19 +544,43 @@ def test_the_promised_action_happens_on_the_promised_date(situation: Situation) 
 @given(st.data(), situations())
 def test_a_stop_is_for_good_whatever_comes_after(data: st.DataObject, situation: Situation) -> None:
     ids = tuple(c.id for c in situation.contacts)
+    outcome = data.draw(st.sampled_from(STOPS))
     stop = PastTouch(
         occurred_at=situation.now - timedelta(days=data.draw(st.integers(1, 40))),
         channel=data.draw(st.sampled_from(Channel)),
         kind=data.draw(st.sampled_from(Kind)),
-        outcome=data.draw(st.sampled_from(STOPS)),
+        outcome=outcome,
         theme=Theme.NONE,
-        contact_id=data.draw(st.sampled_from(ids)),
+        # "Not interested" from anyone stops the lead; an opt-out stops it when it names nobody (the company's).
+        contact_id=None if outcome is Outcome.OPTED_OUT else data.draw(st.sampled_from(ids)),
     )
     anything = data.draw(histories(situation.now, ids, outcomes=tuple(Outcome)))
     stopped = replace(situation, history=(*situation.history, stop, *anything), paused=data.draw(st.booleans()))
 
     assert plan_next(stopped).action is Action.STOP
     assert [d.action for d in plan_preview(stopped, count=3)] == [Action.STOP]
+
+
+@LOOSE
+@given(st.data(), situations())
+def test_a_person_who_opted_out_is_never_planned_again_and_the_others_still_are(
+    data: st.DataObject, situation: Situation
+) -> None:
+    ids = tuple(c.id for c in situation.contacts)
+    who = data.draw(st.sampled_from(ids))
+    opt_out = PastTouch(
+        occurred_at=situation.now - timedelta(days=data.draw(st.integers(1, 40))),
+        channel=data.draw(st.sampled_from(Channel)),
+        kind=data.draw(st.sampled_from(Kind)),
+        outcome=Outcome.OPTED_OUT,
+        theme=Theme.NONE,
+        contact_id=who,
+    )
+    anything = data.draw(histories(situation.now, ids, outcomes=tuple(o for o in Outcome if o not in STOPS)))
+    after = replace(situation, history=(*situation.history, opt_out, *anything))
+
+    planned = [d for d in (plan_next(after), *plan_preview(after, count=4)) if d.channel is not None]
+    assert all(d.contact_id != who for d in planned), [(d.action, d.contact_id, d.reason) for d in planned]
 
 
 @QUICK

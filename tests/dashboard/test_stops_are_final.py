@@ -25,19 +25,22 @@ ACTION = reverse("dashboard_action")
 
 @pytest.fixture
 def opted_out(alice, now, eager_celery, django_capture_on_commit_callbacks):
+    """A lead every contact of which opted out (one person's opt-out is theirs: the company stops with the last)."""
     enrollment = lead(alice, now=now)
-    contact = ContactFactory(prospect=enrollment.prospect, phone="+1 212 555 0101")
+    ContactFactory(prospect=enrollment.prospect, phone="+1 212 555 0101")
     with django_capture_on_commit_callbacks(execute=True):
-        touch_log(
-            rep=alice,
-            prospect=enrollment.prospect,
-            contact=contact,
-            channel="call",
-            outcome="opted_out",
-            occurred_at=now,
-            now=now,
-        )
+        for contact in Contact.objects.filter(prospect=enrollment.prospect):
+            touch_log(
+                rep=alice,
+                prospect=enrollment.prospect,
+                contact=contact,
+                channel="call",
+                outcome="opted_out",
+                occurred_at=now,
+                now=now,
+            )
     enrollment.prospect.refresh_from_db()
+    assert enrollment.prospect.status == Prospect.Status.DO_NOT_CONTACT
     return enrollment.prospect
 
 
@@ -73,7 +76,7 @@ def test_an_opted_out_lead_cannot_be_enrolled_again_in_the_web_or_the_api(client
 
 
 def test_a_sync_client_cannot_edit_a_do_not_contact_away(alice, opted_out):
-    contact = Contact.objects.get(prospect=opted_out, do_not_contact=True)
+    contact = Contact.objects.filter(prospect=opted_out, do_not_contact=True).first()
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=alice).key}")
 

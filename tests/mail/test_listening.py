@@ -166,6 +166,8 @@ def test_a_permanent_bounce_flags_the_address_and_the_planner_writes_to_the_next
 
     contact.refresh_from_db()
     assert contact.email_bounced
+    row.refresh_from_db()
+    assert row.touch.outcome == Outcome.BOUNCED  # the lead's history no longer says "Sent"
     plan(prospect)
     follow_up = FollowUp.objects.get(prospect=prospect, status=FollowUp.Status.PLANNED)
     assert follow_up.contact_id != contact.pk and follow_up.contact.name == "Other Buyer 1"
@@ -213,7 +215,7 @@ def test_a_spam_complaint_from_a_feedback_loop_opts_the_contact_out(mail, sent):
 
 
 @pytest.mark.parametrize("name", ["stop_reply.eml", "list_unsubscribe_mailto.eml"])
-def test_an_unsubscribe_opts_the_contact_out_and_stops_the_lead(mail, sent, name):
+def test_an_unsubscribe_opts_the_person_out_for_good_and_the_lead_goes_on_with_the_next_contact(mail, sent, name):
     mailbox, prospect, contact, row = sent
     mail.deliver(corpus(name, mailbox=mailbox, contact=contact, message_id=row.message_id), to=mailbox.from_address)
 
@@ -222,6 +224,22 @@ def test_an_unsubscribe_opts_the_contact_out_and_stops_the_lead(mail, sent, name
     contact.refresh_from_db()
     prospect.refresh_from_db()
     assert contact.do_not_contact
+    assert prospect.status != Prospect.Status.DO_NOT_CONTACT  # one person's opt-out does not close the company
+    plan(prospect)
+    follow_up = FollowUp.objects.get(prospect=prospect, status=FollowUp.Status.PLANNED)
+    assert follow_up.contact_id != contact.pk and follow_up.contact.name == "Other Buyer 1"
+
+
+def test_the_last_reachable_persons_unsubscribe_stops_the_lead(mail, sent):
+    mailbox, prospect, contact, row = sent
+    Contact.objects.filter(prospect=prospect).exclude(pk=contact.pk).update(do_not_contact=True)
+    mail.deliver(
+        corpus("stop_reply.eml", mailbox=mailbox, contact=contact, message_id=row.message_id), to=mailbox.from_address
+    )
+
+    mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now())
+
+    prospect.refresh_from_db()
     assert prospect.status == Prospect.Status.DO_NOT_CONTACT
     plan(prospect)
     assert not FollowUp.objects.filter(prospect=prospect, status=FollowUp.Status.PLANNED).exists()
@@ -441,3 +459,18 @@ def test_a_forged_bounce_that_returns_none_of_our_emails_does_not_flag_a_teammat
     theirs.refresh_from_db()
     inbound = InboundEmail.objects.get(contact=theirs)
     assert not theirs.email_bounced and inbound.awaiting_confirmation
+
+
+def test_a_bounce_reclassified_as_something_else_gives_the_email_back_its_sent(mail, sent):
+    mailbox, prospect, contact, row = sent
+    mail.deliver(
+        corpus("postfix_dsn.eml", mailbox=mailbox, contact=contact, message_id=row.message_id), to=mailbox.from_address
+    )
+    mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now())
+    inbound = InboundEmail.objects.get(contact=contact)
+
+    inbound_reclassify(inbound=inbound, verdict="delay", now=timezone.now())
+
+    row.refresh_from_db()
+    contact.refresh_from_db()
+    assert row.touch.outcome == Outcome.SENT and not contact.email_bounced

@@ -204,12 +204,23 @@ def _prospect_status_after(*, outcome: str, prospect: Prospect) -> str | None:
     return None
 
 
+def _others_reachable(prospect: Prospect, contact: Contact) -> bool:
+    return (
+        Contact.objects.filter(prospect=prospect, do_not_contact=False, left_company=False, wrong_person=False)
+        .exclude(pk=contact.pk)
+        .exists()
+    )
+
+
 def _apply_outcome(touch: Touch, *, prospect: Prospect, contact: Contact | None, now: dt.datetime) -> None:
     if contact is not None:
         flags = _contact_flags(outcome=touch.outcome, channel=touch.channel)
         if flags:
             Contact.objects.filter(pk=contact.pk).update(**flags, updated_at=now)
     new_status = _prospect_status_after(outcome=touch.outcome, prospect=prospect)
+    if new_status == Prospect.Status.DO_NOT_CONTACT and contact is not None and _others_reachable(prospect, contact):
+        # An opt-out is the person's: the company stops only when nobody else is left (or a manager says so).
+        new_status = None
     if new_status is not None:
         Prospect.objects.filter(pk=prospect.pk).update(status=new_status, updated_at=now)
         prospect.status = new_status
