@@ -108,3 +108,20 @@ def unreadable_for_mailbox(*, mailbox: Mailbox | None) -> list[UnreadableEmail]:
     if mailbox is None:
         return []
     return list(UnreadableEmail.objects.filter(mailbox=mailbox).defer("raw")[:UNREADABLE_SHOWN])
+
+
+TEAMMATES_SHOWN = 10
+
+
+def inbound_for_teammates_leads(*, mailbox: Mailbox | None) -> list[InboundEmail]:
+    """The latest messages read in this rep's inbox that belong to a teammate's lead (a contact of theirs wrote to
+    this rep): the rep is told where they went."""
+    if mailbox is None:
+        return []
+    return list(
+        InboundEmail.objects.filter(mailbox=mailbox)
+        .exclude(prospect__owner_id=mailbox.user_id)
+        .exclude(prospect__owner__isnull=True)
+        .select_related("prospect__owner", "contact")
+        .defer("raw")[:TEAMMATES_SHOWN]
+    )

@@ -337,9 +337,13 @@ def _apply(
     """What the verdict does to the lead, recorded on the inbound row so a reclassification can undo it."""
     rep = inbound.mailbox.user
     verdict = Verdict(inbound.verdict)
+    owner = contact.prospect.owner
+    # A teammate's contact wrote to this rep: logged on the owner's lead, saying whose inbox it reached.
+    where = f"[Reached {rep}'s inbox, not {owner}'s.] " if owner is not None and owner.pk != rep.pk else ""
     if verdict in (Verdict.REPLY, Verdict.UNSUBSCRIBE, Verdict.COMPLAINT):
         outcome = Outcome.REPLIED if verdict == Verdict.REPLY else Outcome.OPTED_OUT
-        note = reading.text[:2000] if verdict == Verdict.REPLY else f"Asked to stop by email: {inbound.reason}"
+        said = reading.text if verdict == Verdict.REPLY else f"Asked to stop by email: {inbound.reason}"
+        note = f"{where}{said}"[:2000]
         inbound.touch = touch_log(
             rep=contact.prospect.owner if contact.prospect.owner_id else rep,
             prospect=contact.prospect,

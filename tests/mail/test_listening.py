@@ -474,3 +474,29 @@ def test_a_bounce_reclassified_as_something_else_gives_the_email_back_its_sent(m
     row.refresh_from_db()
     contact.refresh_from_db()
     assert row.touch.outcome == Outcome.SENT and not contact.email_bounced
+
+
+def test_a_reply_from_a_teammates_contact_is_logged_on_their_lead_saying_whose_inbox_it_reached(
+    mail, sent, team, client
+):
+    mailbox, prospect, contact, row = sent
+    lee = UserFactory(team=team, first_name="Lee", last_name="Park")
+    theirs = ContactFactory(prospect=ProspectFactory(team=team, owner=lee, name="Harbor Lines"),
+                            email=mail.add_user(f"kim.{contact.email}"))  # fmt: skip
+    mail.deliver(
+        _message(
+            headers=f"From: {theirs.email}\r\nTo: {mailbox.from_address}\r\nSubject: Pricing\r\n"
+            "Message-ID: <teammate-1@x.test>\r\n",
+            body="Could you send me your lane pricing?",
+        ),
+        to=mailbox.from_address,
+    )
+
+    mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now())
+
+    touch = Touch.objects.get(contact=theirs, outcome=Outcome.REPLIED)
+    assert touch.rep == lee
+    assert touch.note.startswith(f"[Reached {mailbox.user}'s inbox, not Lee Park's.] Could you send me")
+    client.force_login(mailbox.user)
+    page = client.get("/mailbox/").content.decode()
+    assert "Read in your inbox for a teammate's lead" in page and "Harbor Lines" in page

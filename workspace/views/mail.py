@@ -16,7 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.once import submitted_once
 from mailroom.models import OutboundEmail
-from mailroom.selectors import inbound_get_visible, mailbox_for_user, outbox_get_for_rep, unreadable_for_mailbox
+from mailroom.selectors import (
+    inbound_for_teammates_leads,
+    inbound_get_visible,
+    mailbox_for_user,
+    outbox_get_for_rep,
+    unreadable_for_mailbox,
+)
 from mailroom.services.listening import inbound_confirm, inbound_reclassify
 from mailroom.services.mailboxes import (
     mailbox_disconnect,
@@ -69,6 +75,7 @@ def mailbox_settings(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and request.GET.get("check"):
         return render(request, "workspace/mailbox.html#check", context)
     context["unreadable"] = unreadable_for_mailbox(mailbox=mailbox)
+    context["for_teammates"] = inbound_for_teammates_leads(mailbox=mailbox)
     return render(request, "workspace/mailbox.html", context)
 
 
