@@ -15,7 +15,7 @@ from api.errors import Conflict
 from api.fields import AwareDateTimeField, StrictIntegerField
 from api.filters import EnrollmentFilter
 from api.idempotency import idempotent
-from api.serializers import EnrollmentSerializer
+from api.serializers import EnrollmentSerializer, TextField
 from api.views.cadences import cadence_list_visible
 from api.views.common import IDEMPOTENCY_KEY, errors, int_path, parse_int_id
 from cadence.models import Enrollment
@@ -159,7 +159,7 @@ class EnrollmentResumeApi(APIView):
 
 class EnrollmentNextStepApi(APIView):
     class InputSerializer(serializers.Serializer):
-        what = serializers.CharField(max_length=200, help_text="What was agreed, e.g. “send the lane pricing”.")
+        what = TextField(max_length=200, help_text="What was agreed, e.g. “send the lane pricing”.")
         due_at = AwareDateTimeField(help_text="When, as an instant with its offset; in the future.")
 
         class Meta:
