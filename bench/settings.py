@@ -23,3 +23,6 @@ warnings.filterwarnings("ignore", message="No directory at")  # whitenoise, with
 LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "WARNING")  # noqa: F405
 # The mail cases store mailbox passwords: a throwaway Fernet key (32 bytes, url-safe base64).
 MAIL_ENCRYPTION_KEYS = ["YmVuY2gtb25seS1ub3QtYS1zZWNyZXQtMDAwMDAwMDA="]
+# The mail cases talk to the bench's own Dovecot and SMTP server on loopback, with no TLS (devserver/mailservers.py).
+MAIL_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
+MAIL_ALLOW_PLAINTEXT = True

@@ -1,4 +1,7 @@
-"""What an incoming message is: a person's reply, an automatic reply or out-of-office, a bounce, an unsubscribe.
+"""What an incoming message is: a person's reply, an automatic reply or out-of-office, a bounce (an address that
+does not exist), a delay, a refusal of our sending, a spam complaint, an unsubscribe.
+
+Measured on public mail labelled by its sources (bench/mail_corpus; tests/mail/test_real_world_corpus.py).
 
 Pure: a parsed message in (the standard library's `email` with `policy.default`), a verdict with its reason out.
 No ORM, no clock (the message's own date anchors a return date without a year).
@@ -129,7 +132,8 @@ DATE_FORMS = [
 
 
 def message_read(message: EmailMessage, *, unsubscribe_subject: str = "unsubscribe") -> Reading:
-    """The verdict for one message, checked in this order: bounce, unsubscribe, automatic, person."""
+    """The verdict for one message, checked in this order: a report (a bounce, a delay, a refusal of our sending, a
+    spam complaint), an unsubscribe, an automatic reply or out-of-office, a person."""
     bounce = _bounce(message)
     if bounce is not None:
         return bounce

@@ -158,8 +158,12 @@ def mail_read_case(ctx: BenchContext) -> CaseResult:
     def run(mailbox_id: Any) -> Any:
         return mailbox_sync(mailbox_id=mailbox_id, now=timezone.now())
 
+    errors: list[str] = []
+
     def after(_: Any, report: Any) -> None:
         verdicts.append(report.verdicts)
+        if report.error:
+            errors.append(report.error)
 
     with _rolled_back():
         result.main = measure(
@@ -175,6 +179,9 @@ def mail_read_case(ctx: BenchContext) -> CaseResult:
         )
     if verdicts:
         result.facts["verdicts of the last run"] = ", ".join(f"{k} {v}" for k, v in sorted(verdicts[-1].items()))
+    if errors or not any(verdicts):
+        # A sync that failed (a refused address, a wrong password) is fast: never timed as a pass.
+        result.status, result.error = "error", f"the mailbox was not read: {errors[-1] if errors else 'no verdicts'}"
     return result
 
 
@@ -200,9 +207,13 @@ def mail_tick_case(ctx: BenchContext) -> CaseResult:
             ids.append(mailbox.pk)
         return ids
 
+    errors: list[str] = []
+
     def run(ids: Any) -> Any:
         for pk in ids:
-            mailbox_sync(mailbox_id=pk, now=timezone.now())
+            report = mailbox_sync(mailbox_id=pk, now=timezone.now())
+            if report.error:
+                errors.append(report.error)
 
     with _rolled_back():
         result.main = measure(
@@ -214,6 +225,8 @@ def mail_tick_case(ctx: BenchContext) -> CaseResult:
             min_runs=1,
             profile=ctx.profile,
         )
+    if errors:
+        result.status, result.error = "error", f"a mailbox was not read: {errors[-1]}"
     return result
 
 

@@ -85,7 +85,7 @@ def touch_upsert(*, rep: User, data: TouchData, now: dt.datetime, source: str = 
         if write == TouchWrite.CREATED:
             follow_ups_answer(touches=[touch], now=now)
         elif write == TouchWrite.UPDATED:
-            _replan_open(prospect_id=touch.prospect_id, now=now)
+            prospect_replan(prospect_id=touch.prospect_id, now=now)
     return touch, write
 
 
@@ -94,7 +94,7 @@ def touch_delete(*, touch: Touch, now: dt.datetime) -> bool:
     with transaction.atomic():
         deleted = touch_soft_delete(touch=touch, now=now)
         if deleted:
-            _replan_open(prospect_id=touch.prospect_id, now=now)
+            prospect_replan(prospect_id=touch.prospect_id, now=now)
     return deleted
 
 
@@ -108,7 +108,7 @@ def touch_delivery_correct(*, touch_id: uuid.UUID, bounced: bool, now: dt.dateti
             return False
         touch.outcome, touch.updated_at = after, now
         touch.save(update_fields=["outcome", "updated_at"])
-        _replan_open(prospect_id=touch.prospect_id, now=now)
+        prospect_replan(prospect_id=touch.prospect_id, now=now)
     return True
 
 
@@ -356,7 +356,8 @@ def touch_create_once_with_next_step(
     return touch, created
 
 
-def _replan_open(*, prospect_id: int, now: dt.datetime) -> None:
+def prospect_replan(*, prospect_id: int, now: dt.datetime) -> None:
+    """Ask for a new plan of the lead's open enrollments (on commit): something it is planned from changed."""
     open_enrollments = Enrollment.objects.filter(prospect_id=prospect_id, status__in=Enrollment.OPEN_STATUSES)
     for enrollment_id in open_enrollments.values_list("pk", flat=True):
         enrollment_request_plan(enrollment_id=enrollment_id, now=now)

@@ -26,7 +26,7 @@ from cadence.selectors import enrollment_open_for_prospect
 from cadence.services import (
     enrollment_pause,
     enrollment_resume,
-    enrollments_request_plan,
+    prospect_replan,
     touch_delete,
     touch_delivery_correct,
     touch_log,
@@ -368,7 +368,7 @@ def _apply(
         bounced = Contact.objects.filter(pk=contact.pk, email_bounced=False).update(email_bounced=True, updated_at=now)
         if bounced:
             inbound.flagged_contact = contact
-            _replan(prospect_id=contact.prospect_id, now=now)
+            prospect_replan(prospect_id=contact.prospect_id, now=now)
         if inbound.in_reply_to is not None and inbound.in_reply_to.touch_id is not None:
             # The email it returns no longer reads as sent in the lead's history.
             touch_delivery_correct(touch_id=inbound.in_reply_to.touch_id, bounced=True, now=now)
@@ -388,15 +388,6 @@ def _pause_until(enrollment: Enrollment, *, contact: Contact, back_on: dt.date |
         for _ in range(AWAY_DEFAULT_WORKDAYS):
             day = next_workday(day + dt.timedelta(days=1), rules=rules, days_off=days_off)
     return dt.datetime.combine(day, dt.time(0), tzinfo=tz)
-
-
-def _replan(*, prospect_id: int, now: dt.datetime) -> None:
-    ids = list(
-        Enrollment.objects.filter(prospect_id=prospect_id, status__in=Enrollment.OPEN_STATUSES).values_list(
-            "pk", flat=True
-        )
-    )
-    enrollments_request_plan(enrollment_ids=ids, now=now)
 
 
 def inbound_reclassify(*, inbound: InboundEmail, verdict: str, now: dt.datetime) -> InboundEmail:
@@ -426,7 +417,7 @@ def inbound_reclassify(*, inbound: InboundEmail, verdict: str, now: dt.datetime)
                 enrollment_resume(enrollment=enrollment, now=now)
         if inbound.flagged_contact_id:
             Contact.objects.filter(pk=inbound.flagged_contact_id).update(email_bounced=False, updated_at=now)
-            _replan(prospect_id=inbound.prospect_id, now=now)
+            prospect_replan(prospect_id=inbound.prospect_id, now=now)
         if inbound.verdict == Verdict.BOUNCE and inbound.in_reply_to is not None and inbound.in_reply_to.touch_id:
             touch_delivery_correct(touch_id=inbound.in_reply_to.touch_id, bounced=False, now=now)
         inbound.touch, inbound.paused_until, inbound.flagged_contact = None, None, None

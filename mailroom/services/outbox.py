@@ -26,10 +26,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cadence.models import Enrollment, FollowUp
+from cadence.models import FollowUp
 from cadence.planner.calendar import holiday_calendar
 from cadence.planner.windows import first_open_slot, is_workday, local_date, window_at
-from cadence.services import enrollments_request_plan, touch_log_once
+from cadence.services import prospect_replan, touch_log_once
 from cadence.services.queue import task_enqueue
 from cadence.situation import rules_from_cadence
 from crm.models import Contact, Prospect, User
@@ -357,12 +357,7 @@ def _refused(row: OutboundEmail, *, said: str, now: dt.datetime) -> None:
             email_bounced=True, updated_at=now
         )
         if flagged:
-            ids = list(
-                Enrollment.objects.filter(prospect_id=row.prospect_id, status__in=Enrollment.OPEN_STATUSES).values_list(
-                    "pk", flat=True
-                )
-            )
-            enrollments_request_plan(enrollment_ids=ids, now=now)
+            prospect_replan(prospect_id=row.prospect_id, now=now)
         said = f"No such address: flagged, the next email goes to another contact. {said}"
     elif kind == "refused":
         said = f"Refused: a problem with our sending (mailbox, domain or reputation), not the address. {said}"
