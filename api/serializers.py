@@ -198,6 +198,24 @@ class ProspectSerializer(PlannedRows, serializers.ModelSerializer):
     etag = serializers.SerializerMethodField()
     timezone_source = clock_source_field(whose="the prospect's")
     next_follow_up = NextFollowUpField()
+    estimated_value = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, help_text="In the team's currency."
+    )
+    value_written = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="The value as written, when it was given in another currency than the team's (else null).",
+    )
+    value_currency = serializers.CharField(
+        read_only=True, help_text="The ISO code of value_written's currency, or blank."
+    )
+    custom = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The team's own fields (what an import kept that Pursuit has no field for), by name.",
+    )
 
     class Meta:
         model = Prospect
@@ -208,6 +226,11 @@ class ProspectSerializer(PlannedRows, serializers.ModelSerializer):
             "owner",
             "status",
             "estimated_value",
+            "value_written",
+            "value_currency",
+            "website",
+            "notes",
+            "custom",
             "country",
             "region",
             "city",

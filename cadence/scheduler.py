@@ -16,6 +16,7 @@ from django.db import transaction
 from cadence.models import Enrollment, FollowUp
 from cadence.services import PlanReport, enrollment_create, enrollments_plan, enrollments_plan_due
 from cadence.services.absences import absences_apply
+from cadence.services.imports import imports_requeue, imports_undo_requeue
 from cadence.services.queue import reminder_enqueue
 from crm.models import Prospect
 
@@ -40,6 +41,7 @@ def scheduler_sweep(*, now: dt.datetime, batch_size: int = 500, max_batches: int
     1. Plan due and stale enrollments, batch after batch, until a batch comes back short.
     2. Bring dormant prospects whose recycle date has come back into their team's cadence.
     3. Queue one reminder per rep for the follow-ups that just became due.
+    4. Hand again the imports (and undos of imports) whose task was lost while the queue was down.
     """
     plan = PlanReport()
     changed = absences_apply(now=now)
@@ -51,6 +53,8 @@ def scheduler_sweep(*, now: dt.datetime, batch_size: int = 500, max_batches: int
         if batch.handled < batch_size:
             break
     report = SweepReport(plan=plan, recycled=prospects_recycle(now=now), reminders=follow_ups_remind(now=now))
+    imports_requeue(now=now)
+    imports_undo_requeue(now=now)
     logger.info("cadence sweep at %s: %s", now.isoformat(timespec="seconds"), report)
     return report
 

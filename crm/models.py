@@ -10,6 +10,7 @@ from django.db.models.functions import Upper
 
 from crm.validators import (
     validate_country,
+    validate_currency,
     validate_date_in_range,
     validate_phone,
     validate_single_line,
@@ -34,6 +35,11 @@ class Team(models.Model):
     daily_new_leads = models.PositiveSmallIntegerField(
         default=30, validators=[MinValueValidator(1), MaxValueValidator(500)]
     )
+    # Values are compared (the high-value threshold, the dashboard's sums) in the team's currency. An amount in
+    # another currency is converted at the rate its manager set: {"JPY": "0.0067"} is 0.0067 of the team's
+    # currency for one yen. Pursuit has no rates feed; a currency with no rate is an import row's error.
+    currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
+    exchange_rates = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -118,7 +124,18 @@ class Prospect(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="prospects", db_index=False)
     owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="owned_prospects", db_index=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # In the team's currency. When the value was given in another one, it is kept as written beside it.
     estimated_value = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    value_written = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    value_currency = models.CharField(max_length=3, blank=True, validators=[validate_currency])
+    website = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
+    notes = models.TextField(blank=True, max_length=10_000)
+    # The team's own fields (TeamField), by name: what an import brought that Pursuit has no column for.
+    custom = models.JSONField(default=dict, blank=True)
+    # The import that created it: its leads as a list filter, and what undoing the import removes.
+    import_job = models.ForeignKey(
+        "crm.ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="prospects", db_index=False
+    )
     country = models.CharField(max_length=2, blank=True, validators=[validate_country])
     # Where it is, as far as a zone goes: in a country that spans zones, the state and city say which.
     region = models.CharField(max_length=100, blank=True, validators=[validate_single_line])
@@ -152,6 +169,7 @@ class Prospect(models.Model):
             models.Index(fields=["team", "status"]),
             models.Index(fields=["updated_at"]),
             models.Index(fields=["recycle_on"], condition=Q(recycle_on__isnull=False), name="prospect_recycle_idx"),
+            models.Index(fields=["import_job"], condition=Q(import_job__isnull=False), name="prospect_import_job_idx"),
             # The API's list by name, one per visibility branch (crm.selectors.prospect_page_visible): each page is
             # a range of one of these, not a sort of everything the user sees.
             models.Index(fields=["owner", "name", "id"], name="prospect_owner_name_idx"),
@@ -210,12 +228,17 @@ class Contact(models.Model):
     left_company = models.BooleanField(default=False)
     wrong_person = models.BooleanField(default=False)
     email_bounced = models.BooleanField(default=False)
+    # The import that added it to a prospect already in Pursuit (a merge): undoing the import takes it back.
+    import_job = models.ForeignKey(
+        "crm.ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["prospect_id", "name"]
         indexes = [
+            models.Index(fields=["import_job"], condition=Q(import_job__isnull=False), name="contact_import_job_idx"),
             models.Index(fields=["email"]),
             # Mail Pursuit reads is matched to its sender case-blind (email__iexact compares upper(email)).
             models.Index(Upper("email"), name="contact_email_upper_idx"),
@@ -296,6 +319,24 @@ class ImportMapping(models.Model):
         return f"{self.team}: {self.header_digest[:8]}"
 
 
+class TeamField(models.Model):
+    """A field of the team's own on its prospects (Prospect.custom holds the values by name): kept from an import's
+    columns Pursuit has no place for, shown on the prospect page, searchable, in the API."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="fields")
+    name = models.CharField(max_length=100, validators=[validate_single_line])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="team_field_once_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ImportJob(models.Model):
     """One CSV import, from upload to result. Its state lives here, in PostgreSQL, so a page can show progress
     while a worker runs it and the user may leave and come back."""
@@ -330,6 +371,13 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the task was last handed to the queue: the minute sweep hands a queued job again when that was long ago
+    # (the queue was down, or the message was lost), as it does for plans and emails.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    undo_requested_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    undo_summary = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["user", "-created_at"], name="import_job_user_recent_idx")]

@@ -381,3 +381,9 @@ def absence_add(*, user: User, starts_on: dt.date, ends_on: dt.date, note: str, 
     if errors:
         raise ValidationError(errors)
     return Absence.objects.create(user=user, starts_on=starts_on, ends_on=ends_on, note=note.strip(), created_by=actor)
+
+
+def team_money_set(*, team: Team, currency: str, rates: dict[str, str]) -> None:
+    """The team's currency and its manager's rates to it (crm.imports.Money reads them)."""
+    rates = {code: rate for code, rate in rates.items() if code != currency}
+    Team.objects.filter(pk=team.pk).update(currency=currency, exchange_rates=rates)

@@ -30,6 +30,17 @@ def validate_country(value: str) -> None:
         raise ValidationError("Use a two-letter ISO country code such as US or DE.")
 
 
+@cache
+def _currencies() -> frozenset[str]:
+    return frozenset(currency.alpha_3 for currency in pycountry.currencies)
+
+
+def validate_currency(value: str) -> None:
+    """An ISO 4217 code (pycountry's list), such as USD, EUR, JPY."""
+    if value and value not in _currencies():
+        raise ValidationError("Use a three-letter ISO currency code such as USD, EUR or JPY.")
+
+
 def has_control_characters(value: str) -> bool:
     # U+2028 and U+2029 (Zl, Zp) break a line as surely as a newline: an email header with one cannot be written.
     return any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 
 from crm.models import Team
-from crm.validators import validate_single_line, validate_timezone
+from crm.validators import validate_currency, validate_single_line, validate_timezone
+
+MAX_RATES = 60
 
 
 class _Form(forms.Form):
@@ -38,3 +41,49 @@ class CoverageForm(_Form):
     absence_coverage = forms.ChoiceField(
         label="While a rep is away", choices=Team.Coverage.choices, widget=forms.RadioSelect
     )
+
+
+class CurrencyForm(_Form):
+    """The team's currency and the manager's rates to it: values written in other currencies (an import's "¥1,275,000")
+    are compared in the team's. One rate a line: "JPY 0.0067" is 0.0067 of the team's currency for one yen."""
+
+    currency = forms.CharField(
+        label="The team's currency",
+        max_length=3,
+        validators=[validate_currency],
+        help_text="An ISO code: USD, EUR, GBP…",
+    )
+    rates = forms.CharField(
+        label="Rates to it",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "EUR 1.08\nJPY 0.0067"}),
+        help_text="One currency a line, with what one unit of it is worth in the team's currency. Values already "
+        "stored are not converted again.",
+    )
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].strip().upper()
+
+    def clean_rates(self) -> dict[str, str]:
+        rates: dict[str, str] = {}
+        for number, line in enumerate(self.cleaned_data["rates"].splitlines(), start=1):
+            parts = line.replace("=", " ").replace(":", " ").split()
+            if not parts:
+                continue
+            if len(parts) != 2:
+                raise forms.ValidationError(f"Line {number}: write a code and a rate, e.g. JPY 0.0067.")
+            code, written = parts[0].upper(), parts[1].replace(",", ".")
+            try:
+                validate_currency(code)
+                rate = Decimal(written)
+            except (forms.ValidationError, InvalidOperation) as exc:
+                raise forms.ValidationError(
+                    f"Line {number}: “{line.strip()}” is not a currency code and a rate."
+                ) from exc
+            if not (rate.is_finite() and Decimal("0.000001") <= rate <= Decimal("1000000")):
+                raise forms.ValidationError(f"Line {number}: a rate is between 0.000001 and 1,000,000.")
+            rates[code] = str(rate)
+        if len(rates) > MAX_RATES:
+            raise forms.ValidationError(f"At most {MAX_RATES} currencies.")
+        return rates

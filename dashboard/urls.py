@@ -25,6 +25,7 @@ urlpatterns = [
     path("teams/<int:team_id>/reps/", reps.rep_list, name="rep_list"),
     path("teams/<int:team_id>/reps/invite/", reps.rep_invite_view, name="rep_invite"),
     path("teams/<int:team_id>/reps/coverage/", reps.team_coverage_view, name="team_coverage"),
+    path("teams/<int:team_id>/reps/currency/", reps.team_currency_view, name="team_currency"),
     path("teams/<int:team_id>/reps/<int:pk>/", reps.rep_edit, name="rep_edit"),
     path("teams/<int:team_id>/reps/<int:pk>/deactivate/", reps.rep_deactivate_view, name="rep_deactivate"),
     path("teams/<int:team_id>/reps/<int:pk>/invite-again/", reps.rep_invite_again_view, name="rep_invite_again"),

@@ -2,6 +2,8 @@
 
 A cell that starts with = + - @ (or a tab or carriage return) would be read as a formula by Excel, LibreOffice
 and Google Sheets (OWASP "CSV injection"); such cells get a leading single quote. The csv module does the quoting.
+Every file starts with a UTF-8 byte-order mark: without one, Excel opens a CSV in the machine's ANSI code page
+and "Zoë Müller" comes out as "ZoÃ« MÃ¼ller". LibreOffice, Google Sheets and Python's "utf-8-sig" read past it.
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ class _Echo:
         return value
 
 
+BOM = "\ufeff"
+
+
 def csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield writer.writerow([csv_cell(cell) for cell in header])
+    yield BOM + writer.writerow([csv_cell(cell) for cell in header])
     for row in rows:
         yield writer.writerow([csv_cell(cell) for cell in row])
 

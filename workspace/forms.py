@@ -149,6 +149,31 @@ SORT_CHOICES = [
 assert {value for value, _ in SORT_CHOICES} == set(SORTS)
 
 
+class ReassignForm(forms.Form):
+    """A manager hands the leads ticked on the prospects list (or all that match its filters) to one rep."""
+
+    ids = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    all_matching = forms.BooleanField(required=False, label="All prospects that match the filters")
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    to = forms.TypedChoiceField(label="Hand to", coerce=int)
+    reason = forms.CharField(
+        label="Why", max_length=200, validators=[validate_single_line], initial="Rebalancing the team's leads"
+    )
+
+    def __init__(self, *args: object, reps: list[User], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(rep.pk, str(rep)) for rep in reps]
+        # Any id is accepted here; the service hands over only the manager's own team's leads.
+        ids = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        self.fields["ids"].choices = [(value, value) for value in ids if str(value).isdigit()]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("ids") and not cleaned.get("all_matching"):
+            raise forms.ValidationError("Tick the leads to hand over, or “all that match the filters”.")
+        return cleaned
+
+
 class ProspectFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
     status = forms.ChoiceField(choices=[("", "Any")] + Prospect.Status.choices, required=False)
@@ -157,10 +182,24 @@ class ProspectFilterForm(forms.Form):
     value_min = forms.DecimalField(label="Value from", required=False, min_value=0, decimal_places=2)
     value_max = forms.DecimalField(label="Value to", required=False, min_value=0, decimal_places=2)
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
+    field = forms.ChoiceField(label="Custom field", required=False)
+    field_value = forms.CharField(label="Its value contains", required=False, max_length=200)
 
-    def __init__(self, *args: object, owners: list[User], **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        owners: list[User],
+        imports: list[tuple[int, str]] = (),  # type: ignore[assignment]
+        fields: list[str] = (),  # type: ignore[assignment]
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("", "Anyone")] + [(u.pk, str(u)) for u in owners]
+        # "import" is a keyword, so the field is added by name: ?import=<job id> (the import's "See the prospects").
+        self.fields["import"] = forms.TypedChoiceField(
+            label="Import", coerce=int, empty_value=None, required=False, choices=[("", "Any"), *imports]
+        )
+        self.fields["field"].choices = [("", "Any field"), *((name, name) for name in fields)]
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -179,4 +218,7 @@ class ProspectFilterForm(forms.Form):
             value_min=data.get("value_min"),
             value_max=data.get("value_max"),
             sort=data.get("sort") or "name",
+            import_job_id=data.get("import"),
+            field=data.get("field", ""),
+            field_value=data.get("field_value", ""),
         )

@@ -9,17 +9,19 @@ from django import forms
 
 from cadence.models import Cadence
 from crm.import_values import role_from_title
-from crm.imports import FIELD_LABELS, MAX_BYTES, MAX_ROWS, ImportFile
+from crm.imports import CUSTOM, FIELD_LABELS, MAX_BYTES, MAX_ROWS, STAGE_ENROLL, STAGE_SKIP, ImportFile, stage_guess
 from crm.models import Contact, User
 
-FIELD_CHOICES = [("", "Ignore this column"), *FIELD_LABELS.items()]
+FIELD_CHOICES = [("", "Ignore this column"), (CUSTOM, "Keep as a custom field"), *FIELD_LABELS.items()]
 ROLES_SHOWN = 25
+STAGES_SHOWN = 30
+STAGE_CHOICES = [(STAGE_ENROLL, "Leads: import and follow up"), (STAGE_SKIP, "Skip: not a lead to follow up")]
 
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.tsv,.txt,text/csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.tsv,.txt,text/csv", "data-max-bytes": MAX_BYTES}),
         help_text=f"Up to {MAX_ROWS:,} rows and {MAX_BYTES // (1024 * 1024)} MB; commas, semicolons or tabs.",
     )
 
@@ -70,6 +72,18 @@ class MappingForm(forms.Form):
             self.fields[f"role_{n}"] = forms.ChoiceField(
                 label=title, choices=Contact.Role.choices, initial=roles.get(title) or role_from_title(title)
             )
+        stage_at = next((i for i, name in enumerate(self.column_names) if columns.get(name) == "stage"), None)
+        stage_counts = Counter(
+            record[stage_at].strip() for record in file.records if stage_at is not None and stage_at < len(record)
+        )
+        self.stages = [(stage, count) for stage, count in stage_counts.most_common(STAGES_SHOWN) if stage]
+        chosen = (self.initial.get("stages") or {}) if isinstance(self.initial.get("stages"), dict) else {}
+        for n, (stage, count) in enumerate(self.stages):
+            self.fields[f"stage_{n}"] = forms.ChoiceField(
+                label=f"{stage} ({count} row{'s' if count != 1 else ''})",
+                choices=STAGE_CHOICES,
+                initial=chosen.get(stage) or stage_guess(stage),
+            )
         owners = [("me", f"Me ({user})")]
         if user.is_manager or user.is_superuser:
             owners += [("spread", "Spread across the team's available reps, by load")]
@@ -84,6 +98,9 @@ class MappingForm(forms.Form):
 
     def role_rows(self) -> list[Any]:
         return [self[f"role_{n}"] for n in range(len(self.titles))]
+
+    def stage_rows(self) -> list[Any]:
+        return [self[f"stage_{n}"] for n in range(len(self.stages))]
 
     def columns(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(f"col_{n}", "") for n, name in enumerate(self.column_names)}
@@ -101,4 +118,5 @@ class MappingForm(forms.Form):
             "owner": self.cleaned_data["owner"],
             "cadence": self.cleaned_data["cadence"],
             "start": start.isoformat() if start else "",
+            "stages": {stage: self.cleaned_data[f"stage_{n}"] for n, (stage, _) in enumerate(self.stages)},
         }

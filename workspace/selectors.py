@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
 
 from cadence.models import Enrollment, FollowUp, LeadEvent
 from cadence.planner import Decision, plan_preview
 from cadence.situation import situations_build
 from crm.imports import PHONE_DIGITS
-from crm.models import Contact, Prospect, User
+from crm.models import Contact, ImportJob, Prospect, TeamField, User
 from crm.selectors import (
     BY_NAME,
     RECENT_FIRST,
@@ -24,6 +25,8 @@ from crm.selectors import (
     prospect_list_visible,
     prospect_owners_visible,
     prospect_page_visible,
+    reps_taking_leads,
+    team_list_managed,
 )
 from crm.zones import zone
 from touches.models import Touch
@@ -178,6 +181,9 @@ class ProspectFilters:
     value_min: Decimal | None = None
     value_max: Decimal | None = None
     sort: str = "name"
+    import_job_id: int | None = None  # the prospects one import created
+    field: str = ""  # a team field's name, with field_value: prospects whose value of it contains this
+    field_value: str = ""
 
 
 SORTS = {
@@ -211,7 +217,8 @@ def _prospects_matching(prospects: QuerySet[Prospect], *, filters: ProspectFilte
             contacts = contacts.alias(phone_digits=PHONE_DIGITS)
             contact_match |= Q(phone_digits__contains=digits)
         contacts = contacts.filter(contact_match)
-        prospects = prospects.filter(Q(name__icontains=q) | Exists(contacts))
+        # The team's own fields are searched too (their values as JSON text: names and values).
+        prospects = prospects.filter(Q(name__icontains=q) | Q(custom__icontains=q) | Exists(contacts))
     if filters.status:
         prospects = prospects.filter(status=filters.status)
     if filters.owner_id:
@@ -224,6 +231,14 @@ def _prospects_matching(prospects: QuerySet[Prospect], *, filters: ProspectFilte
         prospects = prospects.filter(estimated_value__gte=filters.value_min)
     if filters.value_max is not None:
         prospects = prospects.filter(estimated_value__lte=filters.value_max)
+    if filters.import_job_id:
+        prospects = prospects.filter(import_job_id=filters.import_job_id)
+    if filters.field and filters.field_value:
+        prospects = prospects.alias(field_text=KeyTextTransform(filters.field, "custom")).filter(
+            field_text__icontains=filters.field_value
+        )
+    elif filters.field:
+        prospects = prospects.filter(custom__has_key=filters.field)
     order = SORTS.get(filters.sort, SORTS["name"])
     if order[0] == "next_due":
         return prospects.order_by(F("next_due").asc(nulls_last=True), "name")
@@ -279,3 +294,28 @@ def prospect_list_page(*, user: User, filters: ProspectFilters) -> QuerySet[Pros
 def owners_visible(*, user: User) -> QuerySet[User]:
     """The people whose prospects this user can see (the list page's owner filter), by name."""
     return prospect_owners_visible(user=user).order_by("first_name", "username")
+
+
+def imports_visible(*, user: User, limit: int = 30) -> list[tuple[int, str]]:
+    """The imports whose prospects this user may filter the list by: their own, and their teams' for a manager,
+    newest first, each named by its file and day."""
+    jobs = ImportJob.objects.filter(state=ImportJob.State.DONE)
+    if not user.is_superuser:
+        jobs = jobs.filter(Q(user=user) | Q(team__in=team_list_managed(user=user)))
+    rows = jobs.order_by("-created_at").values_list("pk", "file_name", "created_at")[:limit]
+    return [(pk, f"{name or 'Import'} ({created:%d %b})") for pk, name, created in rows]
+
+
+def team_field_names(*, user: User) -> list[str]:
+    """The custom fields of the user's team, by name."""
+    if user.team_id is None:
+        return []
+    return list(TeamField.objects.filter(team_id=user.team_id).order_by("name").values_list("name", flat=True))
+
+
+def reps_for_handover(*, user: User) -> list[User]:
+    """Who a manager may hand leads to: the reps of the teams they manage who take leads today."""
+    reps: list[User] = []
+    for team in team_list_managed(user=user).order_by("name"):
+        reps.extend(reps_taking_leads(team=team, on=dt.date.today()).order_by("first_name", "username"))
+    return reps

@@ -32,6 +32,7 @@ from cadence.services.leads import (
     prospect_do_not_contact_lift,
     prospect_reassign,
     prospect_reopen,
+    prospects_reassign,
 )
 from cadence.services.planning import (
     PLAN_RETRY_FIRST,
@@ -105,6 +106,7 @@ __all__ = [
     "prospect_do_not_contact_lift",
     "prospect_reassign",
     "prospect_reopen",
+    "prospects_reassign",
     "touch_create_once",
     "touch_create_once_with_next_step",
     "touch_delete",

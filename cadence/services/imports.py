@@ -6,7 +6,10 @@ PostgreSQL. New prospects are enrolled paced; rows already in Pursuit are merged
 3. `import_job_queue`: hand the job to a worker (`cadence.tasks.import_run`), after commit.
 4. `import_job_run`: write it in chunks, each committed with the job's progress, so the page can show it and a
    worker that dies part way leaves a job the next run finishes without doubling anything (rows written are then
-   "already in Pursuit" and merge).
+   "already in Pursuit" and merge). A job whose task was lost (the queue was down) is handed again by the minute
+   sweep (`imports_requeue`).
+5. `import_job_undo`: within UNDO_DAYS, what the import created goes and the contacts it merged are taken back,
+   except what a rep has worked since (a touch logged): that stays, and the undo says so.
 """
 
 from __future__ import annotations
@@ -19,16 +22,22 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from cadence.models import Cadence
 from cadence.services.intake import leads_enroll_new
 from cadence.services.pacing import pacing_forecast
 from cadence.services.queue import task_enqueue
+from cadence.services.touches import prospect_replan
 from crm.clocks import Clock, clock_guess, clock_shared, contact_clock
 from crm.imports import (
+    CUSTOM,
+    ImportFile,
     ImportFileError,
+    ImportGroup,
     ImportPlan,
     ImportRow,
+    Money,
     columns_check,
     columns_guess,
     import_plan,
@@ -36,7 +45,7 @@ from crm.imports import (
     import_rows,
     import_text_decode,
 )
-from crm.models import Contact, ImportJob, ImportMapping, Prospect, User
+from crm.models import Contact, ImportJob, ImportMapping, Prospect, TeamField, User
 from crm.selectors import reps_taking_leads
 from crm.services import prospects_clock_refresh
 
@@ -44,6 +53,9 @@ logger = logging.getLogger(__name__)
 CHUNK = 1000
 OWNER_ME, OWNER_SPREAD = "me", "spread"
 CADENCE_AUTO = "auto"
+UNDO_DAYS = 14
+REQUEUE_AFTER = dt.timedelta(minutes=2)
+PROBLEM_GROUPS_KEPT = 50
 
 
 def import_job_start(*, user: User, file_name: str, data: bytes) -> ImportJob:
@@ -52,7 +64,8 @@ def import_job_start(*, user: User, file_name: str, data: bytes) -> ImportJob:
     text = import_text_decode(data)
     file = import_read(text)
     saved = ImportMapping.objects.filter(team_id=user.team_id, header_digest=file.header_digest).first()
-    columns = saved.columns if saved is not None else columns_guess(file.header)
+    team_fields = TeamField.objects.filter(team_id=user.team_id).values_list("name", flat=True)
+    columns = saved.columns if saved is not None else columns_guess(file.header, file.records, team_fields=team_fields)
     seen = ImportJob.objects.filter(team_id=user.team_id, digest=file.digest, state=ImportJob.State.DONE).first()
     return ImportJob.objects.create(
         user=user,
@@ -116,10 +129,11 @@ def _cadence(job: ImportJob, choice: str) -> Cadence | None:
     return cadence
 
 
-def _plan(job: ImportJob) -> ImportPlan:
-    file = import_read(job.text)
+def _plan(job: ImportJob, file: ImportFile | None = None) -> ImportPlan:
+    file = file or import_read(job.text)
     columns_check(job.columns)
-    return import_plan(user=job.user, rows=import_rows(file, columns=job.columns, roles=job.roles), columns=job.columns)
+    rows = import_rows(file, columns=job.columns, roles=job.roles, money=Money.of(job.team))
+    return import_plan(user=job.user, rows=rows, columns=job.columns, stages=job.options.get("stages") or {})
 
 
 def import_job_configure(
@@ -132,7 +146,8 @@ def import_job_configure(
     job.columns, job.roles, job.options = columns, roles, options
     owners = _owners(job, str(options.get("owner") or OWNER_ME))
     _cadence(job, str(options.get("cadence") or CADENCE_AUTO))
-    plan = _plan(job)
+    file = import_read(job.text)
+    plan = _plan(job, file)
     assigned = _assign(len(plan.to_create), owners)
     per_owner: dict[int, int] = {}
     for owner in assigned:
@@ -148,11 +163,13 @@ def import_job_configure(
         "fail": plan.count("fail"),
         "budget": forecast["budget"],
         "last_first_attempt": {name: day.isoformat() for name, day in forecast["last"].items()},
+        "problems": [group.as_dict() for group in plan.problem_groups()[:PROBLEM_GROUPS_KEPT]],
+        "owners_unknown": sorted(plan.owners_unknown.items(), key=lambda item: -item[1])[:20],
+        "custom_fields": sorted({name for name, target in columns.items() if target == CUSTOM}),
     }
     job.state = ImportJob.State.PREVIEWED
     with transaction.atomic():
         job.save(update_fields=["columns", "roles", "options", "summary", "state"])
-        file = import_read(job.text)
         ImportMapping.objects.update_or_create(
             team_id=job.team_id, header_digest=file.header_digest, defaults={"columns": columns}
         )
@@ -161,10 +178,27 @@ def import_job_configure(
 
 def import_job_queue(*, job: ImportJob) -> bool:
     """Hand a previewed job to a worker once (a second click finds it queued)."""
-    queued = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.PREVIEWED).update(state=ImportJob.State.QUEUED)
+    queued = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.PREVIEWED).update(
+        state=ImportJob.State.QUEUED, queued_at=timezone.now()
+    )
     if queued:
         task_enqueue("cadence.tasks.import_run", job.pk)
     return bool(queued)
+
+
+def imports_requeue(*, now: dt.datetime) -> int:
+    """Hand again the queued imports whose task never ran (confirmed while the queue was down, or its message
+    lost): the minute sweep calls this. A task that does run twice finds the job claimed and leaves it."""
+    stale = list(
+        ImportJob.objects.filter(state=ImportJob.State.QUEUED)
+        .filter(Q(queued_at__lt=now - REQUEUE_AFTER) | Q(queued_at__isnull=True, created_at__lt=now - REQUEUE_AFTER))
+        .values_list("pk", flat=True)[:100]
+    )
+    for pk in stale:
+        with transaction.atomic():
+            if ImportJob.objects.filter(pk=pk, state=ImportJob.State.QUEUED).update(queued_at=now):
+                task_enqueue("cadence.tasks.import_run", pk)
+    return len(stale)
 
 
 def import_job_run(*, job_id: int, now: dt.datetime) -> None:
@@ -189,14 +223,20 @@ def import_job_run(*, job_id: int, now: dt.datetime) -> None:
 
 
 def _run(job: ImportJob, *, now: dt.datetime) -> None:
-    plan = _plan(job)
+    file = import_read(job.text)
+    plan = _plan(job, file)
     owners = _owners(job, str(job.options.get("owner") or OWNER_ME))
     cadence = _cadence(job, str(job.options.get("cadence") or CADENCE_AUTO))
     start = dt.date.fromisoformat(job.options["start"]) if job.options.get("start") else None
-    assigned = _assign(len(plan.to_create), owners)
-    failures = [[row.line, row.company, row.contact_name, "; ".join(row.errors)] for row in plan.rows if row.errors]
-    skipped = [[row.line, row.company, row.contact_name, row.duplicate] for row in plan.rows if row.outcome == "skip"]
-    _merge(plan.to_merge, now=now)
+    assigned = _owners_for_groups(job, plan.to_create, _assign(len(plan.to_create), owners))
+    records = dict(zip(file.lines, file.records, strict=True))
+    not_imported = [
+        {"line": row.line, "why": "; ".join(row.errors) or row.duplicate, "values": records.get(row.line, [])}
+        for row in plan.rows
+        if row.outcome in ("fail", "skip")
+    ]
+    _fields_keep(job, plan)
+    _merge(job, plan.to_merge, now=now)
     done = plan.count("fail") + plan.count("skip") + plan.count("merge")
     _progress(job, processed=done, merged=plan.count("merge"))
     created = 0
@@ -212,12 +252,33 @@ def _run(job: ImportJob, *, now: dt.datetime) -> None:
         state=ImportJob.State.DONE,
         processed_rows=job.total_rows,
         created_count=created,
-        skipped_count=len(skipped),
-        failed_count=len(failures),
-        failures=failures + skipped,
+        skipped_count=plan.count("skip"),
+        failed_count=plan.count("fail"),
+        failures=not_imported,
         finished_at=now,
         text="",
     )
+
+
+def _owners_for_groups(job: ImportJob, groups: Sequence[ImportGroup], assigned: list[User]) -> list[User]:
+    """The rep the file names for a prospect, where the importer may give it to them and they take leads; else the
+    one the import's choice gave."""
+    named = {group.owner_id for group in groups if group.owner_id}
+    if not named:
+        return assigned
+    takers = {rep.pk: rep for rep in reps_taking_leads(team=job.team, on=dt.date.today()).filter(pk__in=named)}
+    if job.user.pk in named:
+        takers.setdefault(job.user.pk, job.user)
+    return [takers.get(group.owner_id or 0, owner) for group, owner in zip(groups, assigned, strict=True)]
+
+
+def _fields_keep(job: ImportJob, plan: ImportPlan) -> None:
+    """The team's own fields for the columns kept as custom: made once, offered by name in the next mapping."""
+    names = {name for row in plan.rows if row.outcome in ("create", "merge") for name in row.custom}
+    if names:
+        TeamField.objects.bulk_create(
+            [TeamField(team_id=job.team_id, name=name) for name in sorted(names)], ignore_conflicts=True
+        )
 
 
 def _progress(job: ImportJob, *, processed: int, created: int | None = None, merged: int | None = None) -> None:
@@ -235,11 +296,17 @@ def _row_clock(row: ImportRow, *, country: str) -> Clock | None:
 
 
 def _contact(
-    row: ImportRow, *, prospect: Prospect | None = None, prospect_id: int | None = None, clock: Clock | None
+    row: ImportRow,
+    *,
+    prospect: Prospect | None = None,
+    prospect_id: int | None = None,
+    clock: Clock | None,
+    job: ImportJob | None = None,
 ) -> Contact:
     return Contact(
         prospect=prospect,
         prospect_id=prospect_id if prospect is None else prospect.pk,
+        import_job=job,
         name=row.contact_name,
         role=row.role,
         title=row.title,
@@ -270,8 +337,14 @@ def _create(job: ImportJob, groups: Sequence, owners: Sequence[User], *, now: dt
                 city=group.city,
                 timezone=company.zone,
                 timezone_source=company.source,
-                estimated_value=group.value,
+                estimated_value=max(group.value, 0),
+                value_written=group.value_written,
+                value_currency=group.currency,
+                website=group.website,
+                notes=group.notes,
+                custom=group.custom,
                 source=Prospect.Source.IMPORT,
+                import_job=job,
             )
         )
     Prospect.objects.bulk_create(prospects, batch_size=CHUNK)
@@ -287,13 +360,19 @@ def _create(job: ImportJob, groups: Sequence, owners: Sequence[User], *, now: dt
     return prospects
 
 
-def _merge(rows: Sequence[ImportRow], *, now: dt.datetime) -> None:
+def _merge(job: ImportJob, rows: Sequence[ImportRow], *, now: dt.datetime) -> None:
     """New contacts at companies already in Pursuit are added to them, each on its own clock; a company whose clock
-    was derived follows its contacts' (crm.services.prospect_clock_refresh)."""
+    was derived follows its contacts' (crm.services.prospect_clock_refresh). They remember the import, which may be
+    undone."""
     ids = {row.merge_into for row in rows if row.merge_into}
     countries = dict(Prospect.objects.filter(pk__in=ids).values_list("pk", "country"))
     contacts = [
-        _contact(row, prospect_id=row.merge_into, clock=_row_clock(row, country=countries.get(row.merge_into, "")))
+        _contact(
+            row,
+            prospect_id=row.merge_into,
+            clock=_row_clock(row, country=countries.get(row.merge_into, "")),
+            job=job,
+        )
         for row in rows
         if row.contact_name and row.merge_into
     ]
@@ -303,13 +382,106 @@ def _merge(rows: Sequence[ImportRow], *, now: dt.datetime) -> None:
         prospects_clock_refresh(prospect_ids={c.prospect_id for c in contacts if c.timezone})
 
 
+def import_job_undoable(*, job: ImportJob, user: User, now: dt.datetime) -> str:
+    """Why this user cannot undo this import now, or "" when they can: its importer or a manager of its team,
+    once it is done, within UNDO_DAYS, once."""
+    if not (job.user_id == user.pk or user.is_superuser or user.managed_teams.filter(pk=job.team_id).exists()):
+        return "Only whoever imported it, or a manager of the team, can undo an import."
+    if job.undone_at is not None:
+        return "This import has been undone."
+    if job.undo_requested_at is not None:
+        return "This import is being undone."
+    if job.state != ImportJob.State.DONE or job.finished_at is None:
+        return "Only a finished import can be undone."
+    if now - job.finished_at > dt.timedelta(days=UNDO_DAYS):
+        return f"An import can be undone within {UNDO_DAYS} days; this one finished on {job.finished_at:%d %b %Y}."
+    return ""
+
+
+def import_job_undo_request(*, job: ImportJob, user: User, now: dt.datetime) -> None:
+    """Ask a worker to undo the import (`import_job_undo_run`); the page shows how it went."""
+    why_not = import_job_undoable(job=job, user=user, now=now)
+    if why_not:
+        raise ValidationError(why_not)
+    with transaction.atomic():
+        requested = ImportJob.objects.filter(pk=job.pk, undo_requested_at__isnull=True, undone_at__isnull=True).update(
+            undo_requested_at=now, undone_by=user
+        )
+        if requested:
+            task_enqueue("cadence.tasks.import_undo", job.pk)
+
+
+def import_job_undo_run(*, job_id: int, now: dt.datetime) -> None:
+    """Undo an import (the worker's task; quiet when it is gone or already undone).
+
+    1. The prospects it created go, with their enrollments and plans, unless a rep worked one since (a touch logged,
+       an email sent or read): those stay, and the summary counts them.
+    2. The contacts it added to prospects already in Pursuit are taken back, unless one was worked since; their
+       prospects are planned again without them.
+    Each chunk is its own transaction, so a worker that dies part way leaves an undo the next run finishes.
+    """
+    job = ImportJob.objects.filter(pk=job_id, undo_requested_at__isnull=False, undone_at__isnull=True).first()
+    if job is None:
+        return
+    created = Prospect.objects.filter(import_job_id=job.pk, team_id=job.team_id)
+    worked = Q(touches__isnull=False) | Q(outbound_emails__isnull=False) | Q(inbound_emails__isnull=False)
+    kept_ids = set(created.filter(worked).values_list("pk", flat=True))
+    removed = 0
+    while True:
+        ids = list(created.exclude(pk__in=kept_ids).values_list("pk", flat=True)[:CHUNK])
+        if not ids:
+            break
+        with transaction.atomic():
+            Prospect.objects.filter(pk__in=ids).delete()
+        removed += len(ids)
+    merged = Contact.objects.filter(import_job_id=job.pk, prospect__team_id=job.team_id)
+    contact_worked = Q(touches__isnull=False) | Q(outbound_emails__isnull=False)
+    kept_contacts = set(merged.filter(contact_worked).values_list("pk", flat=True))
+    taken_back = 0
+    replan: set[int] = set()
+    while True:
+        batch = list(merged.exclude(pk__in=kept_contacts).values_list("pk", "prospect_id")[:CHUNK])
+        if not batch:
+            break
+        with transaction.atomic():
+            Contact.objects.filter(pk__in=[pk for pk, _ in batch]).delete()
+            for _, prospect_id in batch:
+                replan.add(prospect_id)
+        taken_back += len(batch)
+    with transaction.atomic():
+        for prospect_id in sorted(replan):
+            prospect_replan(prospect_id=prospect_id, now=now)
+        summary = {
+            "removed": removed,
+            "kept_worked": len(kept_ids),
+            "contacts_taken_back": taken_back,
+            "contacts_kept_worked": len(kept_contacts),
+        }
+        ImportJob.objects.filter(pk=job.pk).update(undone_at=now, undo_summary=summary)
+
+
+def imports_undo_requeue(*, now: dt.datetime) -> int:
+    """Hand again an undo whose task never ran (the sweep calls this, as for imports)."""
+    stale = list(
+        ImportJob.objects.filter(undone_at__isnull=True, undo_requested_at__lt=now - REQUEUE_AFTER).values_list(
+            "pk", flat=True
+        )[:100]
+    )
+    for pk in stale:
+        with transaction.atomic():
+            if ImportJob.objects.filter(pk=pk, undone_at__isnull=True).update(undo_requested_at=now):
+                task_enqueue("cadence.tasks.import_undo", pk)
+    return len(stale)
+
+
 def leads_import_confirm(*, user: User, text: str, now: dt.datetime, expected_digest: str) -> ImportPlan:
     """A whole import in one call, with the guessed mapping: for scripts and tests. The data may not have changed
     since the plan the caller saw (`expected_digest`), or nothing is written."""
     file = import_read(text)
-    columns = columns_guess(file.header)
+    columns = columns_guess(file.header, file.records)
     columns_check(columns)
-    plan = import_plan(user=user, rows=import_rows(file, columns=columns), columns=columns)
+    money = Money.of(user.team) if user.team_id else Money()
+    plan = import_plan(user=user, rows=import_rows(file, columns=columns, money=money), columns=columns)
     if plan.digest != expected_digest:
         raise ValidationError("The data changed since the preview. Check the new preview and confirm again.")
     if not (plan.to_create or plan.to_merge):

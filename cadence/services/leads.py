@@ -4,6 +4,8 @@ step, extend, reopen and lift a do-not-contact. Each is recorded in the lead's h
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,7 +20,7 @@ from cadence.services.events import lead_event_add
 from cadence.services.pacing import NewWork
 from cadence.situation import situations_build
 from crm.models import Contact, Prospect, Team, User
-from crm.selectors import reps_taking_leads
+from crm.selectors import reps_taking_leads, team_list_managed
 from crm.text import sentence
 from crm.validators import check_moment_in_range
 from crm.zones import day_and_clock, zone
@@ -125,6 +127,57 @@ def prospect_reassign(
         return _reassign_locked(
             prospect=prospect, now=now, reason=reason, to=to, enrollment=enrollment, actor=actor, work=work
         )
+
+
+MAX_BULK_REASSIGN = 500
+
+
+@dataclass(frozen=True)
+class Reassigned:
+    """What happened to one lead of a bulk hand-over, as the page lists it."""
+
+    prospect_id: int
+    name: str
+    outcome: str  # handed, already, refused
+    detail: str
+
+
+def prospects_reassign(
+    *, actor: User, prospect_ids: Sequence[int], to: User, reason: str, now: dt.datetime
+) -> list[Reassigned]:
+    """Hand any selection of a manager's leads to one rep, each on its own (`prospect_reassign`), with a result per
+    lead: one that is already theirs, or closed, or refused, never stops the others.
+
+    Only prospects of teams the actor manages are touched; an id of anyone else's is reported as not found, naming
+    nothing. At most MAX_BULK_REASSIGN at once."""
+    if len(prospect_ids) > MAX_BULK_REASSIGN:
+        raise ValidationError(f"Hand over at most {MAX_BULK_REASSIGN} leads at once; narrow the list.")
+    teams = team_list_managed(user=actor)
+    if not teams.filter(pk=to.team_id).exists():
+        raise PermissionDenied("You do not manage this rep's team.")
+    found = {
+        p.pk: p
+        for p in Prospect.objects.filter(pk__in=prospect_ids, team__in=teams).select_related("owner").order_by("pk")
+    }
+    results = []
+    for pk in dict.fromkeys(prospect_ids):
+        prospect = found.get(pk)
+        if prospect is None:
+            results.append(Reassigned(pk, "", "refused", "Not found among the leads you manage."))
+            continue
+        if prospect.owner_id == to.pk:
+            results.append(Reassigned(pk, prospect.name, "already", f"Already {to}'s."))
+            continue
+        if prospect.team_id != to.team_id:
+            results.append(Reassigned(pk, prospect.name, "refused", f"On another team than {to}."))
+            continue
+        try:
+            prospect_reassign(prospect=prospect, now=now, reason=reason, to=to, actor=actor)
+        except ValidationError as exc:
+            results.append(Reassigned(pk, prospect.name, "refused", " ".join(exc.messages)))
+        else:
+            results.append(Reassigned(pk, prospect.name, "handed", f"From {prospect.owner} to {to}."))
+    return results
 
 
 def handover_work(*, team: Team, now: dt.datetime, exclude_ids: set[int]) -> NewWork:

@@ -18,9 +18,9 @@ from cadence.selectors import coverage_for_reps
 from cadence.services.absences import absence_cancel, rep_deactivate
 from crm.models import Absence, Prospect, Team, User
 from crm.once import submitted_once
-from crm.services import absence_add, rep_invite, rep_invite_send, rep_update
+from crm.services import absence_add, rep_invite, rep_invite_send, rep_update, team_money_set
 from crm.zones import zone
-from dashboard.rep_forms import CoverageForm, InviteForm, RepForm
+from dashboard.rep_forms import CoverageForm, CurrencyForm, InviteForm, RepForm
 from dashboard.views.setup import team_get_for_manager, teams_for
 from web.access import manager_required
 from web.forms import AbsenceForm
@@ -67,6 +67,14 @@ def _page(request: HtmxHttpRequest, team: Team, **forms: object) -> HttpResponse
         "absences": absences,
         "invite_form": forms.get("invite_form") or InviteForm(),
         "coverage_form": CoverageForm(initial={"absence_coverage": team.absence_coverage}),
+        "currency_form": forms.get("currency_form")
+        or CurrencyForm(
+            initial={
+                "currency": team.currency,
+                "rates": "\n".join(f"{code} {rate}" for code, rate in sorted((team.exchange_rates or {}).items())),
+            },
+            auto_id="currency-%s",
+        ),
     }
     return render(request, "dashboard/reps.html", context)
 
@@ -208,4 +216,16 @@ def team_coverage_view(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
         messages.success(request, "Saved: it applies to absences that start from now on.")
     else:
         messages.error(request, "Choose how absences are covered.")
+    return redirect("rep_list", team_id=team.pk)
+
+
+@require_POST
+@manager_required
+def team_currency_view(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
+    team = team_get_for_manager(request, team_id)
+    form = CurrencyForm(request.POST, auto_id="currency-%s")
+    if not form.is_valid():
+        return _page(request, team, currency_form=form)
+    team_money_set(team=team, currency=form.cleaned_data["currency"], rates=form.cleaned_data["rates"])
+    messages.success(request, "Saved: imports from now on compare values in the team's currency at these rates.")
     return redirect("rep_list", team_id=team.pk)

@@ -49,7 +49,7 @@ def test_each_bad_row_gets_its_own_error(alice):
     assert "“bad” is not an email address." in rows[1].errors
     assert "“Narnia” is not a country we know; use its name or its ISO code (e.g. Germany, DE)." in rows[1].errors
     assert "“-5” is negative; a value is 0 or more." in rows[1].errors
-    assert rows[2].errors == ["The contact needs a phone number or an email address."]
+    assert rows[2].errors == ["No phone number and no email address: nothing to follow up with."]
 
 
 def test_rows_already_in_pursuit_are_merged_and_repeats_in_the_file_skipped(alice, prospect):
@@ -156,7 +156,7 @@ def test_a_binary_file_gets_a_clear_error(client, alice):
 
     response = client.post(reverse("prospect_import"), {"file": upload})
 
-    assert "This is not a CSV text file" in response.content.decode()
+    assert "not a CSV text file" in response.content.decode()
 
 
 def preview_now():

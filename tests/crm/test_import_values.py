@@ -41,7 +41,7 @@ def test_amounts_with_currency_symbols_and_thousands_separators_parse(written, v
     assert amount_parse(written) == (Decimal(value), "")
 
 
-@pytest.mark.parametrize("written", ["abc", "1,5 Mio", "-5", "(100)", "12 apples", "1e12"])
+@pytest.mark.parametrize("written", ["abc", "1,5 Mioo", "-5", "(100)", "12 apples", "1e12", "12..5k"])
 def test_a_value_that_is_not_an_amount_is_a_row_error_not_a_silent_zero(written):
     amount, problem = amount_parse(written)
     assert amount is None and problem

@@ -124,9 +124,9 @@ def test_the_import_preview_does_not_name_a_teammates_prospect(alice, bob):
     )
 
     by_email, by_name = (row.duplicate for row in preview.rows)
-    assert by_email == "ceo@secret.example is already a contact of a teammate's prospect."
+    assert by_email == "“ceo@secret.example” is already a contact of a teammate's prospect."
     # The company row names only what the file itself says.
-    assert by_name == "Bobs Secret Account is already in Pursuit as a teammate's prospect (same company name)."
+    assert by_name == "“Bobs Secret Account” is already in Pursuit as a teammate's prospect (same company name)."
 
 
 def test_a_cadence_below_five_minimum_attempts_is_refused_with_the_reason(team):

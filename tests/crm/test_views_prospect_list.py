@@ -61,13 +61,13 @@ def test_the_list_paginates_and_costs_the_same_queries_for_3_and_30_rows(client,
     client.force_login(alice)
     for i in range(3):
         ProspectFactory(owner=alice, name=f"P{i:02d}")
-    # session, user, owners for the filter, count, the page's ids (each visibility branch in its index's order),
-    # the page's rows
-    with django_assert_num_queries(6):
+    # session, user, owners, imports and the team's fields for the filters, count, the page's ids (each visibility
+    # branch in its index's order), the page's rows
+    with django_assert_num_queries(8):
         client.get(reverse("prospect_list"))
     for i in range(3, 30):
         ProspectFactory(owner=alice, name=f"P{i:02d}")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         first = client.get(reverse("prospect_list"))
     second = client.get(reverse("prospect_list"), {"page": 2})
 
@@ -106,7 +106,7 @@ def test_recently_updated_lists_a_reps_own_and_covered_leads_newest_first_page_b
     client.force_login(alice)
     url = reverse("prospect_list")
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         first = client.get(url, {"sort": "-updated"})
     second = client.get(url, {"sort": "-updated", "page": 2})
 

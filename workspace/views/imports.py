@@ -7,34 +7,66 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from cadence.models import Cadence
-from cadence.services.imports import import_job_configure, import_job_queue, import_job_start
-from crm.imports import ImportFileError, import_read
+from cadence.services.imports import (
+    UNDO_DAYS,
+    import_job_configure,
+    import_job_queue,
+    import_job_start,
+    import_job_undo_request,
+    import_job_undoable,
+)
+from crm.imports import FIELD_LABELS, ImportFileError, import_read
 from crm.models import ImportJob, User
 from crm.once import submitted_once
 from crm.selectors import reps_taking_leads
 from web.csv_export import csv_response
 from web.http import HtmxHttpRequest, errors_text
+from web.uploads import body_too_large, too_large_message, upload_refused
 from workspace.import_forms import ImportUploadForm, MappingForm
 
 PROGRESS = "workspace/import_progress.html"
 
 
 def _job_for_user(request: HtmxHttpRequest, pk: int) -> ImportJob:
+    """The user's own import: only its importer maps, previews and confirms it."""
     return get_object_or_404(ImportJob, pk=pk, user=request.user)
 
 
+@csrf_exempt  # checked below, once the size is known: a body over the limit is refused unread, writing nothing
 @require_http_methods(["GET", "POST"])
 @login_required
 def prospect_import(request: HtmxHttpRequest) -> HttpResponse:
-    """Step 1: upload. The file is read (not imported) and its columns guessed."""
+    """Step 1: upload. The file is read (not imported) and its columns guessed. A file over the limit is refused
+    before it is read: by its declared length, else at its first chunk past the limit (web/uploads.py)."""
+    if request.method == "POST" and body_too_large(request):
+        form = ImportUploadForm()
+        form.add_error("file", too_large_message())
+        return _upload_page(request, form, status=413)
+    return csrf_protect(_prospect_import)(request)
+
+
+def _upload_page(request: HtmxHttpRequest, form: ImportUploadForm, *, status: int = 200) -> HttpResponse:
+    recent = ImportJob.objects.filter(user=request.user).order_by("-created_at")[:5]
+    return render(request, "workspace/import.html", {"form": form, "recent": recent}, status=status)
+
+
+def _prospect_import(request: HtmxHttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and upload_refused(request):
+        form = ImportUploadForm()
+        form.add_error("file", upload_refused(request))
+        return _upload_page(request, form, status=413)
     if request.method == "POST" and form.is_valid():
         upload = request.FILES["file"]
         try:
@@ -43,8 +75,7 @@ def prospect_import(request: HtmxHttpRequest) -> HttpResponse:
             form.add_error("file", exc)
         else:
             return redirect("import_map", pk=job.pk)
-    recent = ImportJob.objects.filter(user=request.user).order_by("-created_at")[:5]
-    return render(request, "workspace/import.html", {"form": form, "recent": recent})
+    return _upload_page(request, form)
 
 
 def _mapping_form(request: HtmxHttpRequest, job: ImportJob) -> MappingForm:
@@ -97,8 +128,39 @@ def import_map(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             )
         except (ValidationError, ImportFileError) as exc:
             form.add_error(None, errors_text(exc))
-    context = {"job": job, "form": form, "plan": plan, "problems": plan.problems_first() if plan else []}
+    context = {
+        "job": job,
+        "form": form,
+        "plan": plan,
+        "problems": plan.problems_first() if plan else [],
+        "problem_groups": job.summary.get("problems", []) if plan else [],
+    }
     return render(request, "workspace/import_map.html", context)
+
+
+PROBLEM_PAGE = 50
+
+
+@require_GET
+@login_required
+def import_problems(request: HtmxHttpRequest, pk: int, group: int) -> HttpResponse:
+    """Every row of one group of problems of the preview (a reason, its count), a page at a time, with the values
+    the file gives for the mapped columns: nothing hidden behind "the first 20"."""
+    job = _job_for_user(request, pk)
+    groups = job.summary.get("problems", [])
+    if job.state not in (ImportJob.State.PREVIEWED,) or not 0 <= group < len(groups):
+        return redirect("import_map", pk=job.pk)
+    chosen = groups[group]
+    page = Paginator(chosen["lines"], PROBLEM_PAGE).get_page(request.GET.get("page"))
+    file = import_read(job.text)
+    by_line = dict(zip(file.lines, file.records, strict=True))
+    shown = [(name, i) for i, name in enumerate(file.header) if job.columns.get(name) in FIELD_LABELS][:8]
+    rows = [
+        (line, [by_line.get(line, [])[i] if i < len(by_line.get(line, [])) else "" for _, i in shown])
+        for line in page.object_list
+    ]
+    context = {"job": job, "group": chosen, "page": page, "columns": [name for name, _ in shown], "rows": rows}
+    return render(request, "workspace/import_problems.html", context)
 
 
 @require_POST
@@ -116,18 +178,68 @@ def prospect_import_confirm(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_progress(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Step 4: how far the worker got (htmx asks again every second), then the result."""
-    job = _job_for_user(request, pk)
-    finished = job.state in (ImportJob.State.DONE, ImportJob.State.FAILED)
+    job = _job_visible(request, pk)
+    undoing = job.undo_requested_at is not None and job.undone_at is None
+    finished = job.state in (ImportJob.State.DONE, ImportJob.State.FAILED) and not undoing
     if request.htmx and finished and request.GET.get("poll"):
         return HttpResponseClientRedirect(request.path)
     template = f"{PROGRESS}#progress" if request.htmx else PROGRESS
-    return render(request, template, {"job": job, "finished": finished})
+    now = timezone.now()
+    context = {
+        "job": job,
+        "finished": finished,
+        "undoing": undoing,
+        "undo_blocked": import_job_undoable(job=job, user=request.user, now=now),
+        "undo_days": UNDO_DAYS,
+    }
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def import_undo(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Undo an import: a worker removes what it created and takes back what it merged; the page shows how it went."""
+    job = _job_visible(request, pk)
+    with submitted_once(request) as first:
+        if first:
+            try:
+                import_job_undo_request(job=job, user=request.user, now=timezone.now())
+            except ValidationError as exc:
+                messages.error(request, errors_text(exc))
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("import_progress", args=[job.pk]))
+    return redirect("import_progress", pk=job.pk)
+
+
+def _job_visible(request: HtmxHttpRequest, pk: int) -> ImportJob:
+    """The importer's own job, or one of a team the user manages; anyone else's is a 404."""
+    user = request.user
+    if user.is_superuser:
+        return get_object_or_404(ImportJob, pk=pk)
+    return get_object_or_404(
+        ImportJob.objects.filter(Q(user=user) | Q(team__in=user.managed_teams.all())).distinct(), pk=pk
+    )
 
 
 @require_GET
 @login_required
 def import_failed_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    job = _job_for_user(request, pk)
+    """The rows not imported, each with its line, why, and all its columns as they were in the file: fix them in a
+    spreadsheet and import this file again (the two added columns are ignored by the mapping's guess)."""
+    job = _job_visible(request, pk)
     return csv_response(
-        f"import-{job.pk}-not-imported.csv", ["Line", "Company", "Contact", "Why"], ([*row] for row in job.failures)
+        f"import-{job.pk}-not-imported.csv",
+        [NOT_IMPORTED_LINE, NOT_IMPORTED_WHY, *job.header],
+        (not_imported_row(entry, width=len(job.header)) for entry in job.failures),
     )
+
+
+NOT_IMPORTED_LINE, NOT_IMPORTED_WHY = "Line in the file", "Why not imported"
+
+
+def not_imported_row(entry: object, *, width: int) -> list[object]:
+    if isinstance(entry, dict):
+        values = list(entry.get("values") or [])[:width]
+        return [entry.get("line", ""), entry.get("why", ""), *values, *[""] * (width - len(values))]
+    line, company, contact, why = (list(entry) + ["", "", "", ""])[:4] if isinstance(entry, list) else ("", "", "", "")
+    return [line, why, company, contact]  # an import from before the file's columns were kept

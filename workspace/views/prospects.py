@@ -11,9 +11,9 @@ from zoneinfo import available_timezones
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +33,9 @@ from cadence.services import (
     lead_place_set,
     prospect_do_not_contact_lift,
     prospect_reopen,
+    prospects_reassign,
 )
+from cadence.services.leads import MAX_BULK_REASSIGN
 from crm.models import ClockSource, Prospect
 from crm.once import submitted_once
 from crm.services import MARKER_FIELDS, prospect_update_markers
@@ -53,13 +55,18 @@ from workspace.forms import (
     PauseForm,
     PlaceForm,
     ProspectFilterForm,
+    ReassignForm,
 )
 from workspace.selectors import (
     contacts_for_prospect,
     enrollment_last,
     enrollment_view,
+    imports_visible,
     owners_visible,
     prospect_list_page,
+    prospect_search,
+    reps_for_handover,
+    team_field_names,
     timeline_cursor_parse,
     timeline_page,
     timeline_with_events,
@@ -77,18 +84,76 @@ def _back_to_prospect(pk: int) -> HttpResponse:
     return redirect("prospect_detail", pk=pk)
 
 
+def _filter_form(request: HtmxHttpRequest, data: QueryDict | None) -> ProspectFilterForm:
+    user = request.user
+    return ProspectFilterForm(
+        data,
+        owners=list(owners_visible(user=user)),
+        imports=imports_visible(user=user),
+        fields=team_field_names(user=user),
+    )
+
+
+def _manages(request: HtmxHttpRequest) -> bool:
+    return bool(request.user.is_superuser or request.user.is_manager)
+
+
 @require_GET
 @login_required
 def prospect_list(request: HtmxHttpRequest) -> HttpResponse:
-    form = ProspectFilterForm(request.GET or None, owners=list(owners_visible(user=request.user)))
+    form = _filter_form(request, request.GET or None)
     prospects = prospect_list_page(user=request.user, filters=form.filters())
     page = Paginator(prospects, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "reassign_form": ReassignForm(initial={"query": query.urlencode()}, reps=reps_for_handover(user=request.user))
+        if _manages(request)
+        else None,
+        "max_bulk": MAX_BULK_REASSIGN,
+    }
     if request.htmx and request.htmx.target == "prospect-results":
         return render(request, "workspace/prospect_list.html#prospect-results", context)
     return render(request, "workspace/prospect_list.html", context)
+
+
+@require_POST
+@login_required
+def prospects_reassign_view(request: HtmxHttpRequest) -> HttpResponse:
+    """Hand the ticked leads (or every lead the list's filters match, up to MAX_BULK_REASSIGN) to one rep, with a
+    result per lead. Managers only."""
+    if not _manages(request):
+        raise PermissionDenied("Only a manager hands leads over.")
+    reps = reps_for_handover(user=request.user)
+    form = ReassignForm(request.POST, reps=reps)
+    results = []
+    if form.is_valid():
+        data = form.cleaned_data
+        ids: list[int] = list(data["ids"])
+        if data["all_matching"]:
+            filters = _filter_form(request, QueryDict(data["query"])).filters()
+            ids = list(
+                prospect_search(user=request.user, filters=filters).values_list("pk", flat=True)[
+                    : MAX_BULK_REASSIGN + 1
+                ]
+            )
+        to = next(rep for rep in reps if rep.pk == data["to"])
+        with submitted_once(request) as first:
+            if not first:
+                messages.info(request, ALREADY_SAVED)
+                return redirect(f"{reverse('prospect_list')}?{data['query']}")
+            try:
+                results = prospects_reassign(
+                    actor=request.user, prospect_ids=ids, to=to, reason=data["reason"], now=timezone.now()
+                )
+            except ValidationError as exc:
+                form.add_error(None, errors_text(exc))
+    counts = {outcome: sum(1 for r in results if r.outcome == outcome) for outcome in ("handed", "already", "refused")}
+    context = {"form": form, "results": results, "counts": counts, "query": request.POST.get("query", "")}
+    return render(request, "workspace/prospects_reassign.html", context, status=200 if form.is_valid() else 400)
 
 
 def _prospect_context(request: HtmxHttpRequest, prospect: Prospect, **extra: object) -> dict[str, object]:
