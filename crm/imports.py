@@ -50,6 +50,8 @@ MAX_CUSTOM_VALUE = 1000  # characters kept of a custom field's value
 SAMPLES = 3
 GUESS_SAMPLE = 50  # values a column is guessed by when its name says nothing
 CUSTOM = "custom"  # a column kept as the team's own field, named by its header
+# The two columns the failed-rows CSV adds before the file's own: ignored when that CSV is imported again.
+NOT_IMPORTED_LINE, NOT_IMPORTED_WHY = "Line in the file", "Why not imported"
 csv.field_size_limit(MAX_CELL)
 PHONE_DIGITS = Func(F("phone"), Value(r"\D"), Value(""), Value("g"), function="regexp_replace")
 # Numbers are compared on their last ten digits, so "+1 (212) 555-0199" and "212 555 0199" are the same phone.
@@ -298,6 +300,9 @@ def columns_guess(
     taken: set[str] = set()
     known_fields = {name.casefold() for name in team_fields}
     for column, name in enumerate(header):
+        if name in (NOT_IMPORTED_LINE, NOT_IMPORTED_WHY):
+            guessed[name] = ""
+            continue
         key = _header_key(name)
         target = _HEADER_TO_FIELD.get(key) or _HEADER_TO_FIELD.get(re.sub(r"\s*\d+$", "", key), "")
         values = _column_values(records, column, limit=GUESS_SAMPLE) if records else []

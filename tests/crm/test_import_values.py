@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.import_values import amount_parse, country_parse, phone_parse, role_from_title
+from crm.import_values import amount_parse, country_parse, money_parse, phone_parse, role_from_title, timezone_parse
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,52 @@ def test_phones_are_normalised_for_the_prospects_country():
     assert phone_parse("+44 20 7946 0958", country="") == ("+44 20 7946 0958", "")
     assert phone_parse("12", country="US")[0] == ""
     assert phone_parse("555 0100 22", country="") == ("555 0100 22", "")  # no country to read it by: as written
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("The Netherlands", "NL"), ("Turkey", "TR"), ("Türkiye", "TR"), ("Россия", "RU"), ("ドイツ", "DE"),
+     ("Қазақстан", "KZ"), ("Казахстан", "KZ"), ("ＵＳＡ", "US"), ("Brasil", "BR"), ("Schweiz", "CH"), ("中国", "CN"),
+     ("Estados Unidos", "US"), ("Royaume-Uni", "GB")],
+)  # fmt: skip
+def test_countries_in_other_languages_and_scripts_are_read_by_cldrs_names(written, code):
+    assert country_parse(written) == (code, "")
+
+
+@pytest.mark.parametrize(
+    ("written", "value", "currency"),
+    [("R$ 12.000", "12000.00", "BRL"), ("Fr. 1'200", "1200.00", "CHF"), ("AED 40,000", "40000.00", "AED"),
+     ("12k", "12000.00", "USD"), ("1.2M", "1200000.00", "USD"), ("1,5 Mio", "1500000.00", "USD"),
+     ("¥1,275,000", "1275000.00", "JPY"), ("€ 3.500", "3500.00", "EUR"), ("８０００", "8000.00", "USD"),
+     ("2,5 Mrd", "2500000000.00", "USD"), ("£9,500", "9500.00", "GBP"), ("JPY 1500000", "1500000.00", "JPY")],
+)  # fmt: skip
+def test_amounts_keep_the_currency_they_are_written_in(written, value, currency):
+    assert money_parse(written, team_currency="USD") == (Decimal(value), currency, "")
+
+
+def test_a_bare_dollar_is_the_teams_own_dollar_and_a_bare_number_the_teams_currency():
+    assert money_parse("$12,000", team_currency="CAD")[1] == "CAD"
+    assert money_parse("$12,000", team_currency="EUR")[1] == "USD"
+    assert money_parse("12 000", team_currency="EUR")[1] == "EUR"
+
+
+@pytest.mark.parametrize(
+    ("written", "zone"),
+    [("(GMT+01:00) Berlin", "Europe/Berlin"), ("(UTC-05:00) Eastern Time (US & Canada)", "America/New_York"),
+     ("europe/berlin", "Europe/Berlin"), ("(UTC+09:00) Osaka, Sapporo, Tokyo", "Asia/Tokyo"),
+     ("UTC+5:30", "Asia/Kolkata"), ("GMT+1", "Etc/GMT-1"), ("GMT-3", "Etc/GMT+3"), ("New York", "America/New_York"),
+     ("PST", "America/Los_Angeles"), ("(GMT+06:00) Astana", "Asia/Almaty"), ("Pacific Time", "America/Los_Angeles")],
+)  # fmt: skip
+def test_zones_are_read_by_their_city_names_and_offsets(written, zone):
+    assert timezone_parse(written) == (zone, "")
+
+
+def test_a_zone_we_cannot_read_says_how_to_write_one():
+    assert timezone_parse("Narnia standard") == (
+        "",
+        "“Narnia standard” is not a time zone we know; write it like Europe/Berlin or (GMT+01:00) Berlin.",
+    )
+
+
+def test_full_width_digits_in_a_japanese_phone_number_are_read():
+    assert phone_parse("０３－１２３４－５６７８", country="JP") == ("+81 3-1234-5678", "")

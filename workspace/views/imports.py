@@ -26,7 +26,7 @@ from cadence.services.imports import (
     import_job_undo_request,
     import_job_undoable,
 )
-from crm.imports import FIELD_LABELS, ImportFileError, import_read
+from crm.imports import FIELD_LABELS, NOT_IMPORTED_LINE, NOT_IMPORTED_WHY, ImportFileError, import_read
 from crm.models import ImportJob, User
 from crm.once import submitted_once
 from crm.selectors import reps_taking_leads
@@ -50,10 +50,16 @@ def prospect_import(request: HtmxHttpRequest) -> HttpResponse:
     """Step 1: upload. The file is read (not imported) and its columns guessed. A file over the limit is refused
     before it is read: by its declared length, else at its first chunk past the limit (web/uploads.py)."""
     if request.method == "POST" and body_too_large(request):
-        form = ImportUploadForm()
-        form.add_error("file", too_large_message())
-        return _upload_page(request, form, status=413)
+        return _upload_page(request, _refused(too_large_message()), status=413)
     return csrf_protect(_prospect_import)(request)
+
+
+def _refused(message: str) -> ImportUploadForm:
+    """The upload form showing why the file was refused, next to its field."""
+    form = ImportUploadForm(data={})
+    form.full_clean()
+    form.errors["file"] = form.error_class([message])
+    return form
 
 
 def _upload_page(request: HtmxHttpRequest, form: ImportUploadForm, *, status: int = 200) -> HttpResponse:
@@ -64,9 +70,7 @@ def _upload_page(request: HtmxHttpRequest, form: ImportUploadForm, *, status: in
 def _prospect_import(request: HtmxHttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and upload_refused(request):
-        form = ImportUploadForm()
-        form.add_error("file", upload_refused(request))
-        return _upload_page(request, form, status=413)
+        return _upload_page(request, _refused(upload_refused(request)), status=413)
     if request.method == "POST" and form.is_valid():
         upload = request.FILES["file"]
         try:
@@ -232,9 +236,6 @@ def import_failed_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         [NOT_IMPORTED_LINE, NOT_IMPORTED_WHY, *job.header],
         (not_imported_row(entry, width=len(job.header)) for entry in job.failures),
     )
-
-
-NOT_IMPORTED_LINE, NOT_IMPORTED_WHY = "Line in the file", "Why not imported"
 
 
 def not_imported_row(entry: object, *, width: int) -> list[object]:
