@@ -135,7 +135,11 @@ def test_amounts_in_other_currencies_are_compared_in_the_teams_at_its_managers_r
 
 
 def test_the_failed_rows_csv_holds_every_column_of_the_file_and_imports_again_as_it_is(client, alice, cadence):
-    text = "Company,Contact,Email,Country,Custom note\nAcme,Ann,ann@acme.example,Narnia,keep me\nBeta,Bo,bo@b.example,DE,x\n"
+    text = (
+        "Company,Contact,Email,Country,Custom note\n"
+        "Acme,Ann,ann@acme.example,Narnia,keep me\n"
+        "Beta,Bo,bo@b.example,DE,x\n"
+    )
     job = _imported(alice, text)
     client.force_login(alice)
 
