@@ -14,7 +14,7 @@ import gettext
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 import phonenumbers
 import pycountry
@@ -67,6 +67,7 @@ def _key(text: str) -> str:
 
 @cache
 def _countries() -> dict[str, str]:
+    """ISO's names and codes, pycountry's translations of them and what people write (COUNTRY_ALIASES)."""
     names: dict[str, str] = {}
     translations = [
         gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
@@ -82,7 +83,16 @@ def _countries() -> dict[str, str]:
             spellings.add(translation.gettext(country.name))
         for spelling in spellings:
             names.setdefault(_key(spelling), code)
-    # Then CLDR's names in every language (one locale per language): English and ISO spellings stay first.
+    for alias, code in COUNTRY_ALIASES.items():
+        names[_key(alias)] = code
+    return names
+
+
+@cache
+def _cldr_countries() -> dict[str, str]:
+    """Every territory's name in every language CLDR has (one locale per language), read only when a value is not
+    one of `_countries`: loading some 330 locales takes most of a second, once per process."""
+    names: dict[str, str] = {}
     for language in localedata.locale_identifiers():
         if "_" in language:
             continue
@@ -93,9 +103,17 @@ def _countries() -> dict[str, str]:
         for code, name in territories.items():
             if len(code) == 2 and code.isalpha() and pycountry.countries.get(alpha_2=code):
                 names.setdefault(_key(name), code)
-    for alias, code in COUNTRY_ALIASES.items():
-        names[_key(alias)] = code
     return names
+
+
+@lru_cache(maxsize=4096)
+def _country_code(key: str) -> str | None:
+    for candidate in (key, key[4:] if key.startswith("the ") else ""):
+        if candidate:
+            code = _countries().get(candidate) or _cldr_countries().get(candidate)
+            if code:
+                return code
+    return None
 
 
 def country_parse(text: str) -> tuple[str, str]:
@@ -104,11 +122,7 @@ def country_parse(text: str) -> tuple[str, str]:
     text = plain(text)
     if not text:
         return "", ""
-    names = _countries()
-    key = _key(text)
-    code = names.get(key)
-    if code is None and key.startswith("the "):
-        code = names.get(key[4:])
+    code = _country_code(_key(text))
     if code is None:
         return "", f"“{text}” is not a country we know; use its name or its ISO code (e.g. Germany, DE)."
     return code, ""
@@ -182,6 +196,7 @@ def _currency_take(text: str, *, team_currency: str) -> tuple[str, str]:
     return text, ""
 
 
+@lru_cache(maxsize=8192)
 def money_parse(text: str, *, team_currency: str = "USD") -> tuple[Decimal | None, str, str]:
     """(amount, ISO currency, "") or (None, "", why), for what people write in a value column.
 
@@ -286,6 +301,12 @@ ZONE_NAMES = {
     "osaka": "Asia/Tokyo",
     "sapporo": "Asia/Tokyo",
     "astana": "Asia/Almaty",
+    "abu dhabi": "Asia/Dubai",
+    "chennai": "Asia/Kolkata",
+    "brasilia": "America/Sao_Paulo",
+    "canberra": "Australia/Sydney",
+    "wellington": "Pacific/Auckland",
+    "ekaterinburg": "Asia/Yekaterinburg",
 }
 # Offsets with minutes that only one place keeps as its standard time.
 HALF_HOURS = {
@@ -316,6 +337,7 @@ def _zones_by_key() -> dict[str, str]:
     return {name.casefold(): name for name in iana_timezones()}
 
 
+@lru_cache(maxsize=4096)
 def timezone_parse(text: str) -> tuple[str, str]:
     """(IANA zone, "") or ("", why) for "Europe/Berlin", "(GMT+01:00) Berlin", "(UTC-05:00) Eastern Time (US &
     Canada)", "Amsterdam, Berlin, Bern, Rome", "EST", "UTC+5:30", "GMT+1".

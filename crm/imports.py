@@ -601,10 +601,20 @@ class ProblemGroup:
     examples: list[str] = field(default_factory=list)  # the values, as written
     lines: list[int] = field(default_factory=list)  # the first thousand rows'
 
+    @property
+    def said(self) -> str:
+        """The reason with its values put back: "“Narnia”, “Atlantis”… is not a country we know; ..."."""
+        if not self.examples or "“…”" not in self.reason:
+            return self.reason
+        values = ", ".join(f"“{value}”" for value in self.examples)
+        more = "…" if self.count > len(self.examples) and len(self.examples) > 1 else ""
+        return self.reason.replace("“…”", values + more, 1)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "outcome": self.outcome,
             "reason": self.reason,
+            "said": self.said,
             "count": self.count,
             "examples": self.examples,
             "lines": self.lines,
@@ -702,7 +712,7 @@ def import_plan(
             continue
         if row.stage and (stages.get(row.stage) or stage_guess(row.stage)) == STAGE_SKIP:
             row.outcome = "skip"
-            row.duplicate = f"Stage “{row.stage}”: not a lead to follow up (the mapping skips this stage)."
+            row.duplicate = f"Lifecycle stage “{row.stage}”: not a lead to follow up (the mapping skips it)."
             continue
         if row.owner_name and sees_team:
             row.owner_id = owners.get(" ".join(row.owner_name.casefold().split()))

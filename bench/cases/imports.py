@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,47 +25,114 @@ from bench.timing import measure
 COMPANIES = 10_000
 ROWS = 2 * COMPANIES
 TAG = "Bench import"
-HEADER = "Company Name,First Name,Last Name,Email,Phone Number,Job Title,Country/Region,State/Region,Amount\n"
-# Country, a phone written the local way (or none), a state, an amount written the local way. No time zone column, as
-# in most exports: each prospect's clock comes from its phone, its state, its country (crm.clocks).
+HEADER_FILE = Path(__file__).resolve().parent.parent / "import_files" / "hubspot-contacts-header.txt"
+# Where each company is, written as people write it in an export: the country in its own language or script, a
+# phone the local way (full-width digits for Japan), a state and city, the annual revenue with its currency sign or
+# code and "k" or "Mio", and (for some) HubSpot's time zone label. No zone for most: its phone, state and country
+# give it (crm.clocks).
 PLACES = [
-    ("United States", "(212) 736-{n:04d}", "", '"$12,000.00"'),
-    ("USA", "(312) 555-{n:04d}", "", '"$9,000.00"'),
-    ("US", "(415) 555-{n:04d}", "CA", '"$15,000"'),
-    ("United States", "", "Texas", '"$7,500"'),
-    ("Deutschland", "030 1234{n:04d}", "", "12.000,00 EUR"),
-    ("GB", "020 7123 {n:04d}", "", "£9,500"),
-    ("FRA", "01 42 12 {a:02d} {b:02d}", "", "8 000 €"),
-    ("Canada", "(604) 555-{n:04d}", "BC", '"$11,000"'),
-    ("Australia", "(08) 9123 {n:04d}", "WA", '"$13,000"'),
-    ("India", "098200 1{n:04d}", "", "INR 900000"),
-    ("Japan", "03-1234-{n:04d}", "", "JPY 1500000"),
-    ("Brazil", "(11) 3123-{n:04d}", "SP", "12.000,00"),
+    ("United States", "(212) 736-{n4}", "NY", "New York", '"$12,000.00"', ""),
+    ("USA", "312.555.{n4}", "Illinois", "Chicago", "12k", "(GMT-06:00) Central Time (US & Canada)"),
+    ("The Netherlands", "020 123 {n4}", "", "Amsterdam", "€ 9.500", ""),
+    ("Turkey", "0212 555 {a} {b}", "", "Istanbul", "TRY 350.000", ""),
+    ("Россия", "8 (495) 123-{a}-{b}", "", "Москва", "₽ 1 200 000", ""),
+    ("ドイツ", "030 1234{n4}", "", "Berlin", "12.000,00 EUR", "(GMT+01:00) Berlin"),
+    ("Deutschland", "+49 89 1234{n4}", "Bayern", "München", "1,5 Mio €", ""),
+    ("Brasil", "(11) 3123-{n4}", "SP", "São Paulo", "R$ 12.000", ""),
+    ("Schweiz", "044 123 {a} {b}", "", "Zürich", "Fr. 1'200", ""),
+    ("United Arab Emirates", "04 123 {n4}", "", "Dubai", "AED 40,000", "(GMT+04:00) Abu Dhabi, Muscat"),
+    ("日本", "０３－１２３４－{wide}", "", "東京", '"¥1,275,000"', "(GMT+09:00) Osaka, Sapporo, Tokyo"),
+    ("Казахстан", "8 (727) 250-{a}-{b}", "", "Алматы", "₸ 5 000 000", ""),
+    ("India", "098200 1{n4}", "", "Mumbai", "INR 9,00,000", "(GMT+05:30) Chennai, Kolkata, Mumbai, New Delhi"),
+    ("UK", "020 7123 {n4}", "", "London", "£9,500", ""),
+    ("Canada", "(604) 555-{n4}", "BC", "Vancouver", "1.2M", ""),
+    ("Australia", "(08) 9123 {n4}", "WA", "Perth", "A$ 13,000", ""),
 ]
+# What the bench team's manager sets on the team page: one unit of each currency in US dollars.
+RATES = {
+    "EUR": "1.08", "TRY": "0.029", "RUB": "0.011", "BRL": "0.18", "CHF": "1.12", "AED": "0.27", "JPY": "0.0067",
+    "KZT": "0.002", "INR": "0.012", "GBP": "1.27", "AUD": "0.66", "CAD": "0.73",
+}  # fmt: skip
+# (first name, last name, the first name as their mailbox spells it: mail addresses are ASCII in practice)
+NAMES = [("Ada", "Lovelace", "ada"), ("José", "Muñoz", "jose"), ("Jürgen", "Groß", "juergen"),
+         ("Анна", "Иванова", "anna"), ("陽子", "佐藤", "yoko"), ("Aigerim", "Nurlanova", "aigerim"),
+         ("Zoë", "O'Neil", "zoe")]  # fmt: skip
 TITLES = ["VP Sales", "Office Manager", "Head of Operations", "Assistant to the CEO", "Receptionist", "Buyer"]
+STAGES = ["Lead", "Subscriber", "Marketing Qualified Lead", "Sales Qualified Lead", "Opportunity", "Lead", "Lead"]
+STATUSES = ["New", "Open", "In progress", "Attempted to contact", ""]
+# One row in a hundred carries a value that cannot be read (said on its row), one in twenty is a customer already
+# (skipped by its lifecycle stage): what a real export holds besides leads.
+UNREADABLE = ("Narnia", "about ten grand")
+WIDE = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
-def export_csv(*, companies: int = COMPANIES, tag: str = TAG) -> bytes:
-    """A HubSpot-style export: two contacts per company, so half the rows merge into a company row."""
-    lines = [HEADER]
+def _header() -> list[str]:
+    return [line for line in HEADER_FILE.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _cell(value: str) -> str:
+    return f'"{value}"' if ("," in value or '"' in value) and not value.startswith('"') else value
+
+
+def export_csv(*, companies: int = COMPANIES, tag: str = TAG, owners: Sequence[str] = ()) -> bytes:
+    """A HubSpot contacts export with its 182 real column names (bench/import_files/README.md): two contacts per
+    company, values written the ways people write them, most of the 182 columns empty as in a real export."""
+    header = _header()
+    at = {name: i for i, name in enumerate(header)}
+    lines = [",".join(_cell(name) for name in header) + "\n"]
     domain = tag.lower().replace(" ", "-")
     for n in range(companies):
-        country, phone, state, amount = PLACES[n % len(PLACES)]
+        country, phone, state, city, amount, zone = PLACES[n % len(PLACES)]
         for person in (0, 1):
-            k = (2 * n + person) % 10_000
-            lines.append(
-                f"{tag} Freight {n} Ltd,Ada{person},Lovelace{n},ada{person}.{n}@freight{n}.{domain}.example,"
-                f"{phone.format(n=k, a=k // 100, b=k % 100)},{TITLES[(n + person) % len(TITLES)]},{country},{state},"
-                f"{amount}\n"
+            row = 2 * n + person
+            k = row % 10_000
+            first, last, mailbox = NAMES[row % len(NAMES)]
+            values = [""] * len(header)
+            values[at["Record ID"]] = str(100_000 + row)
+            values[at["First Name"]] = f"{first}{person}"
+            values[at["Last Name"]] = f"{last}{n}"
+            values[at["Email"]] = f"{mailbox}{person}.{n}@freight{n}.{domain}.example"
+            values[at["Phone Number"]] = phone.format(
+                n4=f"{k:04d}", a=f"{k // 100:02d}", b=f"{k % 100:02d}", wide=f"{k:04d}".translate(WIDE)
             )
+            values[at["Job Title"]] = TITLES[row % len(TITLES)]
+            values[at["Company Name"]] = f"{tag} Freight {n} Ltd"
+            values[at["Country/Region"]] = country
+            values[at["State/Region"]] = state
+            values[at["City"]] = city
+            values[at["Time Zone"]] = zone
+            values[at["Annual Revenue"]] = amount
+            values[at["Lifecycle Stage"]] = "Customer" if n % 20 == 7 else STAGES[row % len(STAGES)]
+            values[at["Lead Status"]] = STATUSES[row % len(STATUSES)]
+            values[at["Contact owner"]] = owners[n % len(owners)] if owners and n % 10 < 6 else ""
+            values[at["Industry"]] = "Logistics" if n % 3 else "Wholesale"
+            values[at["Create Date"]] = f"2026-0{1 + n % 9}-1{n % 10} 09:{n % 60:02d}"
+            values[at["Lead Source"]] = "Trade show" if n % 2 else "Website"
+            if n % 100 == 13:
+                values[at["Country/Region"]] = UNREADABLE[0]
+            if n % 100 == 57 and person:
+                values[at["Annual Revenue"]] = UNREADABLE[1]
+            lines.append(",".join(_cell(value) for value in values) + "\n")
     return "".join(lines).encode()
 
 
+def _owner_names(manager: Any) -> list[str]:
+    from crm.models import User
+
+    reps = User.objects.filter(team__managers=manager, role=User.Role.REP, is_active=True).order_by("pk")[:6]
+    return [rep.get_full_name() or rep.username for rep in reps] + ["Former Employee"]
+
+
 def _team_and_manager(ctx: BenchContext) -> tuple[Any, Any]:
+    """The bench team and its manager, with the rates the manager set for the export's currencies."""
     from crm.models import Team
 
     manager = ctx.manager()
-    return Team.objects.filter(managers=manager).order_by("pk").first(), manager
+    team = Team.objects.filter(managers=manager).order_by("pk").first()
+    if team is not None and (team.exchange_rates != RATES or team.currency != "USD"):
+        Team.objects.filter(pk=team.pk).update(currency="USD", exchange_rates=RATES)
+        team.refresh_from_db()
+    return team, manager
 
 
 def _job(manager: Any, data: bytes) -> Any:
@@ -93,7 +161,7 @@ def import_mapping_case(ctx: BenchContext) -> CaseResult:
     """What the user waits for after choosing the file: the upload read, columns guessed, the mapping page."""
     _, manager = _team_and_manager(ctx)
     client = _browser(manager)
-    data = export_csv()
+    data = export_csv(owners=_owner_names(manager))
     upload_url = ctx.url("prospect_import")
 
     def upload_and_map(_: Any) -> Any:
@@ -120,10 +188,9 @@ def import_preview_case(ctx: BenchContext) -> CaseResult:
 
     _, manager = _team_and_manager(ctx)
     client = _browser(manager)
-    job = import_job_start(user=manager, file_name="export.csv", data=export_csv())
+    job = import_job_start(user=manager, file_name="export.csv", data=export_csv(owners=_owner_names(manager)))
     url = ctx.url("import_map", pk=job.pk)
-    body = {f"col_{n}": field for n, field in enumerate(job.columns[name] for name in _header())}
-    body |= {"owner": "spread", "cadence": "auto", "start": ""}
+    body = _mapping_body(job, manager)
     result = ctx.result()
     result.target = p95_under(2000)
     try:
@@ -142,8 +209,16 @@ def import_preview_case(ctx: BenchContext) -> CaseResult:
     return result
 
 
-def _header() -> list[str]:
-    return HEADER.strip().split(",")
+def _mapping_body(job: Any, manager: Any) -> dict[str, str]:
+    """What the manager sends from the mapping step when they accept every guess and spread the leads."""
+    from crm.imports import import_read
+    from workspace.import_forms import MappingForm
+
+    form = MappingForm(
+        file=import_read(job.text), columns=job.columns, roles=job.roles, user=manager, reps=[], cadences=[]
+    )
+    body = {name: str(form[name].value() or "") for name in form.fields}
+    return body | {"owner": "spread", "cadence": "auto", "start": ""}
 
 
 @case("import_run", "Import: the worker imports 20,000 rows (10,000 companies, paced)", order=35)
@@ -151,7 +226,7 @@ def import_run_case(ctx: BenchContext) -> CaseResult:
     from cadence.services.imports import import_job_run
 
     _, manager = _team_and_manager(ctx)
-    data = export_csv()
+    data = export_csv(owners=_owner_names(manager))
     jobs: list[Any] = []
 
     def prepare(_: int) -> int:
@@ -173,6 +248,26 @@ def import_run_case(ctx: BenchContext) -> CaseResult:
     finally:
         for job in jobs:
             job.delete()
+    if result.main is not None and result.main.median:
+        result.facts["time per 10,000 rows"] = f"{result.main.median / 1000 * 10_000 / ROWS:.1f} s"
+    return result
+
+
+@case("import_quality", "Import: what a 182-column HubSpot export with real-world values gives", order=35)
+def import_quality_case(ctx: BenchContext) -> CaseResult:
+    """The share of rows imported and of prospects on a zone of their own country, for the export `export_csv`
+    writes; the import and its plans are rolled back after."""
+    result = ctx.result()
+    collected: dict[str, str] = {}
+
+    def run(_: Any) -> None:
+        with _imported(ctx) as facts:
+            collected.update(facts)
+
+    result.main = measure(
+        "import_job_run(20,000 rows) and every new lead's first plan", run, warmup=0, runs=1, min_runs=1
+    )
+    result.facts.update(collected)
     return result
 
 
@@ -184,7 +279,7 @@ def _imported(ctx: BenchContext) -> Iterator[dict[str, str]]:
     from cadence.services.imports import import_job_run
 
     team, manager = _team_and_manager(ctx)
-    job = _job(manager, export_csv())
+    job = _job(manager, export_csv(owners=_owner_names(manager)))
     facts: dict[str, str] = {}
     try:
         with transaction.atomic():
@@ -211,6 +306,7 @@ def _imported(ctx: BenchContext) -> Iterator[dict[str, str]]:
                 f"{firsts.filter(due_start__lt=now + dt.timedelta(hours=1)).count():,}"
             )
             facts.update(_clock_facts(ids))
+            facts.update(_outcome_facts(job.pk))
             yield facts
             transaction.set_rollback(True)
     finally:
@@ -237,6 +333,29 @@ def _clock_facts(enrollment_ids: list[int]) -> dict[str, str]:
         "clocks of the new prospects": f"{own:,} of {len(rows):,} on a zone of their own country ({share:.1%}); "
         f"{on_rep:,} on their rep's zone outside it",
         "where each clock came from": said,
+    }
+
+
+def _outcome_facts(job_id: int) -> dict[str, str]:
+    """What became of the export's rows: of those that carry a company and a phone or email (all of them here), how
+    many were imported, skipped as customers by their lifecycle stage, or refused with a reason (and which)."""
+    from collections import Counter as Tally
+
+    from crm.imports import problem_kind
+    from crm.models import ImportJob
+
+    job = ImportJob.objects.get(pk=job_id)
+    carrying = job.total_rows
+    imported = carrying - job.skipped_count - job.failed_count
+    by_stage = sum(1 for entry in job.failures if str(entry.get("why", "")).startswith("Lifecycle stage “"))
+    reasons = Tally(problem_kind(str(entry.get("why", "")).split("; ")[0])[0] for entry in job.failures)
+    leads = carrying - by_stage
+    return {
+        "rows imported (of the rows that carry a company and a phone or email, customers left out)": (
+            f"{imported:,} of {leads:,} ({imported / max(leads, 1):.1%}); {by_stage:,} customers skipped by their "
+            f"lifecycle stage"
+        ),
+        "rows not imported, by reason": "; ".join(f"{n:,}: {why}" for why, n in reasons.most_common(6)) or "none",
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import queue
 import threading
 from collections.abc import Sequence
@@ -27,6 +28,8 @@ def text(value: object) -> str:
         return str(value)
     if isinstance(value, str):
         return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    if isinstance(value, dict | list) or hasattr(value, "adapted"):  # a JSON field's value (psycopg2's Json)
+        return text(json.dumps(getattr(value, "adapted", value), ensure_ascii=False))
     raise TypeError(f"no COPY text for {value!r}")
 
 

@@ -166,6 +166,7 @@ def test_the_preview_groups_problem_rows_by_reason_and_pages_through_every_one(c
     assert len(groups) == 1 and groups[0]["count"] == 150  # ドイツ and Россия are read; Narnia and Atlantis are not
     assert groups[0]["reason"].startswith("“…” is not a country we know")
     assert groups[0]["examples"] == ["Narnia", "Atlantis"]
+    assert groups[0]["said"].startswith("“Narnia”, “Atlantis”… is not a country we know")
     client.force_login(alice)
     first = client.get(reverse("import_problems", args=[job.pk, 0])).content.decode()
     last = client.get(reverse("import_problems", args=[job.pk, 0]), {"page": 3}).content.decode()
