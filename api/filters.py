@@ -57,13 +57,17 @@ class IdFilter(filters.NumberFilter):
 
 
 class StrictFilterSet(filters.FilterSet):
-    """A parameter given empty (`?status=`) is an error, not a silently ignored filter."""
+    """A parameter given empty (`?status=`) is an error, not a silently ignored filter; so is one given twice
+    (`?rep=1&rep=2`): every filter takes one value, and a form would silently keep only the last."""
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
         for name in self.filters:
             if name in self.data and self.data.get(name) == "":
                 self.form.add_error(name, "Give a value, or leave the parameter out.")
+                valid = False
+            elif hasattr(self.data, "getlist") and len(self.data.getlist(name)) > 1:
+                self.form.add_error(name, "Give this parameter once.")
                 valid = False
         return valid
 

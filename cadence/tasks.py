@@ -8,7 +8,7 @@ from django.utils import timezone
 from cadence.notifications import rep_reminder_send
 from cadence.scheduler import scheduler_sweep
 from cadence.services import enrollments_plan, log_undos_prune
-from cadence.services.imports import import_job_run, import_job_undo_run
+from cadence.services.imports import import_job_preview_run, import_job_run, import_job_undo_run
 
 
 @shared_task(
@@ -45,6 +45,12 @@ def rep_remind(rep_id: int, follow_up_ids: list[int]) -> None:
 def import_run(job_id: int) -> None:
     # A gone, done or already-running job is left alone by the service.
     import_job_run(job_id=job_id, now=timezone.now())
+
+
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=330)
+def import_preview(job_id: int, revision: str) -> None:
+    # Gone, moved on, or mapped again since: nothing to do.
+    import_job_preview_run(job_id=job_id, revision=revision, now=timezone.now())
 
 
 @shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)

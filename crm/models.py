@@ -343,6 +343,7 @@ class ImportJob(models.Model):
 
     class State(models.TextChoices):
         MAPPING = "mapping", "Columns to map"
+        PREVIEWING = "previewing", "Previewing"
         PREVIEWED = "previewed", "Previewed"
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Importing"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -136,11 +137,79 @@ def _plan(job: ImportJob, file: ImportFile | None = None) -> ImportPlan:
     return import_plan(user=job.user, rows=rows, columns=job.columns, stages=job.options.get("stages") or {})
 
 
+SETTABLE = (ImportJob.State.MAPPING, ImportJob.State.PREVIEWING, ImportJob.State.PREVIEWED)
+# A file up to this many rows is previewed in the request (well under a second); a bigger one by a worker, while
+# the page waits: no web request reads 50,000 rows.
+PREVIEW_INLINE_ROWS = 2000
+ROWS_SHOWN = 20
+
+
+def import_job_preview_request(
+    *, job: ImportJob, columns: dict[str, str], roles: dict[str, str], options: dict[str, Any], now: dt.datetime
+) -> bool:
+    """The user's mapping and choices, checked now (an error shows next to the form) and saved; the preview made
+    here for a small file, else by a worker (`import_job_preview_run`). True when the preview is ready.
+
+    Each request gets a revision: a worker still previewing an earlier mapping writes nothing when it is done."""
+    if job.state not in SETTABLE:
+        raise ValidationError("This import has already started.")
+    columns_check(columns)
+    job.columns, job.roles = columns, roles
+    _owners(job, str(options.get("owner") or OWNER_ME))
+    _cadence(job, str(options.get("cadence") or CADENCE_AUTO))
+    options = {**options, "revision": uuid.uuid4().hex}
+    job.options, job.error = options, ""
+    if job.total_rows <= PREVIEW_INLINE_ROWS:
+        job.save(update_fields=["columns", "roles", "options", "error"])
+        import_job_configure(job=job, columns=columns, roles=roles, options=options, now=now)
+        return True
+    job.state, job.queued_at = ImportJob.State.PREVIEWING, now
+    with transaction.atomic():
+        job.save(update_fields=["columns", "roles", "options", "state", "queued_at", "error"])
+        task_enqueue("cadence.tasks.import_preview", job.pk, options["revision"])
+    return False
+
+
+def import_job_preview_run(*, job_id: int, revision: str, now: dt.datetime) -> None:
+    """Make the preview a request asked for (the worker's task); quiet when the job moved on or was mapped again."""
+    job = ImportJob.objects.select_related("user", "team").filter(pk=job_id, state=ImportJob.State.PREVIEWING).first()
+    if job is None or job.options.get("revision") != revision:
+        return
+    try:
+        import_job_configure(job=job, columns=job.columns, roles=job.roles, options=job.options, now=now)
+    except (ValidationError, ImportFileError) as exc:
+        ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.PREVIEWING, options__revision=revision).update(
+            state=ImportJob.State.MAPPING, error=" ".join(exc.messages)[:300]
+        )
+
+
+def _row_shown(row: ImportRow) -> dict[str, Any]:
+    if row.outcome == "fail":
+        result = "Error: " + " ".join(row.errors)
+    elif row.outcome == "skip":
+        result = "Skipped: " + row.duplicate
+    elif row.outcome == "merge":
+        result = "Merged: " + row.duplicate
+    else:
+        result = "New"
+    return {
+        "line": row.line,
+        "company": row.company,
+        "contact": row.contact_name,
+        "email": row.email,
+        "role": row.role.replace("_", " ").capitalize(),
+        "outcome": row.outcome,
+        "result": result,
+    }
+
+
 def import_job_configure(
     *, job: ImportJob, columns: dict[str, str], roles: dict[str, str], options: dict[str, Any], now: dt.datetime
 ) -> ImportPlan:
-    """Take the user's mapping and choices, and say what the import will do (counts, pacing), before anything."""
-    if job.state not in (ImportJob.State.MAPPING, ImportJob.State.PREVIEWED):
+    """Take the user's mapping and choices, and say what the import will do (counts, pacing, the problems by
+    reason, the first rows with problems), before anything. When the choices carry a revision, the preview is
+    saved only if they are still the job's (a later mapping wins)."""
+    if job.state not in SETTABLE:
         raise ValidationError("This import has already started.")
     columns_check(columns)
     job.columns, job.roles, job.options = columns, roles, options
@@ -166,10 +235,19 @@ def import_job_configure(
         "problems": [group.as_dict() for group in plan.problem_groups()[:PROBLEM_GROUPS_KEPT]],
         "owners_unknown": sorted(plan.owners_unknown.items(), key=lambda item: -item[1])[:20],
         "custom_fields": sorted({name for name, target in columns.items() if target == CUSTOM}),
+        "rows_shown": [_row_shown(row) for row in plan.problems_first(ROWS_SHOWN)],
     }
     job.state = ImportJob.State.PREVIEWED
+    revision = options.get("revision")
     with transaction.atomic():
-        job.save(update_fields=["columns", "roles", "options", "summary", "state"])
+        if revision:
+            still = ImportJob.objects.filter(pk=job.pk, state__in=SETTABLE, options__revision=revision).update(
+                columns=columns, roles=roles, options=options, summary=job.summary, state=job.state, error=""
+            )
+            if not still:
+                return plan
+        else:
+            job.save(update_fields=["columns", "roles", "options", "summary", "state"])
         ImportMapping.objects.update_or_create(
             team_id=job.team_id, header_digest=file.header_digest, defaults={"columns": columns}
         )
@@ -190,14 +268,17 @@ def imports_requeue(*, now: dt.datetime) -> int:
     """Hand again the queued imports whose task never ran (confirmed while the queue was down, or its message
     lost): the minute sweep calls this. A task that does run twice finds the job claimed and leaves it."""
     stale = list(
-        ImportJob.objects.filter(state=ImportJob.State.QUEUED)
+        ImportJob.objects.filter(state__in=[ImportJob.State.QUEUED, ImportJob.State.PREVIEWING])
         .filter(Q(queued_at__lt=now - REQUEUE_AFTER) | Q(queued_at__isnull=True, created_at__lt=now - REQUEUE_AFTER))
-        .values_list("pk", flat=True)[:100]
+        .values_list("pk", "state", "options")[:100]
     )
-    for pk in stale:
+    for pk, state, options in stale:
         with transaction.atomic():
-            if ImportJob.objects.filter(pk=pk, state=ImportJob.State.QUEUED).update(queued_at=now):
-                task_enqueue("cadence.tasks.import_run", pk)
+            if ImportJob.objects.filter(pk=pk, state=state).update(queued_at=now):
+                if state == ImportJob.State.PREVIEWING:
+                    task_enqueue("cadence.tasks.import_preview", pk, (options or {}).get("revision", ""))
+                else:
+                    task_enqueue("cadence.tasks.import_run", pk)
     return len(stale)
 
 

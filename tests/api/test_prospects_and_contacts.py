@@ -194,3 +194,11 @@ def test_contacts_have_etags_and_refuse_stale_writes(api, carol_api, prospect):
     assert api.get("/api/v1/contacts/", {"prospect": prospect.pk}).json()["count"] == 1
     joe.refresh_from_db()
     assert joe.title == "CFO"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/prospects/?owner=1&owner=2", "/api/v1/touches/?rep=false&rep=0.0"])
+def test_a_filter_given_twice_is_refused_not_read_as_its_last_value(api, prospect, path):
+    response = api.get(path)
+
+    assert response.status_code == 400
+    assert "Give this parameter once." in str(response.json()["fields"])

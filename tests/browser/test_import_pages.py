@@ -143,3 +143,28 @@ def test_a_manager_hands_ticked_leads_and_all_matching_leads_to_a_rep_from_the_l
     page.get_by_role("heading", name="Hand leads over").wait_for()
     assert "28 handed over, 3 already theirs" in page.locator("p[role=status]").inner_text()
     assert Prospect.objects.filter(name__startswith=f"Rebalance {size}", owner=sam).count() == 31
+
+
+@pytest.mark.celery_worker
+def test_a_big_exports_preview_is_read_by_a_worker_while_the_page_waits_and_then_shows(
+    browser, shot, live_server, working_day, celery_worker_process
+):
+    from cadence.services.imports import PREVIEW_INLINE_ROWS
+
+    demo_data_seed(now=timezone.now())
+    rows = PREVIEW_INLINE_ROWS + 500
+    lines = [f"Big Export {n} Ltd,b{n}@bigexport{n}.example,{'Narnia' if n % 100 == 0 else 'Deutschland'}"
+             for n in range(rows)]  # fmt: skip
+    data = ("Company,Email,Country\n" + "\n".join(lines) + "\n").encode()
+    page = browser.new_page(viewport=SIZES["laptop"])
+    log_in(page, live_server.url, "maria")
+    page.goto(f"{live_server.url}/prospects/import/")
+    page.set_input_files("input[type=file]", {"name": "big.csv", "mimeType": "text/csv", "buffer": data})
+    page.get_by_role("button", name="Read the file").click()
+    page.get_by_role("button", name="Preview the import").click()
+
+    page.get_by_role("heading", name="3. What will happen").wait_for(timeout=60_000)
+    assert f"{rows - rows // 100}" in page.locator("ul.summary").inner_text()
+    assert "“Narnia” is not a country we know" in page.locator(".problem-groups").inner_text()
+    assert ImportJob.objects.get(file_name="big.csv").state == ImportJob.State.PREVIEWED
+    shot(page, "import_preview_by_worker")

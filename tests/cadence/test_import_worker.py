@@ -8,7 +8,12 @@ import pytest
 from django.utils import timezone
 
 from cadence.models import Enrollment
-from cadence.services.imports import import_job_configure, import_job_queue, import_job_start
+from cadence.services.imports import (
+    import_job_configure,
+    import_job_preview_request,
+    import_job_queue,
+    import_job_start,
+)
 from crm.models import ImportJob, Prospect
 
 ROWS = 6000
@@ -46,3 +51,24 @@ def test_a_worker_imports_6000_rows_while_its_progress_is_polled(celery_worker_p
     # A company's value is the largest given on any of its rows, whatever way it was written.
     assert set(Prospect.objects.values_list("estimated_value", flat=True)) == {12000}
     assert Enrollment.objects.filter(owner=alice).count() == ROWS // 2
+
+
+@pytest.mark.celery_worker
+def test_a_big_files_preview_is_made_by_a_worker_while_the_page_waits(celery_worker_process, alice, cadence):
+    rows = "".join(f"Company {n},c{n}@company{n}.example,{'Narnia' if n % 50 == 0 else 'US'}\n" for n in range(ROWS))
+    job = import_job_start(user=alice, file_name="big.csv", data=("Company,Email,Country\n" + rows).encode())
+
+    ready = import_job_preview_request(
+        job=job, columns=job.columns, roles={}, options={"owner": "me"}, now=timezone.now()
+    )
+
+    assert ready is False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.state != ImportJob.State.PREVIEWING:
+            break
+        time.sleep(0.1)
+    assert job.state == ImportJob.State.PREVIEWED, job.error
+    assert job.summary["fail"] == ROWS // 50 and job.summary["prospects"] == ROWS - ROWS // 50
+    assert job.summary["problems"][0]["said"].startswith("“Narnia” is not a country we know")

@@ -133,7 +133,7 @@ def test_the_import_pages_map_preview_confirm_and_show_the_result(client, alice,
     mapping = client.post(reverse("prospect_import"), {"file": upload}, follow=True)
     page = mapping.content.decode()
     assert "Company Name" in page and "Harbor Crate Co" in page  # each column with its sample values
-    preview = client.post(mapping.redirect_chain[-1][0], _mapping_post(mapping))
+    preview = client.post(mapping.redirect_chain[-1][0], _mapping_post(mapping), follow=True)
     page = preview.content.decode()
     assert "<strong>1</strong> new prospect, from 2 rows" in page
     assert "is not an email address" in page and "30 new leads a working day per rep" in page

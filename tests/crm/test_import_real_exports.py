@@ -238,3 +238,36 @@ def test_the_list_filters_by_import(client, alice, cadence):
     page = client.get(reverse("prospect_list"), {"import": job.pk}).content.decode()
 
     assert "From the file" in page and "Before" not in page
+
+
+def test_a_big_file_is_previewed_by_a_worker_and_an_older_mapping_never_overwrites_a_newer_one(
+    client, alice, cadence, django_capture_on_commit_callbacks
+):
+    from cadence.services.imports import PREVIEW_INLINE_ROWS, import_job_preview_run
+
+    rows = "".join(f"Company {n},c{n}@x{n}.example,note {n}\n" for n in range(PREVIEW_INLINE_ROWS + 1))
+    job = import_job_start(user=alice, file_name="big.csv", data=("Company,Email,Note\n" + rows).encode())
+    client.force_login(alice)
+    page = client.get(reverse("import_map", args=[job.pk]))
+    body = {name: page.context["form"][name].value() or "" for name in page.context["form"].fields}
+
+    with django_capture_on_commit_callbacks(execute=False) as first_tasks:
+        client.post(reverse("import_map", args=[job.pk]), {**body, "owner": "me", "cadence": "auto"})
+    job.refresh_from_db()
+    first = job.options["revision"]
+    assert job.state == ImportJob.State.PREVIEWING and len(first_tasks) == 1
+    waiting = client.get(reverse("import_map", args=[job.pk])).content.decode()
+    assert f"Reading {PREVIEW_INLINE_ROWS + 1} rows" in waiting
+
+    # The user maps again before the worker is done: the first preview, finishing late, writes nothing.
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("import_map", args=[job.pk]), {**body, "owner": "me", "cadence": "auto", "col_2": ""})
+    import_job_preview_run(job_id=job.pk, revision=first, now=timezone.now())
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.PREVIEWING
+    import_job_preview_run(job_id=job.pk, revision=job.options["revision"], now=timezone.now())
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.PREVIEWED and job.columns["Note"] == ""
+
+    shown = client.get(reverse("import_map", args=[job.pk])).content.decode()
+    assert "3. What will happen" in shown and f"<strong>{PREVIEW_INLINE_ROWS + 1}</strong> new prospects" in shown

@@ -15,12 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from cadence.models import Cadence
 from cadence.services.imports import (
+    SETTABLE,
     UNDO_DAYS,
-    import_job_configure,
+    import_job_preview_request,
     import_job_queue,
     import_job_start,
     import_job_undo_request,
@@ -36,6 +37,7 @@ from web.uploads import body_too_large, too_large_message, upload_refused
 from workspace.import_forms import ImportUploadForm, MappingForm
 
 PROGRESS = "workspace/import_progress.html"
+MAP = "workspace/import_map.html"
 
 
 def _job_for_user(request: HtmxHttpRequest, pk: int) -> ImportJob:
@@ -118,28 +120,39 @@ def _reps_left_out(job: ImportJob, *, offered: set[int]) -> str:
 @require_http_methods(["GET", "POST"])
 @login_required
 def import_map(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Step 2: confirm or change each column's field, the roles titles mean, who gets the leads and when; then
-    see what the import will do (a summary and the rows with problems first, never the whole file)."""
+    """Step 2: confirm or change each column's field, the roles titles mean, the stages that are leads, who gets
+    the leads and when; then see what the import will do (a summary, the problems by reason, the first rows with
+    problems). A big file is previewed by a worker while this page waits (htmx asks every second)."""
     job = _job_for_user(request, pk)
-    if job.state not in (ImportJob.State.MAPPING, ImportJob.State.PREVIEWED):
+    if job.state not in SETTABLE:
         return redirect("import_progress", pk=job.pk)
+    previewing = job.state == ImportJob.State.PREVIEWING
+    if request.htmx and request.GET.get("poll"):
+        if previewing:
+            return render(request, f"{MAP}#previewing", {"job": job})
+        # A reload, not a redirect: the page's address is this one (with #preview-title), and going to the same
+        # address differing only in its fragment would scroll, not load the preview.
+        return HttpResponseClientRefresh()
     form = _mapping_form(request, job)
-    plan = None
     if request.method == "POST" and form.is_valid():
         try:
-            plan = import_job_configure(
+            import_job_preview_request(
                 job=job, columns=form.columns(), roles=form.roles(), options=form.options(), now=timezone.now()
             )
         except (ValidationError, ImportFileError) as exc:
             form.add_error(None, errors_text(exc))
+        else:
+            return redirect(f"{reverse('import_map', args=[job.pk])}#preview-title")
+    shown = job.state == ImportJob.State.PREVIEWED and request.method == "GET"
     context = {
         "job": job,
         "form": form,
-        "plan": plan,
-        "problems": plan.problems_first() if plan else [],
-        "problem_groups": job.summary.get("problems", []) if plan else [],
+        "previewing": previewing,
+        "shown": shown,
+        "problems": job.summary.get("rows_shown", []) if shown else [],
+        "problem_groups": job.summary.get("problems", []) if shown else [],
     }
-    return render(request, "workspace/import_map.html", context)
+    return render(request, MAP, context, status=400 if form.errors else 200)
 
 
 PROBLEM_PAGE = 50
@@ -152,7 +165,7 @@ def import_problems(request: HtmxHttpRequest, pk: int, group: int) -> HttpRespon
     the file gives for the mapped columns: nothing hidden behind "the first 20"."""
     job = _job_for_user(request, pk)
     groups = job.summary.get("problems", [])
-    if job.state not in (ImportJob.State.PREVIEWED,) or not 0 <= group < len(groups):
+    if job.state != ImportJob.State.PREVIEWED or not 0 <= group < len(groups):
         return redirect("import_map", pk=job.pk)
     chosen = groups[group]
     page = Paginator(chosen["lines"], PROBLEM_PAGE).get_page(request.GET.get("page"))
