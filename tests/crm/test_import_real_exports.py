@@ -271,3 +271,22 @@ def test_a_big_file_is_previewed_by_a_worker_and_an_older_mapping_never_overwrit
 
     shown = client.get(reverse("import_map", args=[job.pk])).content.decode()
     assert "3. What will happen" in shown and f"<strong>{PREVIEW_INLINE_ROWS + 1}</strong> new prospects" in shown
+
+
+def test_the_prospect_page_shows_the_custom_fields_and_the_value_as_written(client, alice, cadence):
+    Team.objects.filter(pk=alice.team_id).update(exchange_rates={"JPY": "0.0067"})
+    _imported(alice, 'Company,Email,Industry,Amount\nTokyo Freight,t@tokyo.example,Cold chain,"¥1,275,000"\n')
+    client.force_login(alice)
+
+    page = client.get(reverse("prospect_detail", args=[Prospect.objects.get().pk])).content.decode()
+
+    assert "<dt>Industry</dt><dd>Cold chain</dd>" in page
+    assert "8,543 USD" in page and "(written 1,275,000 JPY)" in page
+
+
+def test_a_column_named_like_a_team_field_is_kept_as_that_field_next_time_even_when_empty(alice, cadence):
+    _imported(alice, "Company,Email,Industry\nAcme,a@acme.example,Cold chain\n")
+
+    again = import_job_start(user=alice, file_name="next.csv", data=b"Company,E-mail,Industry\nBeta,b@beta.example,\n")
+
+    assert again.columns == {"Company": "company", "E-mail": "email", "Industry": "custom"}
