@@ -586,8 +586,7 @@ class ImportPlan:
                 if group is None:
                     group = groups[(row.outcome, kind)] = ProblemGroup(outcome=row.outcome, reason=kind)
                 group.count += 1
-                if len(group.lines) < 1000:
-                    group.lines.append(row.line)
+                group.lines.append(row.line)
                 if shown and shown not in group.examples and len(group.examples) < examples:
                     group.examples.append(shown)
         return sorted(groups.values(), key=lambda g: (g.outcome != "fail", -g.count, g.reason))
@@ -599,7 +598,7 @@ class ProblemGroup:
     reason: str  # the reason with the value in it left out
     count: int = 0
     examples: list[str] = field(default_factory=list)  # the values, as written
-    lines: list[int] = field(default_factory=list)  # the first thousand rows'
+    lines: list[int] = field(default_factory=list)  # every row's, for the page that lists them
 
     @property
     def said(self) -> str:

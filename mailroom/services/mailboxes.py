@@ -152,15 +152,9 @@ def _too_many() -> CheckResult:
     )
 
 
-def mailbox_test(*, mailbox: Mailbox) -> list[CheckResult]:
-    """Log in to both servers, a few times per rep per window at most: each test connects out, and an unlimited
-    "Save and test" would let anyone try passwords against any server from ours."""
-    if not _test_allowed(user_id=mailbox.user_id):
-        return [_too_many()]
-    return mailbox_check(mailbox)
-
-
 def _test_allowed(*, user_id: int) -> bool:
+    """A few tests per rep per window at most: each test connects out, and an unlimited "Save and test" would let
+    anyone try passwords against any server from ours."""
     key = f"mailbox-tests:{user_id}"
     try:
         cache.add(key, 0, timeout=django_settings.MAIL_TEST_WINDOW_SECONDS)

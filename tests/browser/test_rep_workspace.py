@@ -216,7 +216,7 @@ def test_a_rep_imports_a_csv_after_a_preview_with_per_row_errors(browser, shot, 
     shot(page, "import_mapping", full_page=True)
     page.get_by_role("button", name="Preview the import").click()
     page.get_by_text("new prospect, from 2 rows").wait_for()
-    assert "is not an email address" in page.locator(".row-fail").inner_text()
+    assert "is not an email address" in page.locator("tr.row-fail").inner_text()
     shot(page, "import_preview")
 
     page.get_by_role("button", name="Import 1 prospect").click()
