@@ -172,6 +172,43 @@ MAIL_TEST_WINDOW_SECONDS = 600
 # The authserv-ids of the servers that receive the reps' mail (mx.google.com, ...): only their
 # Authentication-Results are believed (mailroom/authentication.py). Empty: the topmost header.
 MAIL_TRUSTED_AUTHSERV_IDS = env_list("PURSUIT_MAIL_TRUSTED_AUTHSERV_IDS")
+# Google Workspace and Microsoft 365 mailboxes connect by OAuth (mailroom/oauth.py): one client per provider for the
+# install, registered as the README says. A provider with no client id is not offered.
+MAIL_OAUTH_PROVIDERS = {
+    "google": {
+        "label": "Google",
+        "client_id": env_str("PURSUIT_GOOGLE_CLIENT_ID", ""),
+        "client_secret": env_str("PURSUIT_GOOGLE_CLIENT_SECRET", ""),
+        "authorize_url": "https://accounts.google.com/o/oauth2/v2/auth",
+        "token_url": "https://oauth2.googleapis.com/token",
+        "revoke_url": "https://oauth2.googleapis.com/revoke",
+        "userinfo_url": "https://openidconnect.googleapis.com/v1/userinfo",
+        # IMAP and SMTP with a token need Gmail's full-access scope; "openid email" says which address it is.
+        "scope": "https://mail.google.com/ openid email",
+        # A refresh token, every time (Google gives one only on the first consent otherwise).
+        "authorize_params": {"access_type": "offline", "prompt": "consent"},
+        "imap": ("imap.gmail.com", 993, "tls"),
+        "smtp": ("smtp.gmail.com", 465, "tls"),
+    },
+    "microsoft": {
+        "label": "Microsoft",
+        "client_id": env_str("PURSUIT_MICROSOFT_CLIENT_ID", ""),
+        "client_secret": env_str("PURSUIT_MICROSOFT_CLIENT_SECRET", ""),
+        "authorize_url": "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize".format(
+            tenant=env_str("PURSUIT_MICROSOFT_TENANT", "organizations")
+        ),
+        "token_url": "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token".format(
+            tenant=env_str("PURSUIT_MICROSOFT_TENANT", "organizations")
+        ),
+        "revoke_url": "",  # Microsoft's identity platform has no revocation endpoint: disconnecting deletes the token
+        "userinfo_url": "https://graph.microsoft.com/oidc/userinfo",
+        "scope": "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send "
+        "offline_access openid email",
+        "authorize_params": {"prompt": "select_account"},
+        "imap": ("outlook.office365.com", 993, "tls"),
+        "smtp": ("smtp.office365.com", 587, "starttls"),
+    },
+}
 # The address reps' List-Unsubscribe one-click links point to (RFC 8058), e.g. https://pursuit.example.com.
 PUBLIC_BASE_URL = env_str("PURSUIT_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 

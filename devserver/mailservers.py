@@ -8,7 +8,9 @@ fails the tests; otherwise they skip with the reason.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import json
 import os
 import shutil
 import smtplib
@@ -16,6 +18,8 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -25,7 +29,18 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from imapclient import IMAPClient
 
+from devserver.oauthserver import RESOURCE_ID, RESOURCE_SECRET, OAuthServer, oauth_server
+
 PASSWORD = "secret"
+# Dovecot checks an XOAUTH2 or OAUTHBEARER login's access token at the test authorization server's introspection
+# endpoint (RFC 7662), as Google's and Microsoft's servers check theirs.
+OAUTH2_CONFIG = """introspection_mode = post
+introspection_url = http://{client}:{secret}@127.0.0.1:{port}/introspect
+username_attribute = username
+active_attribute = active
+active_value = true
+force_introspection = yes
+"""
 CONFIG = """
 protocols = imap lmtp
 base_dir = {root}/run
@@ -33,7 +48,7 @@ state_dir = {root}/state
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 mail_location = maildir:{root}/mail/%u
 log_path = {root}/dovecot.log
 default_internal_user = dovecot
@@ -59,7 +74,13 @@ service lmtp {{
   }}
 }}
 passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/oauth2.conf.ext
+}}
+passdb {{
   driver = static
+  mechanisms = plain login
   args = password={password}
 }}
 userdb {{
@@ -85,10 +106,31 @@ def _wait_for_port(port: int, *, timeout: float = 15) -> bool:
 
 
 class _Relay:
-    """aiosmtpd handler: refuse unknown recipients for good (550), deliver the rest through LMTP."""
+    """aiosmtpd handler: refuse unknown recipients for good (550), deliver the rest through LMTP. It also takes
+    XOAUTH2 logins, checking the token at the authorization server as Gmail's and Office 365's SMTP servers do;
+    `smtp_auth_disabled` answers them as a Microsoft tenant with SMTP AUTH turned off does."""
 
     def __init__(self, servers: MailServers) -> None:
         self.servers = servers
+
+    async def auth_XOAUTH2(self, server, args):  # noqa: N802 - aiosmtpd's name for the mechanism's method
+        if self.servers.smtp_auth_disabled:
+            await server.push(
+                "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."
+            )
+            return AuthResult(success=False, handled=True)
+        response = args[1] if len(args) > 1 else await server.challenge_auth("", encode_to_b64=False)
+        if isinstance(response, bytes):
+            response = response.decode()
+        try:
+            said = base64.b64decode(response).decode()
+        except ValueError:
+            return AuthResult(success=False, handled=False)
+        fields = dict(part.split("=", 1) for part in said.split("\x01") if "=" in part)
+        user, token = fields.get("user", ""), fields.get("auth", "").removeprefix("Bearer ").strip()
+        if user and token and _introspect(self.servers.oauth, token).get("username") == user:
+            return AuthResult(success=True, auth_data=user)
+        return AuthResult(success=False, handled=False)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's API
         if address.lower() not in self.servers.users:
@@ -103,12 +145,27 @@ class _Relay:
         return "250 2.0.0 Message accepted"
 
 
+def _introspect(oauth: OAuthServer | None, token: str) -> dict:
+    if oauth is None:
+        return {}
+    request = urllib.request.Request(
+        oauth.endpoints["introspection_url"],
+        data=urllib.parse.urlencode({"token": token}).encode(),
+        headers={"Authorization": "Basic " + base64.b64encode(f"{RESOURCE_ID}:{RESOURCE_SECRET}".encode()).decode()},
+    )
+    with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 - the test server on loopback
+        found = json.loads(answer.read())
+    return found if found.get("active") else {}
+
+
 @dataclass
 class MailServers:
     root: Path
     imap_port: int
     lmtp_port: int
     smtp_port: int = 0
+    oauth: OAuthServer | None = None
+    smtp_auth_disabled: bool = False
     users: dict[str, str] = field(default_factory=dict)
     accepted: list[bytes] = field(default_factory=list)
 
@@ -166,10 +223,21 @@ def mail_servers() -> Iterator[MailServers | str]:
     os.chown(root / "mail", 65534, 65534)
     servers = MailServers(root=root, imap_port=free_port(), lmtp_port=free_port())
     servers.add_user("postmaster@pursuit.test")
+    oauth_port = free_port()
+    (root / "oauth2.conf.ext").write_text(
+        OAUTH2_CONFIG.format(client=RESOURCE_ID, secret=RESOURCE_SECRET, port=oauth_port)
+    )
     conf = root / "dovecot.conf"
     conf.write_text(
         CONFIG.format(root=root, imap_port=servers.imap_port, lmtp_port=servers.lmtp_port, password=PASSWORD)
     )
+    with oauth_server(oauth_port) as oauth:
+        servers.oauth = oauth
+        yield from _with_dovecot(servers, conf, root)
+
+
+def _with_dovecot(servers: MailServers, conf: Path, root: Path) -> Iterator[MailServers | str]:
+    dovecot = shutil.which("dovecot") or "/usr/sbin/dovecot"
     # Dovecot forks into the background: its children must not hold a pipe of ours open.
     with (root / "start.log").open("wb") as start_log:
         started = subprocess.run([dovecot, "-c", str(conf)], stdout=start_log, stderr=start_log, timeout=30)

@@ -51,6 +51,16 @@ class Mailbox(models.Model):
     # One line: a line break in a user name would reach the server as a second command.
     imap_username = models.CharField(max_length=255, blank=True, validators=[validate_single_line])
     imap_password_encrypted = models.BinaryField(blank=True, default=b"", editable=False)
+    # Connected by OAuth (Google, Microsoft): no password; IMAP and SMTP log in with an access token (XOAUTH2),
+    # refreshed with the refresh token before it runs out. Both tokens are encrypted like the passwords.
+    oauth_provider = models.CharField(max_length=20, blank=True, editable=False)
+    oauth_refresh_encrypted = models.BinaryField(blank=True, default=b"", editable=False)
+    oauth_access_encrypted = models.BinaryField(blank=True, default=b"", editable=False)
+    oauth_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The provider refused the grant (revoked, expired, password changed): nothing is sent or read until the rep
+    # connects again; queued emails wait and say why.
+    reconnect_since = models.DateTimeField(null=True, blank=True, editable=False)
+    reconnect_reason = models.CharField(max_length=300, blank=True, editable=False)
     # "Save and test" runs in a worker (a test can wait 15 s per server): the page polls for these.
     check_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     check_finished_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -16,6 +16,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from mailroom.models import Mailbox
 from mailroom.network import AddressNotAllowed, mail_host_check
+from mailroom.oauth import OAuthProblem, oauth_access_token, xoauth2
 from mailroom.secrets import SecretUnreadable, secret_decrypt
 
 TIMEOUT_SECONDS = 15
@@ -45,7 +46,7 @@ def explain(exc: BaseException, *, server: str) -> str:
         return f"{server}: the server does not offer {exc}. Check the security setting."
     if isinstance(exc, MailServerError):
         return str(exc)
-    if isinstance(exc, SecretUnreadable | AddressNotAllowed):
+    if isinstance(exc, SecretUnreadable | AddressNotAllowed | OAuthProblem):
         return f"{server}: {exc}"
     # Never the remote side's own words here: a host that is not a mail server would have its greeting shown.
     if isinstance(exc, smtplib.SMTPResponseException):
@@ -72,7 +73,9 @@ def smtp_session(mailbox: Mailbox) -> Iterator[smtplib.SMTP]:
         if mailbox.smtp_security == Mailbox.Security.STARTTLS:
             client.starttls(context=context)
             client.ehlo()
-        if mailbox.smtp_username:
+        if mailbox.oauth_provider:
+            _smtp_oauth_login(client, mailbox)
+        elif mailbox.smtp_username:
             client.login(mailbox.smtp_username, secret_decrypt(mailbox.smtp_password_encrypted))
         yield client
     finally:
@@ -91,13 +94,33 @@ def imap_session(mailbox: Mailbox) -> Iterator[IMAPClient]:
     try:
         if mailbox.imap_security == Mailbox.Security.STARTTLS:
             client.starttls(ssl.create_default_context())
-        client.login(mailbox.imap_username, secret_decrypt(mailbox.imap_password_encrypted))
+        if mailbox.oauth_provider:
+            client.oauth2_login(mailbox.imap_username, oauth_access_token(mailbox=mailbox))
+        else:
+            client.login(mailbox.imap_username, secret_decrypt(mailbox.imap_password_encrypted))
         yield client
     finally:
         try:
             client.logout()
         except (IMAPClientError, OSError):
             client.shutdown()
+
+
+def _smtp_oauth_login(client: smtplib.SMTP, mailbox: Mailbox) -> None:
+    """XOAUTH2 with the mailbox's access token. A Microsoft 365 tenant with SMTP AUTH turned off answers 535 5.7.139:
+    said so, with what its admin must change."""
+    initial = xoauth2(mailbox.smtp_username, oauth_access_token(mailbox=mailbox))
+    try:
+        client.auth("XOAUTH2", lambda challenge=None: "" if challenge else initial, initial_response_ok=True)
+    except smtplib.SMTPAuthenticationError as exc:
+        said = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        if "5.7.139" in said or "SmtpClientAuthentication is disabled" in said:
+            raise MailServerError(
+                "SMTP: your Microsoft 365 organisation has turned off sending from apps (SMTP AUTH). Your admin can "
+                "turn it on for your mailbox: Microsoft 365 admin center > Users > your user > Mail > Manage email "
+                "apps > Authenticated SMTP. Reading your replies works meanwhile."
+            ) from exc
+        raise MailServerError("SMTP: the provider refused the sign-in token: connect the mailbox again.") from exc
 
 
 def _connectable(mailbox: Mailbox, *, server: str) -> None:

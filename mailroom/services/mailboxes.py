@@ -16,6 +16,7 @@ from cadence.services.queue import task_enqueue
 from crm.models import User
 from mailroom.models import Mailbox
 from mailroom.network import AddressNotAllowed, mail_host_check
+from mailroom.oauth import oauth_disconnect
 from mailroom.secrets import secret_encrypt, secret_rotate
 from mailroom.transport import CheckResult, mailbox_check
 
@@ -50,10 +51,18 @@ def mailbox_save(*, user: User, settings: dict[str, Any], smtp_password: str = "
     with transaction.atomic():
         mailbox = Mailbox.objects.select_for_update().filter(user=user).first() or Mailbox(user=user)
         before = (mailbox.imap_host, mailbox.imap_username, mailbox.imap_folder)
+        servers = (mailbox.smtp_host, mailbox.imap_host)
         for name in SETTINGS_FIELDS:
             if name in settings:
                 setattr(mailbox, name, settings[name])
         mailbox.transport = Mailbox.Transport.SMTP
+        if mailbox.oauth_provider and (
+            smtp_password or imap_password or servers != (mailbox.smtp_host, mailbox.imap_host)
+        ):
+            # Other servers, or a password: this is a password mailbox now; the provider's tokens go.
+            mailbox.oauth_provider, mailbox.oauth_expires_at = "", None
+            mailbox.oauth_refresh_encrypted = mailbox.oauth_access_encrypted = b""
+            mailbox.reconnect_since, mailbox.reconnect_reason = None, ""
         if smtp_password:
             mailbox.smtp_password_encrypted = encrypted["smtp"]
         if imap_password:
@@ -165,16 +174,24 @@ def _test_allowed(*, user_id: int) -> bool:
 
 
 def mailbox_disconnect(*, user: User) -> None:
-    """Pursuit stops sending and reading for this rep; what it logged stays."""
-    Mailbox.objects.filter(user=user).delete()
+    """Pursuit stops sending and reading for this rep; what it logged stays. A mailbox connected by OAuth has its
+    grant revoked at the provider where it can be (mailroom.oauth), then its tokens go with it."""
+    mailbox = Mailbox.objects.filter(user=user).first()
+    if mailbox is None:
+        return
+    if mailbox.oauth_provider:
+        oauth_disconnect(mailbox=mailbox)
+    mailbox.delete()
 
 
 def mailbox_keys_rotate() -> int:
-    """Re-encrypt every saved password with the newest key (after a new one was put first in the list)."""
+    """Re-encrypt every saved password and OAuth token with the newest key (after a new one was put first)."""
     count = 0
-    for mailbox in Mailbox.objects.select_for_update().iterator():
-        mailbox.smtp_password_encrypted = secret_rotate(mailbox.smtp_password_encrypted)
-        mailbox.imap_password_encrypted = secret_rotate(mailbox.imap_password_encrypted)
-        mailbox.save(update_fields=["smtp_password_encrypted", "imap_password_encrypted"])
-        count += 1
+    fields = ["smtp_password_encrypted", "imap_password_encrypted", "oauth_refresh_encrypted", "oauth_access_encrypted"]
+    with transaction.atomic():
+        for mailbox in Mailbox.objects.select_for_update().iterator():
+            for name in fields:
+                setattr(mailbox, name, secret_rotate(getattr(mailbox, name)))
+            mailbox.save(update_fields=fields)
+            count += 1
     return count

@@ -37,6 +37,7 @@ from crm.validators import validate_single_line
 from crm.zones import day_and_clock, zone
 from mailroom.classify import refusal_kind
 from mailroom.models import CAP_REACHED, Mailbox, OutboundEmail
+from mailroom.oauth import OAuthProblem, ReconnectNeeded
 from mailroom.transport import MailServerError, PermanentRefusal, explain, imap_session, smtp_send, smtp_session
 from touches.models import Channel, Outcome, Source
 
@@ -163,6 +164,11 @@ def _stopped(*, contact, prospect: Prospect) -> str:
     return ""
 
 
+# An email whose mailbox must be connected again waits, and says so; it goes once the rep has reconnected.
+RECONNECT_WAIT = "Waits: your mailbox must be connected again (Mailbox page). Nothing is lost."
+RECONNECT_RETRY = dt.timedelta(minutes=15)
+
+
 def email_send(*, outbound_id: uuid.UUID, now: dt.datetime) -> str:
     """Send one queued message if its moment has come; what happened, in a word (for the task's log)."""
     with transaction.atomic():
@@ -203,7 +209,13 @@ def email_send(*, outbound_id: uuid.UUID, now: dt.datetime) -> str:
     except PermanentRefusal as exc:
         _refused(row, said=str(exc), now=now)
         return "refused"
-    except (MailServerError, OSError) as exc:
+    except ReconnectNeeded:
+        # Nothing left: the provider refused the grant. The message waits for the rep to connect again.
+        OutboundEmail.objects.filter(pk=row.pk, state=OutboundEmail.State.SENDING).update(
+            state=OutboundEmail.State.WAITING, not_before=now + RECONNECT_RETRY, wait_reason=RECONNECT_WAIT
+        )
+        return "waiting"
+    except (MailServerError, OAuthProblem, OSError) as exc:
         _retry_later(row, error=str(exc) or exc.__class__.__name__, now=now)
         return "retry"
     _sent_copy_keep(row, message)
@@ -219,7 +231,10 @@ def _answered(row: OutboundEmail) -> str:
 
 
 def _wait_for(row: OutboundEmail, *, now: dt.datetime) -> tuple[dt.datetime, str] | None:
-    """(when, why) if the message must wait: the contact's window is closed, or the mailbox's cap is reached."""
+    """(when, why) if the message must wait: the mailbox must be connected again, the contact's window is closed,
+    or the mailbox's cap is reached."""
+    if row.mailbox.reconnect_since is not None:
+        return now + RECONNECT_RETRY, RECONNECT_WAIT
     rep_tz = zone(row.rep.timezone, fallback="UTC")
     rep_day = local_date(now, rep_tz)
     day_start = dt.datetime.combine(rep_day, dt.time(0), tzinfo=rep_tz)

@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.once import submitted_once
 from mailroom.models import OutboundEmail
+from mailroom.oauth import OAuthProblem, oauth_connect_finish, oauth_connect_start, oauth_providers
 from mailroom.selectors import (
     inbound_for_teammates_leads,
     inbound_get_visible,
@@ -38,6 +39,7 @@ from workspace.mail_compose import email_compose
 from workspace.mail_forms import EmailSendForm, MailboxForm, ReclassifyForm
 
 COMPOSE_TEMPLATE = "workspace/my_day.html#email-compose"
+OAUTH_SESSION_KEY = "mailbox_oauth"
 
 
 @require_http_methods(["GET", "POST"])
@@ -71,12 +73,54 @@ def mailbox_settings(request: HtmxHttpRequest) -> HttpResponse:
             mailbox_test_request(mailbox=mailbox, now=timezone.now())
             return redirect("mailbox_settings")
     state, results = mailbox_test_state(mailbox=mailbox, now=timezone.now())
-    context = {"form": form, "mailbox": mailbox, "check_state": state, "results": results}
+    context = {
+        "form": form,
+        "mailbox": mailbox,
+        "check_state": state,
+        "results": results,
+        "providers": list(oauth_providers().values()),
+        "provider_label": oauth_providers().get(mailbox.oauth_provider).label  # type: ignore[union-attr]
+        if mailbox is not None and mailbox.oauth_provider in oauth_providers()
+        else "",
+    }
     if request.htmx and request.GET.get("check"):
         return render(request, "workspace/mailbox.html#check", context)
     context["unreadable"] = unreadable_for_mailbox(mailbox=mailbox)
     context["for_teammates"] = inbound_for_teammates_leads(mailbox=mailbox)
     return render(request, "workspace/mailbox.html", context)
+
+
+@require_POST
+@login_required
+def mailbox_oauth_start(request: HtmxHttpRequest, provider: str) -> HttpResponse:
+    """ "Connect Google" / "Connect Microsoft": to the provider's consent page, with a state and a PKCE verifier
+    kept in this session only."""
+    try:
+        url, kept = oauth_connect_start(
+            provider_name=provider,
+            redirect_uri=request.build_absolute_uri(reverse("mailbox_oauth_callback")),
+            login_hint=request.user.email,
+        )
+    except OAuthProblem as exc:
+        messages.error(request, str(exc))
+        return redirect("mailbox_settings")
+    request.session[OAUTH_SESSION_KEY] = kept
+    return redirect(url)
+
+
+@require_GET
+@login_required
+def mailbox_oauth_callback(request: HtmxHttpRequest) -> HttpResponse:
+    """Back from the provider: connected and tested, or a clear reason and nothing changed."""
+    kept = request.session.pop(OAUTH_SESSION_KEY, None)
+    try:
+        mailbox = oauth_connect_finish(user=request.user, kept=kept, returned=request.GET.dict(), now=timezone.now())
+    except OAuthProblem as exc:
+        messages.error(request, str(exc))
+        return redirect("mailbox_settings")
+    mailbox_test_request(mailbox=mailbox, now=timezone.now())
+    messages.success(request, f"Connected: Pursuit sends and reads as {mailbox.from_address}. Testing it now…")
+    return redirect("mailbox_settings")
 
 
 @require_POST
