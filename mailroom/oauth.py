@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -48,7 +48,7 @@ class Provider:
     name: str
     label: str
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)  # never in a page, a log or a repr
     authorize_url: str
     token_url: str
     revoke_url: str

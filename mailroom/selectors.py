@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from crm.models import Prospect, User
 from mailroom.models import CAP_REACHED, InboundEmail, Mailbox, OutboundEmail, UnreadableEmail
@@ -44,8 +44,9 @@ class OutboxWaiting:
     """The rep's messages that wait to go out, and why: My day says it above the queue."""
 
     for_cap: int = 0  # the mailbox's daily cap is reached: they go tomorrow
-    for_window: int = 0  # the contact's window is closed: they go when it opens
+    for_window: int = 0  # the contact's window is closed (or the mailbox must be connected again)
     cap: int = 0
+    reconnect: str = ""  # why the mailbox must be connected again, or ""
 
     @property
     def total(self) -> int:
@@ -53,17 +54,26 @@ class OutboxWaiting:
 
 
 def outbox_waiting_summary(*, rep: User) -> OutboxWaiting:
-    counts = dict(
-        OutboundEmail.objects.filter(rep=rep, state=OutboundEmail.State.WAITING)
-        .values_list("wait_reason")
-        .annotate(n=Count("pk"))
-        .values_list("wait_reason", "n")
+    """One query: the rep's mailbox, whether it must be connected again, and its waiting messages by why."""
+    waiting = Q(outbox__state=OutboundEmail.State.WAITING)
+    row = (
+        Mailbox.objects.filter(user=rep)
+        .annotate(
+            waiting=Count("outbox", filter=waiting),
+            for_cap=Count("outbox", filter=waiting & Q(outbox__wait_reason__startswith=CAP_REACHED)),
+        )
+        .values_list("daily_cap", "reconnect_reason", "reconnect_since", "waiting", "for_cap")
+        .first()
     )
-    if not counts:
+    if row is None:
         return OutboxWaiting()
-    for_cap = sum(n for reason, n in counts.items() if reason.startswith(CAP_REACHED))
-    cap = Mailbox.objects.filter(user=rep).values_list("daily_cap", flat=True).first() or 0
-    return OutboxWaiting(for_cap=for_cap, for_window=sum(counts.values()) - for_cap, cap=cap)
+    cap, reason, since, total, for_cap = row
+    return OutboxWaiting(
+        for_cap=for_cap,
+        for_window=total - for_cap,
+        cap=cap,
+        reconnect=(reason or "Connect your mailbox again.") if since else "",
+    )
 
 
 # What a row of My day says of its email without being opened.

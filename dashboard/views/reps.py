@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,7 +40,9 @@ def _today(request: HtmxHttpRequest) -> dt.date:
 def _page(request: HtmxHttpRequest, team: Team, **forms: object) -> HttpResponse:
     reps = list(
         User.objects.filter(team=team, role=User.Role.REP)
-        .annotate(open_leads=Count("owned_prospects", filter=OPEN_LEAD))
+        .annotate(
+            open_leads=Count("owned_prospects", filter=OPEN_LEAD), mailbox_reconnect=F("mailbox__reconnect_since")
+        )
         .order_by("-is_active", "first_name", "username")
     )
     failed, failed_rep = forms.get("absence_form"), forms.get("absence_rep")

@@ -3,6 +3,8 @@ reclassifying what was read, and the one-click unsubscribe link in every email."
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -87,7 +89,18 @@ def mailbox_settings(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, "workspace/mailbox.html#check", context)
     context["unreadable"] = unreadable_for_mailbox(mailbox=mailbox)
     context["for_teammates"] = inbound_for_teammates_leads(mailbox=mailbox)
-    return render(request, "workspace/mailbox.html", context)
+    response = render(request, "workspace/mailbox.html", context)
+    # "Connect Google" posts here and is sent on to the provider's consent page: the page's form-action must let
+    # that redirect through (browsers hold a form's redirects to the CSP of the page it was on).
+    origins = sorted({_origin(provider.authorize_url) for provider in oauth_providers().values()})
+    if origins:
+        response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @require_POST
