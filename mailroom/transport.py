@@ -5,6 +5,8 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -164,14 +166,23 @@ class CheckResult:
     said: str
 
 
+ROUND_TRIP_WAIT_SECONDS = 10
+
+
 def mailbox_check(mailbox: Mailbox) -> list[CheckResult]:
-    """Log in to both servers, as "Test connection" does, and open the folders Pursuit reads and writes."""
+    """Log in to both servers, as "Test connection" does, and open the folders Pursuit reads and writes. A mailbox
+    connected by OAuth is checked end to end as well: a message to itself is sent, read back and deleted."""
     results = []
+    round_trip = bool(mailbox.oauth_provider and mailbox.imap_host)
+    marker = uuid.uuid4().hex[:16]
     try:
-        with smtp_session(mailbox):
-            pass
-        results.append(CheckResult("SMTP", True, "SMTP: logged in."))
+        with smtp_session(mailbox) as client:
+            if round_trip:
+                smtp_send(client, _test_message(mailbox, marker))
+        said = "SMTP: logged in, a test message sent to yourself." if round_trip else "SMTP: logged in."
+        results.append(CheckResult("SMTP", True, said))
     except Exception as exc:  # noqa: BLE001 - every failure is reported, none is raised to the page
+        round_trip = False
         results.append(CheckResult("SMTP", False, explain(exc, server="SMTP")))
     if not mailbox.imap_host:
         return results
@@ -180,9 +191,37 @@ def mailbox_check(mailbox: Mailbox) -> list[CheckResult]:
             for folder in (mailbox.imap_folder, mailbox.sent_folder):
                 if not imap.folder_exists(folder):
                     raise MailServerError(f'IMAP: the folder "{folder}" does not exist.')
-        results.append(CheckResult("IMAP", True, "IMAP: logged in, folders found."))
+            said = "IMAP: logged in, folders found."
+            if round_trip:
+                said = _read_back(imap, mailbox, marker)
+        results.append(CheckResult("IMAP", True, said))
     except MailServerError as exc:
         results.append(CheckResult("IMAP", False, str(exc)))
     except Exception as exc:  # noqa: BLE001
         results.append(CheckResult("IMAP", False, explain(exc, server="IMAP")))
     return results
+
+
+def _test_message(mailbox: Mailbox, marker: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = message["To"] = mailbox.from_address
+    message["Subject"] = "Pursuit connection test"
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Pursuit-Test"] = marker
+    message.set_content("Pursuit checked that it can send and read mail as you. This message deletes itself.")
+    return message
+
+
+def _read_back(imap: IMAPClient, mailbox: Mailbox, marker: str) -> str:
+    """Find the test message in the inbox (a few seconds at most), then delete it."""
+    imap.select_folder(mailbox.imap_folder)
+    deadline = time.monotonic() + ROUND_TRIP_WAIT_SECONDS
+    while True:
+        found = imap.search(["HEADER", "X-Pursuit-Test", marker])
+        if found:
+            imap.add_flags(found, [b"\\Deleted"])
+            imap.expunge(found) if imap.has_capability("UIDPLUS") else imap.expunge()
+            return "IMAP: logged in, and the test message was read back."
+        if time.monotonic() > deadline:
+            return "IMAP: logged in; the test message has not arrived yet (mail can be delayed). Check your inbox."
+        time.sleep(0.5)

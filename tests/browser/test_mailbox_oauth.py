@@ -43,8 +43,8 @@ def test_a_rep_connects_their_mailbox_through_the_providers_consent_page(
     page.get_by_role("button", name="Allow").click()
 
     page.get_by_text(f"Connected: Pursuit sends and reads as {address}").wait_for()
-    page.get_by_text("IMAP: logged in, folders found.").wait_for(timeout=30_000)
-    assert "SMTP: logged in." in page.locator("#mailbox-check").inner_text()
+    page.get_by_text("IMAP: logged in, and the test message was read back.").wait_for(timeout=30_000)
+    assert "SMTP: logged in, a test message sent to yourself." in page.locator("#mailbox-check").inner_text()
     shot(page, f"mailbox_oauth_connected_{size}")
     mailbox = Mailbox.objects.get(user=alex)
     assert (mailbox.oauth_provider, mailbox.from_address) == ("test", address)
@@ -63,7 +63,7 @@ def test_a_rep_connects_their_mailbox_through_the_providers_consent_page(
     page.get_by_role("button", name="Reconnect TestMail").click()
     page.get_by_label("Account").fill(address)
     page.get_by_role("button", name="Allow").click()
-    page.get_by_text("IMAP: logged in, folders found.").wait_for(timeout=30_000)
+    page.get_by_text("IMAP: logged in, and the test message was read back.").wait_for(timeout=30_000)
     mailbox.refresh_from_db()
     assert mailbox.reconnect_since is None
 

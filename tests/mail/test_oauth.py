@@ -81,7 +81,10 @@ def test_a_mailbox_connected_by_oauth_logs_in_with_tokens_sends_and_reads(provid
     token = provider.tokens_of(mailbox.from_address)[0]
     assert token.refresh_token.encode() not in bytes(mailbox.oauth_refresh_encrypted)  # encrypted at rest
     assert secret_decrypt(mailbox.oauth_refresh_encrypted) == token.refresh_token
-    assert [result.ok for result in mailbox_check(mailbox)] == [True, True]
+    smtp, imap = mailbox_check(mailbox)  # end to end: a message to itself, sent, read back and deleted
+    assert (smtp.ok, imap.ok) == (True, True)
+    assert imap.said == "IMAP: logged in, and the test message was read back."
+    assert mail.messages(mailbox.from_address) == []
 
     dana = mail.add_user(addresses("dana"))
     message = EmailMessage()
@@ -200,3 +203,25 @@ def test_disconnecting_revokes_the_grant_at_the_provider(provider, mail, address
 
     assert not Mailbox.objects.filter(pk=mailbox.pk).exists()
     assert all(token.revoked for token in provider.tokens_of(mailbox.from_address))
+
+
+def test_a_manager_sees_on_the_reps_page_whose_mailbox_must_be_connected_again(client, provider, mail, addresses, team):
+    from tests.factories import ManagerFactory
+
+    mailbox = connected(mail, addresses("rep"), user=UserFactory(team=team))
+    Mailbox.objects.filter(pk=mailbox.pk).update(reconnect_since=timezone.now(), reconnect_reason="revoked")
+    client.force_login(ManagerFactory(team=team))
+
+    page = client.get(f"/dashboard/teams/{team.pk}/reps/").content.decode()
+
+    assert "Mailbox must be connected again" in page
+
+
+def test_with_no_client_configured_no_provider_is_offered(client, settings):
+    settings.MAIL_OAUTH_PROVIDERS = {"google": {"label": "Google", "client_id": "", "authorize_url": "x"}}
+    client.force_login(UserFactory())
+
+    page = client.get("/mailbox/").content.decode()
+
+    assert "Connect Google" not in page
+    assert client.post("/mailbox/oauth/google/").status_code == 302  # back to the page, saying it is not set up
