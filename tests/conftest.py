@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import uuid
 
+import hypothesis
 import pytest
 import redis
 from django.conf import settings
@@ -18,6 +19,11 @@ from devserver.mailservers import MailServers, mail_servers
 from tests.factories import ManagerFactory, ProspectFactory, TeamFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# In CI, Hypothesis (and the schema fuzz built on it) draws the same examples every run: CI is red for a change, never
+# for a draw. Outside CI each run explores new examples, and a failure found is replayed from its database.
+hypothesis.settings.register_profile("ci", derandomize=True, print_blob=True)
+if IN_CI:
+    hypothesis.settings.load_profile("ci")
 
 
 def service_unavailable(message: str) -> None:
