@@ -225,3 +225,15 @@ def test_with_no_client_configured_no_provider_is_offered(client, settings):
 
     assert "Connect Google" not in page
     assert client.post("/mailbox/oauth/google/").status_code == 302  # back to the page, saying it is not set up
+
+
+def test_the_address_comes_from_the_id_token_when_the_provider_gives_one():
+    import base64
+    import json
+
+    from mailroom.oauth import _address_in_id_token
+
+    claims = base64.urlsafe_b64encode(json.dumps({"preferred_username": "Sam@Contoso.example"}).encode()).decode()
+    assert _address_in_id_token({"id_token": f"e30.{claims.rstrip('=')}.sig"}) == "sam@contoso.example"
+    assert _address_in_id_token({"id_token": "not-a-jwt"}) == ""
+    assert _address_in_id_token({}) == ""
