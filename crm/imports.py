@@ -778,5 +778,5 @@ def import_preview_build(*, user: User, text: str) -> ImportPlan:
     file = import_read(text)
     columns = columns_guess(file.header, file.records)
     columns_check(columns)
-    money = Money.of(user.team) if user.team_id else Money()
+    money = Money.of(user.team) if user.team is not None else Money()
     return import_plan(user=user, rows=import_rows(file, columns=columns, money=money), columns=columns)

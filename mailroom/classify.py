@@ -319,7 +319,7 @@ def _bounce(message: EmailMessage) -> Reading | None:
         try:
             temporary, permanent = all_failures(message)
         except Exception:  # noqa: BLE001 - flufl.bounce's detectors re-raise on odd mail (no From:): found nothing
-            temporary, permanent = set(), set()
+            temporary, permanent = frozenset(), frozenset()
         addresses = {a.decode(errors="replace").strip().lower() for a in (*permanent, *temporary)}
         addresses |= {a.strip().lower() for a in str(message.get("X-Failed-Recipients", "")).split(",") if "@" in a}
         failures = [_Failure(address, "", "", "") for address in sorted(addresses) if "@" in address]
@@ -346,6 +346,8 @@ def _dsn_failures(message: Message) -> list[_Failure]:
             continue
         blocks = part.get_payload()
         for block in blocks if isinstance(blocks, list) else []:
+            if not isinstance(block, Message):
+                continue
             recipient = str(block.get("Final-Recipient", "") or block.get("Original-Recipient", ""))
             address = (recipient.partition(";")[2] or recipient).strip().strip("<>").lower()
             if not address:
@@ -407,7 +409,7 @@ def _feedback(message: Message) -> Reading | None:
             inner = inner[0] if isinstance(inner, list) else inner
             to = str(inner.get("To", "")) if isinstance(inner, Message) else ""
             if not to and part.get_content_type() == "text/rfc822-headers":
-                found = re.search(r"^To:\s*(.+)$", part.get_content(), re.IGNORECASE | re.MULTILINE)
+                found = re.search(r"^To:\s*(.+)$", _content(part), re.IGNORECASE | re.MULTILINE)
                 to = found.group(1) if found else ""
             recipients |= {address.lower() for _, address in getaddresses([to]) if "@" in address}
     ses = _ses_notification(message)
@@ -438,7 +440,7 @@ def _feedback(message: Message) -> Reading | None:
 def _fields(part: Message) -> dict[str, str]:
     payload = part.get_payload()
     if isinstance(payload, list):
-        return {k.lower(): str(v) for block in payload for k, v in block.items()}
+        return {k.lower(): str(v) for block in payload if isinstance(block, Message) for k, v in block.items()}
     text = payload if isinstance(payload, str) else ""
     return {
         k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in text.splitlines()) if v.strip()
@@ -477,7 +479,7 @@ def _notice_text(message: Message) -> str:
             break
         if part.get_content_type() == "text/plain":
             try:
-                texts.append(str(part.get_content()))
+                texts.append(_content(part))
             except (LookupError, ValueError):
                 continue
         elif part.get_content_maintype() == "multipart" and _raw_text(part):
@@ -612,10 +614,10 @@ def _quoted_ids(message: Message) -> tuple[str, ...]:
         if part.get_content_type() == "message/rfc822":
             inner = part.get_payload()
             inner = inner[0] if isinstance(inner, list) else inner
-            if inner.get("Message-ID"):
+            if isinstance(inner, Message) and inner.get("Message-ID"):
                 ids.append(str(inner["Message-ID"]).strip())
         elif part.get_content_type() == "text/rfc822-headers":
-            found = re.search(r"^Message-ID:\s*(<[^>]+>)", part.get_content(), re.IGNORECASE | re.MULTILINE)
+            found = re.search(r"^Message-ID:\s*(<[^>]+>)", _content(part), re.IGNORECASE | re.MULTILINE)
             if found:
                 ids.append(found.group(1))
     if not ids:
@@ -749,6 +751,11 @@ def _first_date(text: str, *, sent_on: dt.date | None) -> dt.date | None:
     return best[1] if best else None
 
 
+def _content(part: Message) -> str:
+    """A part's decoded text: messages are parsed with `policy.default`, so every part is an EmailMessage."""
+    return str(part.get_content()) if isinstance(part, EmailMessage) else str(part.get_payload(decode=False))
+
+
 def _date_of(match: re.Match[str], form: str, *, sent_on: dt.date | None) -> dt.date | None:
     groups = match.groups()
     try:
@@ -758,11 +765,11 @@ def _date_of(match: re.Match[str], form: str, *, sent_on: dt.date | None) -> dt.
             year = int(groups[2])
             return dt.date(year + 2000 if year < 100 else year, int(groups[1]), int(groups[0]))
         if form == "d_month":
-            day, month, year = int(groups[0]), MONTHS[groups[1].lower()], groups[2]
+            day, month, year_written = int(groups[0]), MONTHS[groups[1].lower()], groups[2]
         else:
-            month, day, year = MONTHS[groups[0].lower()], int(groups[1]), groups[2]
-        if year:
-            return dt.date(int(year), month, day)
+            month, day, year_written = MONTHS[groups[0].lower()], int(groups[1]), groups[2]
+        if year_written:
+            return dt.date(int(year_written), month, day)
         anchor = sent_on or dt.date(2000, 1, 1)
         candidate = dt.date(anchor.year, month, day)
         return candidate if candidate >= anchor else dt.date(anchor.year + 1, month, day)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -21,7 +22,7 @@ def outbox_for_follow_up(*, follow_up_id: int) -> OutboundEmail | None:
     return OutboundEmail.objects.filter(follow_up_id=follow_up_id).order_by("-queued_at").first()
 
 
-def outbox_get_for_rep(*, rep: User, outbound_id: object) -> OutboundEmail | None:
+def outbox_get_for_rep(*, rep: User, outbound_id: uuid.UUID | str) -> OutboundEmail | None:
     return OutboundEmail.objects.filter(pk=outbound_id, rep=rep).first()
 
 
@@ -106,7 +107,7 @@ def outbox_notes_for_follow_ups(*, follow_up_ids: list[int]) -> dict[int, str]:
         elif state == OutboundEmail.State.FAILED:
             notes[follow_up_id] = error or "Email not sent"
         else:
-            notes[follow_up_id] = ROW_NOTES.get(state, "")
+            notes[follow_up_id] = ROW_NOTES.get(OutboundEmail.State(state), "")
     return notes
 
 

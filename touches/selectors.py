@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -14,7 +14,7 @@ from touches.models import ATTEMPT_CHANNELS, CONNECT_OUTCOMES, Kind, MessageTemp
 THEME_ORDER = (Theme.INFORMATION, Theme.INVITATION, Theme.INTRODUCTION)
 
 
-def message_templates_for_teams(*, team_ids: Iterable[int]) -> dict[int, Sequence[MessageTemplate | MessageDraft]]:
+def message_templates_for_teams(*, team_ids: Iterable[int]) -> Mapping[int, Sequence[MessageTemplate | MessageDraft]]:
     """Each team's active ready messages, in one query. A team that never had a library gets the generic one it
     will start from (seeded when a manager first opens it)."""
     team_ids = set(team_ids)

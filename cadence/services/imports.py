@@ -77,7 +77,10 @@ def import_job_start(*, user: User, file_name: str, data: bytes) -> ImportJob:
         header=file.header,
         columns=columns,
         total_rows=len(file.records),
-        summary={"mapping_saved": saved is not None, "imported_before": seen.finished_at.isoformat() if seen else ""},
+        summary={
+            "mapping_saved": saved is not None,
+            "imported_before": seen.finished_at.isoformat() if seen and seen.finished_at else "",
+        },
     )
 
 
@@ -89,7 +92,7 @@ def _owners(job: ImportJob, owner: str) -> list[User]:
     # Reps who joined, take new leads and are not away: an invited rep who never logged in gets none.
     reps = reps_taking_leads(team=job.team, on=dt.date.today())
     if owner == OWNER_SPREAD:
-        chosen = list(
+        chosen: list[User] = list(
             reps.annotate(
                 load=Count("owned_prospects", filter=Q(owned_prospects__status__in=["active", "engaged"]))
             ).order_by("load", "pk")
@@ -561,7 +564,7 @@ def leads_import_confirm(*, user: User, text: str, now: dt.datetime, expected_di
     file = import_read(text)
     columns = columns_guess(file.header, file.records)
     columns_check(columns)
-    money = Money.of(user.team) if user.team_id else Money()
+    money = Money.of(user.team) if user.team is not None else Money()
     plan = import_plan(user=user, rows=import_rows(file, columns=columns, money=money), columns=columns)
     if plan.digest != expected_digest:
         raise ValidationError("The data changed since the preview. Check the new preview and confirm again.")

@@ -144,7 +144,8 @@ class NewWork:
         ).values_list("owner_id", "absence__applied_at")
         zones = {rep.pk: zone(rep.timezone, fallback="UTC") for rep in self.reps}
         for owner_id, moment in [*started, *covered]:
-            self.taken[owner_id, moment.astimezone(zones[owner_id]).date()] += 1
+            if moment is not None:
+                self.taken[owner_id, moment.astimezone(zones[owner_id]).date()] += 1
 
     def _rank(self, rep: User) -> tuple:
         assigned = rep.last_assigned_at.timestamp() if rep.last_assigned_at else float("-inf")

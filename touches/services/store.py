@@ -188,7 +188,7 @@ def _contact_flags(*, outcome: str, channel: str) -> dict[str, bool]:
     """What an outcome says about the contact it reached (a bounce only means something for an email)."""
     if outcome == Outcome.BOUNCED and channel == Channel.EMAIL:
         return {"email_bounced": True}
-    return CONTACT_FLAGS.get(outcome, {})
+    return CONTACT_FLAGS.get(Outcome(outcome), {})
 
 
 def _prospect_status_after(*, outcome: str, prospect: Prospect) -> str | None:
