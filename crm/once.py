@@ -48,8 +48,13 @@ def form_submission_claim(*, user: User, token: uuid.UUID, now: dt.datetime) -> 
 def submitted_once(request: HttpRequest) -> Iterator[bool]:
     """Run the body in one transaction with the claim; yields False when this form was already submitted."""
     token = submission_token(request)
+    user = request.user
     with transaction.atomic():
-        yield token is None or form_submission_claim(user=request.user, token=token, now=timezone.now())
+        yield (
+            token is None
+            or not isinstance(user, User)
+            or form_submission_claim(user=user, token=token, now=timezone.now())
+        )
 
 
 def form_submissions_prune(*, now: dt.datetime) -> int:

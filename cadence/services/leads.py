@@ -153,7 +153,7 @@ def prospects_reassign(
     if len(prospect_ids) > MAX_BULK_REASSIGN:
         raise ValidationError(f"Hand over at most {MAX_BULK_REASSIGN} leads at once; narrow the list.")
     teams = team_list_managed(user=actor)
-    if not teams.filter(pk=to.team_id).exists():
+    if to.team_id is None or not teams.filter(pk=to.team_id).exists():
         raise PermissionDenied("You do not manage this rep's team.")
     found = {
         p.pk: p

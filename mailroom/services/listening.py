@@ -185,7 +185,7 @@ def inbound_take_batch(*, mailbox: Mailbox, uidvalidity: int, arrived: list[Arri
         seen.add(item.message_id)
         fresh.append(item)
     matches = _matches(mailbox, fresh)
-    verdicts = []
+    verdicts: list[str] = []
     for item in fresh:
         outbound, contact = matches.get(item.uid, (None, None))
         if contact is None:
