@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck bench clean
+.PHONY: install run test test-fast lint typecheck bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -20,6 +20,10 @@ run: install
 # The whole suite; pass extra pytest arguments with ARGS="-k planner".
 test: install
 	$(PY) -m devserver test $(ARGS)
+
+# Everything but the slow lane (browsers, workers, mail servers, fuzz, corpus, bench): for the edit-test loop.
+test-fast: install
+	$(PY) -m devserver test -m "not slow" $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

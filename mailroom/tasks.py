@@ -36,9 +36,12 @@ def mailbox_sync(mailbox_id: int) -> str:
 
 @shared_task(soft_time_limit=50, time_limit=58)
 def mailboxes_sync() -> int:
-    """Each listening mailbox in a task of its own: a slow or broken server holds up no one else."""
+    """Each listening mailbox in a task of its own: a slow or broken server holds up no one else. A mailbox that
+    must be connected again is left until its rep does (its page already says why)."""
     ids = list(
-        Mailbox.objects.filter(transport=Mailbox.Transport.SMTP).exclude(imap_host="").values_list("pk", flat=True)
+        Mailbox.objects.filter(transport=Mailbox.Transport.SMTP, reconnect_since__isnull=True)
+        .exclude(imap_host="")
+        .values_list("pk", flat=True)
     )
     for pk in ids:
         mailbox_sync.delay(pk)

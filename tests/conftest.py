@@ -26,6 +26,29 @@ if IN_CI:
     hypothesis.settings.load_profile("ci")
 
 
+# What `make test-fast` leaves out (`-m "not slow"`): a real browser, a Celery worker process, the mail servers,
+# the schema fuzz, the real-world corpus, the bench, the fortnight simulation, the production-shaped server and the
+# embedded servers' own tests. Marked here by what a test uses or where it is, so no test has to remember.
+SLOW_FIXTURES = frozenset({"browser", "live_server", "celery_worker_process", "mail", "mail_server_session"})
+SLOW_PATHS = (
+    "tests/browser/",
+    "tests/bench/",
+    "tests/devserver/",
+    "tests/api/test_schema_fuzz.py",
+    "tests/mail/test_real_world_corpus.py",
+    "tests/cadence/test_fortnight_simulation.py",
+    "tests/config/test_production_shape.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.nodeid.replace("\\", "/")
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if path.startswith(SLOW_PATHS) or fixtures & SLOW_FIXTURES or item.get_closest_marker("celery_worker"):
+            item.add_marker(pytest.mark.slow)
+
+
 def service_unavailable(message: str) -> None:
     if IN_CI:
         pytest.fail(f"{message} (CI=true: required services must be reachable)")
@@ -108,6 +131,16 @@ def working_day():
 
     with time_machine.travel(a_working_afternoon(), tick=True):
         yield
+
+
+@pytest.fixture
+def frozen_clock(request):
+    """The clock stopped at the test module's NOW (each module names its moment): a test that asks for it by name
+    can move it (`frozen_clock.shift(...)`)."""
+    import time_machine
+
+    with time_machine.travel(request.module.NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

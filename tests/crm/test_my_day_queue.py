@@ -9,7 +9,6 @@ from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from cadence.models import FollowUp
@@ -19,13 +18,8 @@ from tests.factories import ContactFactory, ManagerFactory, ProspectFactory, Use
 from touches.models import Channel, Kind
 from workspace.day import DAY_GROUP_LIMIT, GROUP_PAGE, when_both
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+# Every test here runs on the clock stopped at NOW (tests/conftest.py: frozen_clock).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 def test_filters_by_channel_and_kind_count_every_match_of_the_week(client, alice):

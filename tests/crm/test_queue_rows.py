@@ -9,7 +9,6 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -19,7 +18,8 @@ from touches.models import Channel, Kind, Theme
 from workspace.day import my_day_build, outcome_buttons
 from workspace.queue_rows import queue_row_html
 
-pytestmark = pytest.mark.django_db
+# Every test here runs on the clock stopped at NOW (tests/conftest.py: frozen_clock).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 def normal(html: str) -> str:
@@ -27,12 +27,6 @@ def normal(html: str) -> str:
     html = re.sub(r'name="submission" value="[^"]*"', 'name="submission" value="S"', html)
     html = re.sub(r">\s+<", "><", html)
     return re.sub(r"\s+", " ", html).strip()
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def test_each_kind_of_queue_row_is_written_as_the_template_writes_it(alice, settings):

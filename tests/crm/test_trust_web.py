@@ -8,7 +8,6 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -19,14 +18,9 @@ from crm.imports import import_preview_build
 from crm.models import Contact, Prospect
 from tests.factories import CadenceFactory, ContactFactory, ProspectFactory
 
-pytestmark = pytest.mark.django_db
+# Every test here runs on the clock stopped at NOW (tests/conftest.py: frozen_clock).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 NOW = dt.datetime(2026, 3, 3, 14, 30, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from cadence.models import Cadence, FollowUp
@@ -11,16 +10,11 @@ from crm.models import Contact
 from tests.factories import CadenceFactory, ContactFactory, EnrollmentFactory, ProspectFactory, UserFactory
 from touches.models import Channel, Kind, Theme
 
-pytestmark = pytest.mark.django_db
+# Every test here runs on the clock stopped at NOW (tests/conftest.py: frozen_clock).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 # A Wednesday, mid-morning in UTC (the reps' zone in these tests).
 NOW = dt.datetime(2026, 3, 4, 10, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def follow_up_make(owner, *, start, hours=1, name=None, contact_tz="", **extra) -> FollowUp:

@@ -5,7 +5,6 @@ import html
 import re
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from cadence.models import Enrollment, FollowUp
@@ -13,16 +12,11 @@ from cadence.services import enrollment_create, enrollments_plan
 from crm.models import Contact, Prospect
 from tests.factories import ContactFactory, TouchFactory
 
-pytestmark = pytest.mark.django_db
+# Every test here runs on the clock stopped at NOW (tests/conftest.py: frozen_clock).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 NOW = dt.datetime(2026, 3, 3, 14, 30, tzinfo=dt.UTC)
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

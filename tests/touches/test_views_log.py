@@ -4,7 +4,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from cadence.models import Enrollment, FollowUp
@@ -13,17 +12,12 @@ from tests.factories import ContactFactory, TouchFactory
 from touches.models import Channel, Outcome, Touch
 from workspace.day import when_both
 
-pytestmark = pytest.mark.django_db
+# Every test here runs on the clock stopped at NOW (tests/conftest.py: frozen_clock).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 # Tuesday 9:30 in New York, inside the cadence's first calling window.
 NOW = dt.datetime(2026, 3, 3, 14, 30, tzinfo=dt.UTC)
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture
