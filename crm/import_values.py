@@ -245,12 +245,6 @@ def money_parse(text: str, *, team_currency: str = "USD") -> tuple[Decimal | Non
     return value.quantize(Decimal("0.01")), currency or team_currency, ""
 
 
-def amount_parse(text: str) -> tuple[Decimal | None, str]:
-    """The amount alone, whatever its currency: (amount, "") or (None, why)."""
-    amount, _, problem = money_parse(text)
-    return amount, problem
-
-
 # Zone names exports use that are not IANA's: Rails' and Windows' display names (HubSpot and Excel write them
 # after an offset, "(GMT-05:00) Eastern Time (US & Canada)") and the abbreviations people type.
 ZONE_NAMES = {

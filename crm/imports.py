@@ -164,14 +164,7 @@ class ImportFile:
 
     def samples(self, column: int) -> list[str]:
         """The first few non-blank values of a column, for the mapping step."""
-        found = []
-        for record in self.records:
-            value = record[column].strip() if column < len(record) else ""
-            if value:
-                found.append(value[:60])
-                if len(found) == SAMPLES:
-                    break
-        return found
+        return [value[:60] for value in _column_values(self.records, column, limit=SAMPLES)]
 
 
 def import_text_decode(data: bytes) -> str:

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from authlib.oauth2 import AuthorizationServer
@@ -201,8 +201,7 @@ class _Server(AuthorizationServer):
         return request
 
     def create_json_request(self, request: _Request) -> JsonRequest:
-        json_request = JsonRequest(request.method, request.uri, request.headers)
-        return json_request
+        return JsonRequest(request.method, request.uri, request.headers)
 
     def handle_response(self, status: int, body: Any, headers: list[tuple[str, str]]) -> tuple[int, Any, list]:
         return status, body, headers
@@ -338,7 +337,6 @@ class OAuthServer:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.server = _server()
-        self.userinfo_down = False
 
     @property
     def endpoints(self) -> dict[str, str]:
@@ -398,8 +396,6 @@ class OAuthServer:
         if path == "/userinfo":
             auth = environ.get("HTTP_AUTHORIZATION", "")
             token = _find(auth.removeprefix("Bearer ").strip(), "access_token") if auth.startswith("Bearer ") else None
-            if self.userinfo_down:
-                return self._respond(start_response, 503, {"error": "temporarily_unavailable"}, [])
             if token is None or token.is_expired() or token.revoked:
                 return self._respond(start_response, 401, {"error": "invalid_token"}, [])
             return self._respond(start_response, 200, {"email": token.user, "email_verified": True}, [])
@@ -456,7 +452,3 @@ def oauth_server(port: int) -> Iterator[OAuthServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
-
-
-def authorize_query(**params: str) -> str:
-    return urlencode(params)

@@ -34,6 +34,8 @@ from mailroom.secrets import secret_decrypt, secret_encrypt
 
 logger = logging.getLogger(__name__)
 REFRESH_BEFORE = dt.timedelta(minutes=5)
+# What an email waiting for the rep to reconnect says (mailroom.services.outbox); reconnecting sends them at once.
+RECONNECT_WAIT = "Waits: your mailbox must be connected again (Mailbox page). Nothing is lost."
 HTTP_TIMEOUT = 10
 
 
@@ -199,9 +201,7 @@ def _mailbox_save(*, user: User, provider: Provider, address: str, token: dict[s
             mailbox.uidvalidity, mailbox.last_uid = None, 0
         mailbox.save()
         # Emails that waited for the reconnection go at once.
-        mailbox.outbox.filter(state="waiting", wait_reason__startswith="Waits: your mailbox must be").update(
-            not_before=now
-        )
+        mailbox.outbox.filter(state="waiting", wait_reason=RECONNECT_WAIT).update(not_before=now)
     return mailbox
 
 

@@ -47,7 +47,7 @@ from crm.imports import (
     import_text_decode,
 )
 from crm.models import Contact, ImportJob, ImportMapping, Prospect, TeamField, User
-from crm.selectors import reps_taking_leads
+from crm.selectors import reps_taking_leads, team_list_managed
 from crm.services import prospects_clock_refresh
 
 logger = logging.getLogger(__name__)
@@ -469,7 +469,7 @@ def _merge(job: ImportJob, rows: Sequence[ImportRow], *, now: dt.datetime) -> No
 def import_job_undoable(*, job: ImportJob, user: User, now: dt.datetime) -> str:
     """Why this user cannot undo this import now, or "" when they can: its importer or a manager of its team,
     once it is done, within UNDO_DAYS, once."""
-    if not (job.user_id == user.pk or user.is_superuser or user.managed_teams.filter(pk=job.team_id).exists()):
+    if not (job.user_id == user.pk or team_list_managed(user=user).filter(pk=job.team_id).exists()):
         return "Only whoever imported it, or a manager of the team, can undo an import."
     if job.undone_at is not None:
         return "This import has been undone."

@@ -37,7 +37,7 @@ from crm.validators import validate_single_line
 from crm.zones import day_and_clock, zone
 from mailroom.classify import refusal_kind
 from mailroom.models import CAP_REACHED, Mailbox, OutboundEmail
-from mailroom.oauth import OAuthProblem, ReconnectNeeded
+from mailroom.oauth import RECONNECT_WAIT, OAuthProblem, ReconnectNeeded
 from mailroom.transport import MailServerError, PermanentRefusal, explain, imap_session, smtp_send, smtp_session
 from touches.models import Channel, Outcome, Source
 
@@ -164,8 +164,7 @@ def _stopped(*, contact, prospect: Prospect) -> str:
     return ""
 
 
-# An email whose mailbox must be connected again waits, and says so; it goes once the rep has reconnected.
-RECONNECT_WAIT = "Waits: your mailbox must be connected again (Mailbox page). Nothing is lost."
+# An email whose mailbox must be connected again waits (saying RECONNECT_WAIT); it goes once the rep reconnects.
 RECONNECT_RETRY = dt.timedelta(minutes=15)
 
 

@@ -30,7 +30,7 @@ from cadence.services.imports import (
 from crm.imports import FIELD_LABELS, NOT_IMPORTED_LINE, NOT_IMPORTED_WHY, ImportFileError, import_read
 from crm.models import ImportJob, User
 from crm.once import submitted_once
-from crm.selectors import reps_taking_leads
+from crm.selectors import reps_taking_leads, team_list_managed
 from web.csv_export import csv_response
 from web.http import HtmxHttpRequest, errors_text
 from web.uploads import body_too_large, too_large_message, upload_refused
@@ -231,11 +231,7 @@ def import_undo(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def _job_visible(request: HtmxHttpRequest, pk: int) -> ImportJob:
     """The importer's own job, or one of a team the user manages; anyone else's is a 404."""
     user = request.user
-    if user.is_superuser:
-        return get_object_or_404(ImportJob, pk=pk)
-    return get_object_or_404(
-        ImportJob.objects.filter(Q(user=user) | Q(team__in=user.managed_teams.all())).distinct(), pk=pk
-    )
+    return get_object_or_404(ImportJob.objects.filter(Q(user=user) | Q(team__in=team_list_managed(user=user))), pk=pk)
 
 
 @require_GET

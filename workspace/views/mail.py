@@ -75,15 +75,15 @@ def mailbox_settings(request: HtmxHttpRequest) -> HttpResponse:
             mailbox_test_request(mailbox=mailbox, now=timezone.now())
             return redirect("mailbox_settings")
     state, results = mailbox_test_state(mailbox=mailbox, now=timezone.now())
-    context = {
+    providers = oauth_providers()
+    connected_with = providers.get(mailbox.oauth_provider) if mailbox is not None else None
+    context: dict[str, object] = {
         "form": form,
         "mailbox": mailbox,
         "check_state": state,
         "results": results,
-        "providers": list(oauth_providers().values()),
-        "provider_label": oauth_providers().get(mailbox.oauth_provider).label  # type: ignore[union-attr]
-        if mailbox is not None and mailbox.oauth_provider in oauth_providers()
-        else "",
+        "providers": list(providers.values()),
+        "provider_label": connected_with.label if connected_with is not None else "",
     }
     if request.htmx and request.GET.get("check"):
         return render(request, "workspace/mailbox.html#check", context)
@@ -92,7 +92,7 @@ def mailbox_settings(request: HtmxHttpRequest) -> HttpResponse:
     response = render(request, "workspace/mailbox.html", context)
     # "Connect Google" posts here and is sent on to the provider's consent page: the page's form-action must let
     # that redirect through (browsers hold a form's redirects to the CSP of the page it was on).
-    origins = sorted({_origin(provider.authorize_url) for provider in oauth_providers().values()})
+    origins = sorted({_origin(provider.authorize_url) for provider in providers.values()})
     if origins:
         response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
     return response
