@@ -50,7 +50,7 @@ AUTO_SUBJECTS = re.compile(
     r"^\s*(out of (the )?office|automatic reply|auto[- ]?reply|autosvar|abwesenheit|automatische antwort|"
     r"r[ée]ponse automatique|absen(t|ce) du bureau|respuesta autom[áa]tica|fuera de la oficina|"
     r"automatisch antwoord|afwezig|risposta automatica|fuori (dall')?ufficio|resposta autom[áa]tica|"
-    r"fora do escrit[óo]rio|fr[åa]nvaro)",
+    r"fora do escrit[óo]rio|fr[åa]nvaro|auto:)",
     re.IGNORECASE,
 )
 AWAY_WORDS = re.compile(
@@ -142,7 +142,7 @@ def message_read(message: EmailMessage, *, unsubscribe_subject: str = "unsubscri
     if subject.lower() == unsubscribe_subject or (text and STOP_ONLY.match(text.strip())):
         said = subject if subject.lower() == unsubscribe_subject else text.strip()[:40]
         return Reading(Verdict.UNSUBSCRIBE, f'Asked to stop: "{said}".', text=text)
-    automatic = _automatic(message, str(message.get("Subject", "")))
+    automatic = _automatic(message, str(message.get("Subject", "")), text)
     if automatic:
         sent_on = _sent_on(message)
         body = f"{subject}\n{text}"
@@ -154,7 +154,16 @@ def message_read(message: EmailMessage, *, unsubscribe_subject: str = "unsubscri
     return Reading(Verdict.REPLY, "A reply from a person.", text=text)
 
 
-def _automatic(message: Message, subject: str) -> str:
+# A challenge/response filter's answer: it asks the sender to prove they are a person before the mail is let in.
+CHALLENGE = re.compile(
+    r"(add(ed)?|put) (your (e-?mail )?address )?(to|on) .{0,40}(allowed|approved|safe|white) ?(senders? )?list|"
+    r"verify (that )?you are (a (real )?(person|human)|not a (robot|spammer))|sender verification|"
+    r"challenge[/-]response",
+    re.IGNORECASE,
+)
+
+
+def _automatic(message: Message, subject: str, text: str = "") -> str:
     """Why this message was sent by a machine (RFC 3834 and the headers and subjects mail systems use), or ""."""
     auto_submitted = str(message.get("Auto-Submitted", "")).strip().lower()
     if auto_submitted and auto_submitted != "no":
@@ -175,6 +184,8 @@ def _automatic(message: Message, subject: str) -> str:
         return "an Exchange inbox rule"
     if AUTO_SUBJECTS.search(subject):
         return f'subject "{subject.strip()[:60]}"'
+    if CHALLENGE.search(" ".join(_plain(message)[:4000].split())):
+        return "a challenge/response filter"
     return ""
 
 
@@ -216,7 +227,8 @@ DEAD_WORDS = re.compile(
     r"invalid final delivery|dns lookup fail|"
     r"host \S+ not found|no mx (record )?(found )?for|no smtp service|(host|domain) does not accept mail|"
     r"resolver\.adr\.recipientnotfound|recipientnotfound|"
-    r"mailbox not found|invalid address|user not found|utilisateur inconnu|unbekannt|existiert nicht|"
+    r"mail[- ]?box not found|no mail ?box|bad[_ -]recipient|not an active (address|user|mail ?box|account)|"
+    r"invalid address|user not found|utilisateur inconnu|unbekannt|existiert nicht|"
     r"no existe|sconosciuto|inesistente|onbekend",
     re.IGNORECASE,
 )

@@ -243,7 +243,9 @@ def mail_corpus_case(ctx: BenchContext) -> CaseResult:
         corpus_messages,
         corpus_missing,
         corpus_scores,
+        held_out_entries,
         reply_text_score,
+        tuned_entries,
     )
     from mailroom.classify import message_read
 
@@ -264,8 +266,10 @@ def mail_corpus_case(ctx: BenchContext) -> CaseResult:
         f"message_read(), {len(raws)} messages", run, warmup=1, runs=ctx.runs(5, quick=2), min_runs=2,
         units=len(raws), count_queries=False, profile=ctx.profile,
     )  # fmt: skip
-    scores = corpus_scores()
+    scores = corpus_scores(tuned_entries())
     for label, score in scores.items():
+        if not score.total:
+            continue
         held = "meets" if score.accuracy >= TARGETS[label] else "MISSES"
         verdicts = ", ".join(f"{k} {v}" for k, v in score.verdicts.most_common())
         result.facts[label] = (
@@ -274,6 +278,12 @@ def mail_corpus_case(ctx: BenchContext) -> CaseResult:
         )
         if score.accuracy < TARGETS[label]:
             result.notes.append(f"{label} below its target: {score.wrong[:5]}")
+    for label, score in corpus_scores(held_out_entries()).items():
+        if score.total:
+            result.facts[f"held out: {label}"] = (
+                f"{score.right}/{score.total} = {score.accuracy:.1%} {CLASSES[label]} (a source the rules were not "
+                f"written against; as a reply: {score.read_as_reply}; raised: {score.raised})"
+            )
     text = reply_text_score()
     result.facts["reply text"] = (
         f"{text.right}/{text.total} = {text.accuracy:.1%} of the replies whose text the source asserts logged as "

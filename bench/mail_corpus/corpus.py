@@ -77,6 +77,7 @@ class Entry:
     language: str
     form: str  # "message" (a whole message), "body" (a reply's text) or "html" (a reply's HTML)
     expected_text: str = ""  # what the person wrote, where the source's tests assert it
+    split: str = ""  # "held_out": a source the classifier's rules were not written against (build_manifest.py)
 
 
 def manifest() -> list[Entry]:
@@ -143,6 +144,7 @@ CLASSES = {
     "refused_sending": "neither a dead address nor a reply",
     "out_of_office": "never a reply",
     "feedback_report": "an opt-out (a spam complaint) or, for an authentication report, never a reply",
+    "automatic": "neither a reply nor a dead address (a challenge/response or other machine's message)",
 }
 TARGETS = {
     "reply": 0.98,
@@ -151,6 +153,7 @@ TARGETS = {
     "refused_sending": 0.80,
     "out_of_office": 0.90,
     "feedback_report": 1.0,
+    "automatic": 0.90,
 }
 
 
@@ -176,7 +179,7 @@ def right_for(entry: Entry, verdict: str) -> bool:
         return verdict == Verdict.REPLY
     if entry.label == "hard_bounce":
         return verdict == Verdict.BOUNCE
-    if entry.label in ("soft_bounce", "refused_sending"):
+    if entry.label in ("soft_bounce", "refused_sending", "automatic"):
         return verdict not in (Verdict.BOUNCE, Verdict.REPLY, Verdict.UNSUBSCRIBE, Verdict.COMPLAINT)
     if entry.label == "out_of_office":
         return verdict != Verdict.REPLY
@@ -209,6 +212,16 @@ def corpus_scores(entries: list[Entry] | None = None) -> dict[str, ClassScore]:
         else:
             score.wrong.append(f"{entry.repository}:{entry.path} -> {verdict}")
     return scores
+
+
+def tuned_entries() -> list[Entry]:
+    """The sources the classifier's rules were written against; the targets are held on these."""
+    return [e for e in manifest() if e.split != "held_out"]
+
+
+def held_out_entries() -> list[Entry]:
+    """A source the rules were not written against (build_manifest.py): how they do on mail they have not seen."""
+    return [e for e in manifest() if e.split == "held_out"]
 
 
 def _words(text: str) -> str:
