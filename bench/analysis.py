@@ -211,8 +211,8 @@ def _page(result: CaseResult, run: Run) -> Iterator[str]:
         yield (
             "My day renders every planned follow-up of the coming week (crm/workspace.py `my_day_build`):"
             f" {result.facts['planned follow-ups due within 7 days']} rows,"
-            f" {result.facts.get('response size', '?')} of HTML for a rep with ~2,000 open enrollments (issue 7's"
-            " 100,000 over 50 reps). The cost follows what is shown, and what is shown is unbounded: show the"
+            f" {result.facts.get('response size', '?')} of HTML for a rep with ~2,000 open enrollments (the default"
+            " scale's 100,000 over 50 reps). The cost follows what is shown, and what is shown is unbounded: show the"
             " overdue and due-now groups plus the first rows of the rest, and load more on demand (htmx)."
         )
     if not math.isnan(outside):

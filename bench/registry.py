@@ -26,7 +26,7 @@ class NotBuilt(Exception):
 
 @dataclass(frozen=True)
 class Target:
-    """What issue 7 asks of a case, and how to tell from a result (plain data, so a run can be saved)."""
+    """What a case must reach (its target), and how to tell from a result (plain data, so a run can be saved)."""
 
     kind: str  # "p95_under", "rate_at_least" or "raw_ratio_at_least"
     value: float

@@ -11,8 +11,8 @@ from django.db.models.functions import Greatest
 
 from touches.models import Channel, Kind, Theme
 
-# Seed 001: most reps give up after one or two tries, while many buyers answer between the 5th and the 10th; the
-# studies in the field notes say at least six attempts. No cadence may plan to stop before the fifth.
+# Seed 001: most reps give up after one or two tries, while many buyers answer between the 5th and the 10th; the studies
+# in docs/field-reports.md say at least six attempts. No cadence may plan to stop before the fifth.
 MIN_ATTEMPTS_FLOOR = 5
 MIN_ATTEMPTS_WHY = (
     "At least 5: most buyers who answer do so between the 5th and the 10th attempt, and most reps stop after one "
@@ -29,7 +29,7 @@ def default_gaps() -> list[int]:
 
 
 def default_windows() -> list[list[str]]:
-    # Four local windows, so consecutive calls land at a different time of day (seed 002).
+    # Four local windows, so consecutive calls land at a different time of day (docs/field-reports.md §2).
     return [["08:00", "09:00"], ["11:00", "12:00"], ["13:30", "14:30"], ["16:00", "17:00"]]
 
 

@@ -32,8 +32,8 @@ from crm.models import Contact, Prospect
 from touches.models import Touch
 from touches.selectors import themes_offered_for_teams
 
-# US telephone solicitation hours at the called party's location (47 CFR 64.1200(c)(1), field notes): cadences are
-# refused windows outside them, and a window saved before that rule is clipped to them here.
+# US telephone solicitation hours at the called party's location (47 CFR 64.1200(c)(1); docs/field-reports.md): cadences
+# are refused windows outside them, and a window saved before that rule is clipped to them here.
 CALLING_HOURS = (dt.time(8), dt.time(21))
 
 

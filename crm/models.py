@@ -144,7 +144,8 @@ class Prospect(models.Model):
     # Blank for rows older than the record of it.
     timezone_source = models.CharField(max_length=16, choices=ClockSource.choices, blank=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.OUTBOUND)
-    # The three questions reps judge a silent lead by (seed 000): right buyer, moves our freight, still there.
+    # The three questions reps judge a silent lead by (docs/field-reports.md §0): right buyer, moves our freight, still
+    # there.
     is_right_buyer = models.CharField(max_length=7, choices=Marker.choices, default=Marker.UNKNOWN)
     buys_what_we_sell = models.CharField(max_length=7, choices=Marker.choices, default=Marker.UNKNOWN)
     still_there = models.CharField(max_length=7, choices=Marker.choices, default=Marker.UNKNOWN)

@@ -252,7 +252,7 @@ def prospect_create(
 def prospect_update_markers(
     *, prospect: Prospect, is_right_buyer: str, buys_what_we_sell: str, still_there: str, now: dt.datetime
 ) -> None:
-    """Record the rep's read on the three questions a silent lead is judged by (seed 000)."""
+    """Record the rep's read on the three questions a silent lead is judged by (docs/field-reports.md §0)."""
     values = dict(zip(MARKER_FIELDS, (is_right_buyer, buys_what_we_sell, still_there), strict=True))
     bad = {name: "Choose yes, no or unknown." for name, value in values.items() if value not in Marker.values}
     if bad:

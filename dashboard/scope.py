@@ -21,7 +21,7 @@ NEXT_STEP_GRACE = dt.timedelta(days=1)
 # Early give-ups older than this are history, not something a manager can still rescue.
 GAVE_UP_LOOKBACK = dt.timedelta(days=90)
 ATTEMPT_BUCKETS = 10  # "persistence pays" counts 1, 2, ... 9 and 10+
-# Published comparison lines (field notes): share of eventually reached leads reached by attempt n.
+# Published comparison lines (docs/field-reports.md): share of eventually reached leads reached by attempt n.
 STUDY_REACHED_BY = {1: 48, 6: 93}
 STUDY_CONNECT_RATE = {"average rep": Decimal("5.4"), "top quartile": Decimal("13.3")}
 STUDY_BEST_HOURS = (8, 16)  # 8-9 am and 4-5 pm

@@ -1,9 +1,9 @@
 """The demo team behind `manage.py seed_demo`: freight sales with eight weeks of follow-up history.
 
-The history follows the field notes: most dials go unanswered and get a voicemail carrying one of the three
+The history follows docs/field-reports.md: most dials go unanswered and get a voicemail carrying one of the three
 I's, reached prospects mostly pick up on the first attempt and nearly all by the sixth, 8-9 am, 4-5 pm and
-Wednesday/Thursday connect best, and one high-value account gets the long haul (Joe, seed 004). Everything
-comes from `random.Random(seed)` and `now`, so a seed is reproducible and every history ends before `now`.
+Wednesday/Thursday connect best, and one high-value account gets the long haul (Joe, docs/field-reports.md §4).
+Everything comes from `random.Random(seed)` and `now`, so a seed is reproducible and every history ends before `now`.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ STALE_PLANNED_AT = timedelta(hours=20)
 GAPS = (1, 2, 2, 2, 3)  # working days between attempts, around "every other day"
 LONG_GAPS = (2, 3, 3, 4, 5)  # high-value accounts are chased for longer, less often
 WINDOWS = [(time.fromisoformat(start), time.fromisoformat(end)) for start, end in default_windows()]
-GOOD_WINDOWS = (0, 3)  # 8-9 am and 4-5 pm connect best (field notes)
+GOOD_WINDOWS = (0, 3)  # 8-9 am and 4-5 pm connect best (docs/field-reports.md)
 THEMES = (Theme.INFORMATION, Theme.INVITATION, Theme.INTRODUCTION)
 GATEKEEPERS = (Contact.Role.ASSISTANT, Contact.Role.RECEPTIONIST)
 MARKER_FIELDS = ("is_right_buyer", "buys_what_we_sell", "still_there")
@@ -167,8 +167,8 @@ def _staff_create(team: Team, now: datetime) -> dict[str, User]:
     long_haul = Cadence(team=team, name="Long haul", is_high_value=True, min_touches=10, max_touches=36)
     long_haul.gaps_days = [2, 2, 3, 3, 5, 7, 7, 14, 14, 21]
     long_haul.pleasantly_persistent, long_haul.on_finish = True, Cadence.OnFinish.REASSIGN
-    # The same-day email backs up each voicemail (seed 002's "always leave a voicemail", then write): on in the demo, so
-    # a newcomer meets the email rows of a real day, sent from the demo mailbox.
+    # The same-day email backs up each voicemail (docs/field-reports.md §2's "always leave a voicemail", then write): on
+    # in the demo, so a newcomer meets the email rows of a real day, sent from the demo mailbox.
     every_other_day = Cadence(team=team, name="Every other day", is_default=True, email_after_voicemail=True)
     long_haul.email_after_voicemail = True
     Cadence.objects.bulk_create([every_other_day, long_haul])
@@ -296,7 +296,7 @@ class _Builder:
             if long_haul and count >= 10:
                 steps[9] = ("dial", Kind.PLEASANTLY_PERSISTENT)
             elif count == 8 and not long_haul:
-                steps[7] = ("dial", Kind.BREAKUP)  # the 8th attempt is the breakup message (seed 003)
+                steps[7] = ("dial", Kind.BREAKUP)  # the 8th attempt is the breakup message (docs/field-reports.md §2)
             dials = [i for i, (kind, _) in enumerate(steps[1:-1], start=1) if kind == "dial"]
             if len(contacts) > 1 and dials and rng.random() < 0.12:
                 steps[rng.choice(dials)] = ("left", "")
@@ -304,7 +304,8 @@ class _Builder:
         if status == Prospect.Status.DORMANT:
             steps = [*self._chase(7, gate), ("dial", Kind.BREAKUP)]
             return steps + [("log", "later")] * (rng.random() < 0.3), rng.randint(6, 20), GAPS
-        if status == Prospect.Status.ENGAGED and rng.random() < 0.15:  # the breakup got the reply (seed 003)
+        # the breakup got the reply (docs/field-reports.md §2)
+        if status == Prospect.Status.ENGAGED and rng.random() < 0.15:
             return [*self._chase(7, gate), ("dial", Kind.BREAKUP), ("log", "rates")], rng.randint(0, 8), GAPS
         outcome = words.REACH_OUTCOME[status]
         if status == Prospect.Status.ENGAGED and rng.random() < 0.35:
@@ -373,7 +374,7 @@ class _Story:
     def play(self, steps: list[Step], end: int, gaps: tuple[int, ...]) -> None:
         offset = self.rng.randrange(len(WINDOWS))
         for i, ((kind, detail), day) in enumerate(zip(steps, self._days(steps, end, gaps), strict=True)):
-            window = (offset + i) % len(WINDOWS)  # a different time of day on each attempt (seed 002)
+            window = (offset + i) % len(WINDOWS)  # a different time of day on each attempt (docs/field-reports.md §2)
             if kind == "reach" and self.rng.random() < 0.7:
                 window = self.rng.choice(GOOD_WINDOWS)
             getattr(self, f"_{kind}")(self._at(day, window), detail)  # each step kind has a _<kind> method
@@ -414,7 +415,8 @@ class _Story:
         rng, target, kind = self.rng, self.target, kind or Kind.REGULAR
         ring = rng.randint(20, 40)
         self._touch(at, Channel.CALL, Outcome.NO_ANSWER, target, duration_seconds=ring)
-        # Reps mostly leave a voicemail (seed 003: "I always leave a voicemail!"), and always the first time.
+        # Reps mostly leave a voicemail (docs/field-reports.md §2: "I always leave a voicemail!"), and always the first
+        # time.
         if kind != Kind.REGULAR or len(self.touches) == 1 or rng.random() < 0.85:
             theme = next(self.themes) if kind == Kind.REGULAR else Theme.NONE
             message = words.KIND_VOICEMAIL.get(kind) or next(self.messages[theme])
@@ -459,7 +461,8 @@ class _Story:
             self.target.do_not_contact = True
 
     def _left(self, at: datetime, _detail: str) -> None:
-        """The buyer has gone (seed 000: "are they even employed there anymore?"): chase the replacement."""
+        """The buyer has gone (docs/field-reports.md §0: "are they even employed there anymore?"): chase the
+        replacement."""
         gone, domain = self.target, self.target.email.split("@")[-1]
         gone.left_company = True
         self.target = self.builder.person(self.prospect, self.country, Contact.Role.DECISION_MAKER, domain)

@@ -40,7 +40,7 @@ MARKERS = {
     "lost": ((70, 0), (40, 50), (80, 0)),
     "other": ((20, 6), (25, 6), (12, 3)),
 }
-# The attempt on which a reached prospect picked up: 48% on the 1st, 93% by the 6th (Velocify, field notes).
+# The attempt on which a reached prospect picked up: 48% on the 1st, 93% by the 6th (Velocify; docs/field-reports.md).
 REACHED_ON = {1: 48, 2: 15, 3: 11, 4: 8, 5: 6, 6: 5, 7: 3, 8: 2, 10: 1, 12: 1}
 # How a reached prospect's status shows in the call's outcome (engaged ones sometimes book at once).
 REACH_OUTCOME = {"engaged": "connected", "won": "meeting_booked", "lost": "not_interested",
@@ -242,7 +242,7 @@ TITLES: dict[str, tuple[str, ...]] = {
     "other": ("Accounts Payable", "Customer Service Lead", "Dispatcher", "Shipping Clerk"),
 }
 
-# The three I's (seed 004): every message carries something of value, never "just touching base".
+# The three I's (docs/field-reports.md §4): every message carries something of value, never "just touching base".
 VOICEMAIL: dict[str, tuple[str, ...]] = {
     "information": (
         "Told {first} about the lane savings we got for a Chicago shipper: 11% under contract on {lane}.",
@@ -280,7 +280,7 @@ EMAIL_NOTES: dict[str, tuple[str, ...]] = {
                      "Emailed a short intro to our account manager covering {city}.",
                      "Emailed an intro to the carrier we use most on {lane}, with his on-time record."),
 }
-# Gatekeepers and colleagues (seed 004: "They all told me I had to talk to Joe").
+# Gatekeepers and colleagues (docs/field-reports.md §4: "They all told me I had to talk to Joe").
 GATEKEEPER_NOTES: dict[str, tuple[str, ...]] = {
     "receptionist": (
         "Front desk: {first} is at the plant until Thursday; best to call before 9.",
@@ -322,8 +322,8 @@ KIND_VOICEMAIL = {
     ),
 }
 BREAKUP_EMAIL = "Breakup email: 'Should I close your file?' The same message in writing, easy to say no to."
-# One-touch steps: (channel, outcome, note, meeting length in minutes or None). A breakup message gives
-# permission to say no, which is often what finally gets a reply (seed 003).
+# One-touch steps: (channel, outcome, note, meeting length in minutes or None). A breakup message gives permission to
+# say no, which is often what finally gets a reply (docs/field-reports.md §3).
 LOGGED = {
     "later": ("email", "replied", "Replied to the breakup: 'Not dead, just busy. Call me after peak season.'",
               None),

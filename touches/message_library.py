@@ -1,8 +1,8 @@
 """Ready messages for each attempt, and the check that keeps a rep from repeating themselves.
 
-The library follows the field reports: every message carries something of value (seed 002), rotating through the
-three I's — information, invitation, introduction (seed 004) — and the cadence ends with a breakup message
-(seed 002) or, on long-haul accounts, a pleasantly persistent one that says what the rep will do next (seed 003).
+The library follows docs/field-reports.md: every message carries something of value (§2), rotating through the three
+I's — information, invitation, introduction (§4) — and the cadence ends with a breakup message (§2) or, on long-haul
+accounts, a pleasantly persistent one that says what the rep will do next (§3).
 Each theme has more than one wording, so the fourth call does not sound like the first.
 
 Each team has its own library (touches.models.MessageTemplate), which its managers edit; a new team starts from

@@ -141,7 +141,7 @@ class SimilarNoteMixin:
 
 
 # A next step agreed on the phone is most often one of these, on the contact's clock: one key instead of a date typed
-# into a picker that fights the keyboard. Mid-morning, when the studies in the field notes find buyers answer.
+# into a picker that fights the keyboard. Mid-morning, when the studies in docs/field-reports.md find buyers answer.
 NEXT_STEP_HOUR = dt.time(10)
 LATER_TODAY_AFTER = dt.timedelta(hours=2)
 LAST_CALL = dt.time(20)  # a "later today" past this on their clock is not offered (calling hours end at 21:00)

@@ -1,6 +1,6 @@
 """A real list arriving: a 20,000-row export (two contacts per company, values written as people write them)
 uploaded and mapped in the browser, previewed, imported by the worker's service, and then My day and the
-dashboard right after it (issue 14). Every import here runs in a transaction that is rolled back, so the bench
+dashboard right after it. Every import here runs in a transaction that is rolled back, so the bench
 database is the same for the cases after these and for the next `--reuse`.
 """
 

@@ -1,4 +1,4 @@
-"""Reading the reps' inboxes (issue 16): 1,000 new messages in one mailbox read and classified, and a beat tick
+"""Reading the reps' inboxes: 1,000 new messages in one mailbox read and classified, and a beat tick
 over 50 mailboxes with nothing new, on real Dovecot (devserver.mailservers, started for the run). Every run is
 rolled back, so the bench database is unchanged for the cases after these."""
 
@@ -233,7 +233,7 @@ def mail_tick_case(ctx: BenchContext) -> CaseResult:
 @case("mail_corpus", "Email: read the real-world corpus (public messages labelled by their sources)", order=82)
 def mail_corpus_case(ctx: BenchContext) -> CaseResult:
     """Every message of bench/mail_corpus through message_read: per class, how often it is read as its source
-    says (the targets are issue 30's, held by tests/mail/test_real_world_corpus.py), and how fast."""
+    says (the targets are those held by tests/mail/test_real_world_corpus.py), and how fast."""
     import email
     from email import policy
 

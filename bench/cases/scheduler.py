@@ -1,4 +1,4 @@
-"""(a) One scheduler sweep with 10,000 due enrollments: how many it plans per second (issue 3: at least 2,000).
+"""(a) One scheduler sweep with 10,000 due enrollments: how many it plans per second (target: at least 2,000).
 
 Before each run (untimed) the same 10,000 open enrollments get a stale plan request, the state a lost
 on-commit message leaves behind, so the sweep must plan every one of them through the planner. Planning is

@@ -1,6 +1,6 @@
 """A realistic Pursuit dataset, loaded fast: PostgreSQL COPY from in-memory text buffers, never the ORM per row.
 
-The shape follows /work/shared/field-notes.md: reps dial mostly into voicemail (about 5% of dials connect), the
+The shape follows docs/field-reports.md: reps dial mostly into voicemail (about 5% of dials connect), the
 history spans two years in each prospect's local working hours, and every prospect is in an open enrollment
 with its attempts so far, the follow-ups they answered and the one planned next. Everything comes from
 `random.Random(seed)` (one stream per table) and `now`: the same seed, scale and `now` give the same rows.

@@ -21,7 +21,7 @@ HIGH_VALUE_THRESHOLD = Decimal("50000")
 
 @dataclass(frozen=True)
 class Scale:
-    """How much to load. `Scale.of(1)` is issue 7's default: 50 reps in 5 teams, 100k prospects, 2M touches."""
+    """How much to load. `Scale.of(1)` is the default: 50 reps in 5 teams, 100k prospects, 2M touches."""
 
     factor: float
     teams: int

@@ -166,7 +166,7 @@ def kind_for(number: int, *, rules: Rules, ledger: Ledger) -> Kind:
 
     A closing message counts once it got through: a breakup call nobody answered leaves the breakup for its
     voicemail or the next attempt. After a late conversation the numbers run past max_touches; then the closing
-    messages come next, as seed 004 advises when a prospect who agreed a next step goes quiet.
+    messages come next, as docs/field-reports.md §3 advises when a prospect who agreed a next step goes quiet.
     """
     closing_from = rules.max_touches - (1 if rules.pleasantly_persistent else 0)
     if number < closing_from:

@@ -108,7 +108,7 @@ def count_attempts(situation: Situation) -> int:
 
 
 def give_up_is_early(situation: Situation) -> bool:
-    """True while fewer than min_touches attempts were made: most reps give up too early (seed 001)."""
+    """True while fewer than min_touches attempts were made: most reps give up too early (docs/field-reports.md §1)."""
     return count_attempts(situation) < situation.rules.min_touches
 
 

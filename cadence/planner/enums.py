@@ -34,7 +34,7 @@ class Outcome(StrEnum):
 
 
 class Theme(StrEnum):
-    """The three I's of seed 005: pass on information, invite, introduce."""
+    """The three I's of docs/field-reports.md §4: pass on information, invite, introduce."""
 
     INFORMATION = "information"
     INVITATION = "invitation"
@@ -76,8 +76,8 @@ MESSAGE_KINDS = frozenset({Kind.BREAKUP, Kind.PLEASANTLY_PERSISTENT})
 
 THEME_CYCLE = (Theme.INFORMATION, Theme.INVITATION, Theme.INTRODUCTION)
 
-# Who to try when the person we were chasing turns out to be the wrong one: the buyer first (seed 000), then
-# whoever can walk us to the buyer (seed 005's receptionist and assistants come last, as a way in).
+# Who to try when the person we were chasing turns out to be the wrong one: the buyer first (docs/field-reports.md §0),
+# then whoever can walk us to the buyer (docs/field-reports.md §4's receptionist and assistants come last, as a way in).
 ROLE_PRIORITY = (
     ContactRole.DECISION_MAKER,
     ContactRole.INFLUENCER,

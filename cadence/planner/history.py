@@ -75,8 +75,8 @@ CLOSING_TRIES = 3
 
 @dataclass(frozen=True)
 class Attempt:
-    """One occasion of reaching out (seed 002): the call, the voicemail left on it and the same-day email are
-    one attempt. `number` counts from 1 over the enrollment's history."""
+    """One occasion of reaching out (docs/field-reports.md §2): the call, the voicemail left on it and the same-day
+    email are one attempt. `number` counts from 1 over the enrollment's history."""
 
     number: int
     touches: tuple[PastTouch, ...]

@@ -90,7 +90,8 @@ def gap_phrase(gap: int, last_day: date, *, today: date) -> str:
     return f"{plural(gap, 'day')} after {since}"
 
 
-# What a theme asks the rep to do, in the words of the three I's (seed 002): something of value every time.
+# What a theme asks the rep to do, in the words of the three I's (docs/field-reports.md §4): something of value every
+# time.
 THEME_ACTIONS = {
     Theme.INFORMATION: "share something useful",
     Theme.INVITATION: "invite them to something",

@@ -43,7 +43,8 @@ DEFAULT_WINDOWS = (
 
 @dataclass(frozen=True)
 class Rules:
-    """One cadence. Defaults follow seed 002: every other day, at a different time, always leave a voicemail.
+    """One cadence. Defaults follow docs/field-reports.md §2: every other day, at a different time, always leave a
+    voicemail.
 
     `gaps_days[i]` is the gap in local calendar days after the (i+1)-th day with attempts on it; the last gap
     repeats. A voicemail or email on the same day as a call belongs to that day, so it does not use up a gap.

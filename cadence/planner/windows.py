@@ -120,7 +120,7 @@ def rotation(count: int, used: Sequence[int], *, picked_up_in: int | None = None
     1. Replay the windows used so far, in rounds: a round ends once every window has had a turn, or when the
        rep repeats one early (then the repeat opens the next round).
     2. The candidates are the windows not yet used in the current round, never the one used last, so two
-       attempts in a row never land at the same time of day (seed 002: "every other day, at a different
+       attempts in a row never land at the same time of day (docs/field-reports.md §2: "every other day, at a different
        time").
     3. Candidates are ordered from the window after the last one used, wrapping around: the attempts walk
        through the day.

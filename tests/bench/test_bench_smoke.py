@@ -157,7 +157,7 @@ def test_the_http_mode_drives_the_production_shape_and_reports_per_request_cost(
 
     run = Run(command="pytest", started=dt.datetime.now(dt.UTC), scales=[TINY.factor], http=results, http_seconds=1)
     text = render(run)
-    assert "## Over HTTP: the production shape" in text and "### Targets (issue 17)" in text
+    assert "## Over HTTP: the production shape" in text and "### Targets" in text
     assert "Hello-world view (the ceiling)" in text
 
 

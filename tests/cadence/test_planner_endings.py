@@ -158,7 +158,7 @@ def test_a_shorter_cadence_moves_the_breakup_with_it() -> None:
     assert decision.reason.startswith("Attempt 4 of 4 · breakup")
 
 
-# Pleasantly persistent (seed 004)
+# Pleasantly persistent (docs/field-reports.md §3)
 
 
 def test_the_pleasantly_persistent_message_names_the_action_and_a_date() -> None:

@@ -677,8 +677,8 @@ def test_gaps_are_local_calendar_days_and_exact_unless_a_day_off_intervenes(situ
         assert due == first_working
 
 
-# Themes: one attempt says one thing (the same-day email backs up the voicemail, seed 002), and no two attempts in a
-# row to a contact say the same kind of thing (seed 004's three I's)
+# Themes: one attempt says one thing (the same-day email backs up the voicemail, docs/field-reports.md §2), and no two
+# attempts in a row to a contact say the same kind of thing (docs/field-reports.md §4's three I's)
 
 
 def assert_one_theme_per_attempt_and_none_twice_in_a_row(steps: list[Step]) -> None:

@@ -150,7 +150,7 @@ def test_touch_histories_have_several_outcomes_kinds_and_themes(demo):
     voicemail_themes = set(touches.filter(kind=Kind.REGULAR, channel=Channel.VOICEMAIL).values_list("theme", flat=True))
     assert voicemail_themes == {Theme.INFORMATION, Theme.INVITATION, Theme.INTRODUCTION}
     assert touches.filter(channel=Channel.OTHER).exists()
-    assert 0.05 <= connected <= 0.15  # between the average rep and the top quartile (field notes)
+    assert 0.05 <= connected <= 0.15  # between the average rep and the top quartile (docs/field-reports.md)
     assert not calls.filter(duration_seconds__isnull=True).exists()
 
 

@@ -1,4 +1,4 @@
-"""Importing what real exports hold (issue 31): Datablist's sample leads columns, a list of businesses with a phone
+"""Importing what real exports hold: Datablist's sample leads columns, a list of businesses with a phone
 and no contact name, HubSpot's owners, lifecycle stages, amounts in other currencies, columns Pursuit has no field
 for, and the rows that cannot be read, grouped by why and given back with every column of the file."""
 

@@ -1,4 +1,4 @@
-"""Covering indexes for the manager dashboard's aggregates (issue 5), built without locking the table.
+"""Covering indexes for the manager dashboard's aggregates, built without locking the table.
 
 The dashboard reads a period's touches by rep (attempts, connects, time spent, when they connected) and, for the
 leads first reached in the period, their earlier history. With these two indexes both are index-only scans:
