@@ -191,7 +191,7 @@ def reps_with_load(*, user: User, now: dt.datetime, team_id: int | None = None) 
 # grouped apart.
 _OVERDUE_PER_REP = f"""
     SELECT count(*) FROM (
-        SELECT 1 FROM cadence_followup f WHERE f.rep_id = "crm_user"."id" AND {LATE_FOLLOW_UPS_SQL}
+        SELECT 1 FROM cadence_followup f WHERE f.rep_id = "crm_user"."id" AND {LATE_FOLLOW_UPS_SQL.format(now="%s")}
     ) AS late
 """
 

@@ -37,7 +37,8 @@ WORKING = [Enrollment.Status.ACTIVE, Enrollment.Status.ENGAGED]
 # index is: PostgreSQL judges `due_start < now` by every follow-up (mostly done, in the past), and when few planned
 # ones are late (a team that keeps up) it took reading every planned follow-up of the database through the unique
 # index, once per rep, for the cheaper path; that path would need a sort.
-LATE_FOLLOW_UPS_SQL = """f.status = 'planned' AND f.due_start < %s AND (f.overdue_since IS NOT NULL OR f.due_end <= %s)
+LATE_FOLLOW_UPS_SQL = """f.status = 'planned' AND f.due_start < {now}
+        AND (f.overdue_since IS NOT NULL OR f.due_end <= {now})
         ORDER BY f.due_start"""
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.utils.timesince import timesince
+from psycopg2 import sql
 
 from cadence.models import Enrollment
 from cadence.planner.reasons import plural
@@ -36,16 +37,19 @@ class StalledFilters:
 
 
 # Each reason as a SQL condition on the `facts` of one enrollment (see `_STALLED_SQL`), with when it began: the
-# age of a stalled lead counts from its oldest reason. Placeholders are filled in this order by `_reason_params`.
+# age of a stalled lead counts from its oldest reason. `{name}` is a value `_stalled_query` composes in by name.
 _OPEN = "status IN ('active', 'engaged', 'paused')"
 _REASON_SQL = {
     "overdue": (f"{_OPEN} AND overdue_start IS NOT NULL", "overdue_start"),
-    "no_touch": ("status IN ('active', 'engaged') AND idle_since < %s", "idle_since"),
-    "finished": (f"{_OPEN} AND last_action = 'wait' AND next_due_at <= %s", "next_due_at"),
+    "no_touch": ("status IN ('active', 'engaged') AND idle_since < {idle_cutoff}", "idle_since"),
+    "finished": (f"{_OPEN} AND last_action = 'wait' AND next_due_at <= {{now}}", "next_due_at"),
     "blocked": (f"{_OPEN} AND last_action = 'reassign_blocked'", "planned_at"),
-    "no_next_step": ("status = 'engaged' AND next_step_due_at IS NULL AND idle_since < %s", "idle_since"),
-    "next_step_passed": (f"{_OPEN} AND next_step_due_at < %s", "next_step_due_at"),
-    "snoozed": (f"{_OPEN} AND snooze_count >= %s", "idle_since"),
+    "no_next_step": (
+        "status = 'engaged' AND next_step_due_at IS NULL AND idle_since < {next_step_cutoff}",
+        "idle_since",
+    ),
+    "next_step_passed": (f"{_OPEN} AND next_step_due_at < {{now}}", "next_step_due_at"),
+    "snoozed": (f"{_OPEN} AND snooze_count >= {{snoozed_too_often}}", "idle_since"),
     "gave_up_early": ("status = 'gave_up' AND gave_up_early AND is_high_value", "ended_at"),
 }
 _ORDER_SQL = {
@@ -59,21 +63,21 @@ assert set(_ORDER_SQL) == set(SORTS)
 # PostgreSQL can prove the index covers the query.
 assert SNOOZED_TOO_OFTEN == 3
 
-# The candidate ranges after the overdue ones, one per rep each, in the order of their placeholders' parameters
-# (`_stalled_query`). Each names the index it is a range of (cadence/models.py).
+# The candidate ranges after the overdue ones, one per rep each. Each names the index it is a range of
+# (cadence/models.py).
 _CANDIDATE_RANGES = (
     # enrollment_idle_since_idx: no recent touch
-    "e.status IN ('active', 'engaged') AND GREATEST(e.last_touch_at, e.started_at) < %s",
+    "e.status IN ('active', 'engaged') AND GREATEST(e.last_touch_at, e.started_at) < {idle_cutoff}",
     # enrollment_stuck_idx: blocked, snoozed too often, connected with no next step
     "e.status IN ('active', 'engaged', 'paused')"
     " AND (e.last_action = 'reassign_blocked' OR e.snooze_count >= 3"
     " OR (e.next_step_due_at IS NULL AND e.status = 'engaged'))",
     # enrollment_next_step_idx: the next step's date passed
-    "e.status IN ('active', 'engaged', 'paused') AND e.next_step_due_at IS NOT NULL AND e.next_step_due_at < %s",
+    "e.status IN ('active', 'engaged', 'paused') AND e.next_step_due_at IS NOT NULL AND e.next_step_due_at < {now}",
     # enrollment_wait_idx: the breakup wait is over
-    "e.status IN ('active', 'engaged', 'paused') AND e.last_action = 'wait' AND e.next_due_at <= %s",
+    "e.status IN ('active', 'engaged', 'paused') AND e.last_action = 'wait' AND e.next_due_at <= {now}",
     # enrollment_gave_up_early_idx: given up early, recently
-    "e.status = 'gave_up' AND e.gave_up_early AND e.ended_at >= %s",
+    "e.status = 'gave_up' AND e.gave_up_early AND e.ended_at >= {gave_up_since}",
 )
 # What each candidate carries: the facts its reasons are judged by, and the prospect's team and value, which the
 # enrollment keeps a copy of (cadence migration 0013). Nothing wider: the candidates are deduplicated by sorting.
@@ -141,7 +145,7 @@ page AS (
     SELECT id, stalled_since, last_touch_at, overdue_start, overdue_attempt, overdue_channel, {flag_names},
            row_number() OVER (ORDER BY {order}) AS position
     FROM stalled WHERE {chosen}
-    ORDER BY {order} LIMIT %s OFFSET %s
+    ORDER BY {order} LIMIT {limit} OFFSET {offset}
 )
 SELECT summary.*, page.* FROM summary LEFT JOIN page ON true ORDER BY page.position
 """
@@ -149,55 +153,63 @@ SELECT summary.*, page.* FROM summary LEFT JOIN page ON true ORDER BY page.posit
 
 def _stalled_query(
     *, user: User, now: dt.datetime, filters: StalledFilters, limit: int | None, offset: int
-) -> tuple[str, list[object]]:
+) -> sql.Composed:
     """The stalled leads as one statement: the candidates of each reason from their indexes, their facts read
     once, their reasons flagged, and from that one pass both the count per reason and the requested page
     (LEFT JOIN, so the counts arrive even when the page is empty).
 
     Candidates are found per rep of the managed teams (an enrollment's owner is its prospect's owner, kept so by
     cadence migration 0004), then kept only if their prospect is in a managed team: what `dashboard_prospects` is
-    for the managers and superusers who see the dashboard, judged on the enrollment's copy of it."""
+    for the managers and superusers who see the dashboard, judged on the enrollment's copy of it.
+
+    Composed with psycopg2.sql: every value goes in by name as a literal, the ORM's two subqueries bound with
+    their own parameters, so nothing depends on the order of a parameter list."""
     teams = dashboard_teams(user=user, team_id=filters.team_id).order_by()
-    teams_sql, teams_params = teams.values("id", "high_value_threshold").query.sql_with_params()
     team_users = User.objects.filter(team__in=teams).order_by()
     if filters.rep_id is not None:
         team_users = team_users.filter(pk=filters.rep_id)
-    users, users_params = team_users.values("id").query.sql_with_params()
-    chosen_leads, chosen_params = "true", []
-    if filters.min_value is not None:
-        chosen_leads, chosen_params = "e.prospect_value >= %s", [filters.min_value]
-    idle_cutoff = now - dt.timedelta(days=filters.idle_days)
-    reason_params = {
-        "no_touch": [idle_cutoff],
-        "finished": [now],
-        "no_next_step": [now - NEXT_STEP_GRACE],
-        "next_step_passed": [now],
-        "snoozed": [SNOOZED_TOO_OFTEN],
+    values = {
+        "now": now,
+        "idle_cutoff": now - dt.timedelta(days=filters.idle_days),
+        "next_step_cutoff": now - NEXT_STEP_GRACE,
+        "snoozed_too_often": SNOOZED_TOO_OFTEN,
+        "gave_up_since": now - GAVE_UP_LOOKBACK,
+        "min_value": filters.min_value,
+        "limit": limit,
+        "offset": offset,
     }
+    literals = {name: sql.Literal(value) for name, value in values.items()}
+
+    def part(text: str) -> sql.Composed:
+        return sql.SQL(text).format(**literals)
+
+    with connection.cursor() as cursor:
+        teams_query = teams.values("id", "high_value_threshold").query.sql_with_params()
+        teams_sql = sql.SQL(cursor.mogrify(*teams_query).decode())
+        users_sql = sql.SQL(cursor.mogrify(*team_users.values("id").query.sql_with_params()).decode())
     keys = [reason.key for reason in REASONS]
-    sql = _STALLED_SQL.format(
-        late=LATE_FOLLOW_UPS_SQL,
-        facts=_FACTS,
-        ranges="\n    UNION\n    ".join(
-            _RANGE_SQL.format(facts=_FACTS, condition=condition) for condition in _CANDIDATE_RANGES
+    facts = sql.SQL(_FACTS)
+    return sql.SQL(_STALLED_SQL).format(
+        late=part(LATE_FOLLOW_UPS_SQL),
+        facts=facts,
+        ranges=sql.SQL("\n    UNION\n    ").join(
+            sql.SQL(_RANGE_SQL).format(facts=facts, condition=part(condition)) for condition in _CANDIDATE_RANGES
         ),
         teams=teams_sql,
-        users=users,
-        chosen_leads=chosen_leads,
-        flags=", ".join(f"({_REASON_SQL[key][0]}) AS r_{key}" for key in keys),
-        since=", ".join(f"CASE WHEN r_{key} THEN {_REASON_SQL[key][1]} END" for key in keys),
-        any_reason=" OR ".join(f"r_{key}" for key in keys),
-        counts=", ".join(f"count(*) FILTER (WHERE r_{key}) AS n_{key}" for key in keys),
-        flag_names=", ".join(f"r_{key}" for key in keys),
-        chosen=f"r_{filters.reason}" if filters.reason in _REASON_SQL else "true",
-        order=_ORDER_SQL.get(filters.sort, _ORDER_SQL["-value"]),
+        users=users_sql,
+        chosen_leads=part("e.prospect_value >= {min_value}") if filters.min_value is not None else sql.SQL("true"),
+        flags=sql.SQL(", ").join(
+            sql.SQL("({}) AS {}").format(part(_REASON_SQL[key][0]), sql.Identifier(f"r_{key}")) for key in keys
+        ),
+        since=sql.SQL(", ".join(f"CASE WHEN r_{key} THEN {_REASON_SQL[key][1]} END" for key in keys)),
+        any_reason=sql.SQL(" OR ".join(f"r_{key}" for key in keys)),
+        counts=sql.SQL(", ".join(f"count(*) FILTER (WHERE r_{key}) AS n_{key}" for key in keys)),
+        flag_names=sql.SQL(", ".join(f"r_{key}" for key in keys)),
+        chosen=sql.SQL(f"r_{filters.reason}" if filters.reason in _REASON_SQL else "true"),
+        order=sql.SQL(_ORDER_SQL.get(filters.sort, _ORDER_SQL["-value"])),
+        limit=literals["limit"],
+        offset=literals["offset"],
     )
-    # Engaged leads ("connected, no next step") are all candidates already: the quiet ones are the rest.
-    params: list[object] = [*users_params, *teams_params, now, now, idle_cutoff, now, now, now - GAVE_UP_LOOKBACK]
-    params += chosen_params
-    for key in keys:
-        params += reason_params.get(key, [])
-    return sql, [*params, limit, offset]
 
 
 @dataclass(frozen=True)
@@ -211,9 +223,9 @@ def stalled_page(
     *, user: User, now: dt.datetime, filters: StalledFilters, offset: int = 0, limit: int | None = 25
 ) -> StalledPage:
     """A page of stalled leads and the counts per reason: two queries however long the page."""
-    sql, params = _stalled_query(user=user, now=now, filters=filters, limit=limit, offset=offset)
+    query = _stalled_query(user=user, now=now, filters=filters, limit=limit, offset=offset)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(query)
         columns = [col.name for col in cursor.description]
         found = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     first = found[0]
