@@ -21,11 +21,10 @@ from django.utils import timezone
 
 from crm.models import Contact, Prospect, User
 from crm.validators import EARLIEST_DATE, date_range_message
-from touches.models import Channel, Kind, Outcome, Source, Theme, Touch
+from touches.models import CONVERSATIONS, Channel, Kind, Outcome, Source, Theme, Touch
 
 # Clocks on phones drift, but a touch from next week is a typo or a broken client.
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
-ENGAGING = {Outcome.CONNECTED, Outcome.REPLIED, Outcome.MEETING_BOOKED}
 
 
 def touch_store(
@@ -197,7 +196,7 @@ def _prospect_status_after(*, outcome: str, prospect: Prospect) -> str | None:
         Outcome.OPTED_OUT: Prospect.Status.DO_NOT_CONTACT,
         Outcome.NOT_INTERESTED: Prospect.Status.LOST,
     }.get(outcome)
-    if new_status is None and outcome in ENGAGING and prospect.status == Prospect.Status.ACTIVE:
+    if new_status is None and outcome in CONVERSATIONS and prospect.status == Prospect.Status.ACTIVE:
         new_status = Prospect.Status.ENGAGED
     if new_status is not None and not prospect.is_closed:
         return new_status
