@@ -23,6 +23,12 @@ def errors() -> tuple[Counter[str], str]:
     done = subprocess.run(
         [sys.executable, "-m", "mypy"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
+    # mypy exits 0 (clean) or 1 (errors found); anything else (2: it crashed, or could not import the settings)
+    # checked nothing, and must not read as "no errors".
+    summary = re.search(r"^(Found \d+ errors? in \d+ files?|Success: no issues found)", done.stdout, re.MULTILINE)
+    if done.returncode not in (0, 1) or summary is None:
+        why = f"typecheck: mypy did not run to the end (exit {done.returncode}):"
+        raise SystemExit(f"{why}\n{done.stdout}{done.stderr}")
     found = Counter(match["path"] for line in done.stdout.splitlines() if (match := ERROR.match(line)))
     return found, done.stdout
 

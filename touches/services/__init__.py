@@ -12,7 +12,6 @@ from touches.services.messages import (
 from touches.services.rollup import touch_first_reaches_rebuild, touch_hours_fold, touch_hours_rebuild
 from touches.services.store import (
     BULK_MAX_ITEMS,
-    ENGAGING,
     FUTURE_TOLERANCE,
     BulkItemResult,
     BulkSyncReport,
@@ -34,7 +33,6 @@ __all__ = [
     "touch_hours_rebuild",
     "touch_first_reaches_rebuild",
     "BULK_MAX_ITEMS",
-    "ENGAGING",
     "FUTURE_TOLERANCE",
     "BulkItemResult",
     "BulkSyncReport",
