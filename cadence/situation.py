@@ -177,7 +177,10 @@ def situations_build(
     ).values_list("prospect_id", *_CONTACT_COLUMNS):
         contacts[prospect_id].append(contact)
 
-    themes = themes_offered_for_teams(team_ids={e.prospect.team_id for e in enrollments})
+    themes = {  # the planner's own Theme (it imports nothing of the ORM's), same values
+        team_id: tuple(Theme(theme) for theme in offered)
+        for team_id, offered in themes_offered_for_teams(team_ids={e.prospect.team_id for e in enrollments}).items()
+    }
     rules_by_cadence: dict[tuple[int, int], Rules] = {}
     situations = {}
     for enrollment in enrollments:

@@ -11,7 +11,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "get_full_name", "role", "team", "is_available", "is_active"]
     list_filter = ["role", "team", "is_available", "is_active"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("Pursuit", {"fields": ["role", "team", "is_available", "timezone"]}),
     )
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Pursuit", {"fields": ["role", "team"]}))

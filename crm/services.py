@@ -227,6 +227,7 @@ def prospect_create(
     move it to theirs.
     """
     owner = _owner_for_new_prospect(user=user, owner_id=owner_id)
+    assert owner.team_id is not None  # _owner_for_new_prospect refuses an owner without a team
     clock = clock_guess(zone=timezone, country=country, region=region, city=city, fallback=owner.timezone)
     prospect = Prospect(
         name=name.strip(),

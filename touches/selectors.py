@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -146,7 +147,7 @@ def touch_calls_by_callee_time(
 
 def _rollup_params(
     rep_ids: Sequence[int], start: dt.datetime, end: dt.datetime, inner_start: dt.datetime, inner_end: dt.datetime
-) -> dict[str, object]:
+) -> dict[str, Any]:
     return {
         "reps": list(rep_ids),
         "start": start,

@@ -387,9 +387,11 @@ def _contact(
     clock: Clock | None,
     job: ImportJob | None = None,
 ) -> Contact:
+    of = prospect.pk if prospect is not None else prospect_id
+    assert of is not None  # a contact is read for a prospect made or found, by object or by id
     return Contact(
         prospect=prospect,
-        prospect_id=prospect_id if prospect is None else prospect.pk,
+        prospect_id=of,
         import_job=job,
         name=row.contact_name,
         role=row.role,
@@ -564,6 +566,8 @@ def leads_import_confirm(*, user: User, text: str, now: dt.datetime, expected_di
     file = import_read(text)
     columns = columns_guess(file.header, file.records)
     columns_check(columns)
+    if user.team_id is None:
+        raise ValidationError("You are not on a team, so the leads would have none; ask a manager to add you to one.")
     money = Money.of(user.team) if user.team is not None else Money()
     plan = import_plan(user=user, rows=import_rows(file, columns=columns, money=money), columns=columns)
     if plan.digest != expected_digest:

@@ -58,7 +58,7 @@ def lead_create(*, user: User, now: dt.datetime, **fields: Any) -> Prospect:
     its first call is planned."""
     with transaction.atomic():
         prospect = prospect_create(user=user, now=now, **fields)
-        leads_enroll_new(prospects=[prospect], team=prospect.owner.team, now=now, actor=user)
+        leads_enroll_new(prospects=[prospect], team=prospect.team, now=now, actor=user)
     return prospect
 
 

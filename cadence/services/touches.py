@@ -26,6 +26,7 @@ from crm.models import Contact, Prospect, User
 from crm.text import sentence
 from touches.models import Channel, Outcome, Source, Touch
 from touches.services import (
+    BulkItemResult,
     BulkSyncReport,
     TouchData,
     TouchItemError,
@@ -231,7 +232,7 @@ def _log_undo_restore(*, touch_id: uuid.UUID, rep: User, now: dt.datetime) -> li
         cleared = {flag: False for flag, was in before.contact_flags.items() if not was and getattr(contact, flag)}
         if cleared:
             Contact.objects.filter(pk=contact.pk).update(**cleared, updated_at=now)
-            flags = ", ".join(Contact._meta.get_field(flag).verbose_name for flag in cleared)
+            flags = ", ".join(str(Contact._meta.get_field(flag).verbose_name) for flag in cleared)  # type: ignore[union-attr]
             said.append(f"{contact.name} no longer marked {flags}")
     if said:
         lead_event_add(
@@ -271,7 +272,7 @@ def touches_bulk_sync(
     2. Answer the follow-ups of the created ones set-wise, and re-plan their leads.
     3. With `atomic`, any failed item rolls everything back; the report then says nothing was committed.
     """
-    results = []
+    results: list[BulkItemResult] = []
     try:
         with transaction.atomic():
             results, created = touches_store_bulk(rep=rep, items=items, now=now, source=source)

@@ -287,10 +287,10 @@ def _matches(mailbox: Mailbox, arrived: list[Arrival]) -> dict[int, tuple[Outbou
     wanted = {message_id for ids in references.values() for message_id in ids}
     ours: dict[str, OutboundEmail] = {}
     if wanted:
-        for outbound in OutboundEmail.objects.filter(mailbox=mailbox, message_id__in=wanted).select_related(
+        for sent in OutboundEmail.objects.filter(mailbox=mailbox, message_id__in=wanted).select_related(
             "contact__prospect"
         ):
-            ours.setdefault(outbound.message_id, outbound)
+            ours.setdefault(sent.message_id, sent)
     found: dict[int, tuple[OutboundEmail | None, Contact]] = {}
     by_address: dict[int, list[str]] = {}
     for item in arrived:
@@ -407,7 +407,7 @@ def inbound_reclassify(*, inbound: InboundEmail, verdict: str, now: dt.datetime)
             .select_related("mailbox__user", "contact__prospect")
             .get(pk=inbound.pk)
         )
-        if inbound.touch_id:
+        if inbound.touch is not None:
             touch_delete(touch=inbound.touch, now=now)
         if inbound.paused_until:
             enrollment = Enrollment.objects.filter(

@@ -83,7 +83,7 @@ def email_queue(
         raise ValidationError("This follow-up is not an email.")
     contact = follow_up.contact
     refusal = _stopped(contact=contact, prospect=follow_up.prospect)
-    if refusal:
+    if refusal or contact is None:
         raise ValidationError(refusal)
     subject, body = subject.strip(), body.strip()
     errors = {}
@@ -149,7 +149,7 @@ def outbox_cancel_for_follow_up(*, follow_up_id: int, why: str) -> OutboundEmail
     return row
 
 
-def _stopped(*, contact, prospect: Prospect) -> str:
+def _stopped(*, contact: Contact | None, prospect: Prospect) -> str:
     """Why this contact may not be written to now, or "" (checked when queued and again when sent)."""
     if contact is None or not contact.email:
         return "This follow-up has no contact with an email address."
@@ -243,7 +243,10 @@ def _wait_for(row: OutboundEmail, *, now: dt.datetime) -> tuple[dt.datetime, str
     if sent_today >= row.mailbox.daily_cap:
         tomorrow = dt.datetime.combine(rep_day + dt.timedelta(days=1), dt.time(0), tzinfo=rep_tz)
         return tomorrow, f"{CAP_REACHED} ({row.mailbox.daily_cap}) is reached: it goes tomorrow."
-    enrollment = row.follow_up.enrollment
+    follow_up = row.follow_up
+    if follow_up is None:
+        return None  # nothing to wait for: _answered has already said the lead moved on
+    enrollment = follow_up.enrollment
     rules = rules_from_cadence(enrollment.cadence)
     tz = zone(row.contact.timezone, fallback=row.prospect.timezone)
     days_off = holiday_calendar(country=row.prospect.country)

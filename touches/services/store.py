@@ -192,10 +192,11 @@ def _contact_flags(*, outcome: str, channel: str) -> dict[str, bool]:
 
 def _prospect_status_after(*, outcome: str, prospect: Prospect) -> str | None:
     """The prospect's new status after this outcome, or None to leave it (a closed prospect stays closed)."""
-    new_status = {
+    closing: dict[str, str] = {
         Outcome.OPTED_OUT: Prospect.Status.DO_NOT_CONTACT,
         Outcome.NOT_INTERESTED: Prospect.Status.LOST,
-    }.get(outcome)
+    }
+    new_status = closing.get(outcome)
     if new_status is None and outcome in CONVERSATIONS and prospect.status == Prospect.Status.ACTIVE:
         new_status = Prospect.Status.ENGAGED
     if new_status is not None and not prospect.is_closed:
@@ -517,7 +518,7 @@ CHOICES = {
     "source": frozenset(Source.values),
 }
 DURATION_MAX = 2**31 - 1  # PostgreSQL's integer
-MESSAGE_ID_MAX = Touch._meta.get_field("message_id").max_length
+MESSAGE_ID_MAX: int = Touch._meta.get_field("message_id").max_length or 0
 
 
 def _plainly_valid(touch: Touch) -> bool:
@@ -532,7 +533,10 @@ def _plainly_valid(touch: Touch) -> bool:
         and isinstance(touch.note, str)
         and isinstance(touch.message_id, str)
         and len(touch.message_id) <= MESSAGE_ID_MAX
-        and (duration is None or (type(duration) is int and 0 <= duration <= DURATION_MAX))
+        and (
+            duration is None
+            or (isinstance(duration, int) and not isinstance(duration, bool) and 0 <= duration <= DURATION_MAX)
+        )
         and isinstance(touch.occurred_at, dt.datetime)
         and isinstance(touch.pk, uuid.UUID)
     )
@@ -554,7 +558,7 @@ def _touches_insert(*, touches: Sequence[Touch]) -> set[uuid.UUID]:
     if not touches:
         return set()
     stamp = timezone.now()  # what auto_now_add / auto_now would have set
-    params: list[object] = []
+    params: list[Any] = []
     for t in sorted(touches, key=lambda t: t.pk):
         t.created_at = t.updated_at = stamp
         params += [
