@@ -1,7 +1,7 @@
 """What an incoming message is: a person's reply, an automatic reply or out-of-office, a bounce (an address that
 does not exist), a delay, a refusal of our sending, a spam complaint, an unsubscribe.
 
-Measured on public mail labelled by its sources (bench/mail_corpus; tests/mail/test_real_world_corpus.py).
+Measured on public mail labelled by its sources (bench/mail_corpus; tests/mailroom/test_real_world_corpus.py).
 
 Pure: a parsed message in (the standard library's `email` with `policy.default`), a verdict with its reason out.
 No ORM, no clock (the message's own date anchors a return date without a year).

@@ -35,7 +35,7 @@ SLOW_PATHS = (
     "tests/bench/",
     "tests/devserver/",
     "tests/api/test_schema_fuzz.py",
-    "tests/mail/test_real_world_corpus.py",
+    "tests/mailroom/test_real_world_corpus.py",
     "tests/cadence/test_fortnight_simulation.py",
     "tests/config/test_production_shape.py",
 )

@@ -78,3 +78,10 @@ def test_the_cycle_finder_finds_a_cycle_through_a_third_module():
         graph.add_import(importer=importer, imported=imported)
 
     assert _cycles(graph) == [["a.one", "a.three", "a.two"]]
+
+
+def test_the_tests_mirror_the_apps():
+    """Each app's tests are in tests/<app>/ (the browser tests, pressed across pages, are in tests/browser/)."""
+    missing = [package for package in PACKAGES if not (ROOT / "tests" / package).is_dir()]
+
+    assert missing == []

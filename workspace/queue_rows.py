@@ -3,7 +3,7 @@ engine: a page of 75 rows resolved some 75 template lookups a row, most of My da
 
 It writes what the `follow-up-row` partial of templates/workspace/my_day.html writes for a queue row (no form, not
 focus mode, the ready message left to load when opened); the partial stays for every other case (a row with an
-error or a question, the row put back after an undo, focus mode). `tests/crm/test_queue_rows.py` holds the two to
+error or a question, the row put back after an undo, focus mode). `tests/workspace/test_queue_rows.py` holds the two to
 the same HTML, so a change to one that is not made to the other fails.
 """
 

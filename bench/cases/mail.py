@@ -233,7 +233,7 @@ def mail_tick_case(ctx: BenchContext) -> CaseResult:
 @case("mail_corpus", "Email: read the real-world corpus (public messages labelled by their sources)", order=82)
 def mail_corpus_case(ctx: BenchContext) -> CaseResult:
     """Every message of bench/mail_corpus through message_read: per class, how often it is read as its source
-    says (the targets are those held by tests/mail/test_real_world_corpus.py), and how fast."""
+    says (the targets are those held by tests/mailroom/test_real_world_corpus.py), and how fast."""
     import email
     from email import policy
 

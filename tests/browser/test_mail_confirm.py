@@ -12,7 +12,7 @@ from mailroom.models import InboundEmail
 from mailroom.services.listening import mailbox_sync
 from tests.browser.helpers import log_in
 from tests.factories import ContactFactory
-from tests.mail.helpers import lead_with_email_next, rep_with_mailbox
+from tests.mailroom.helpers import lead_with_email_next, rep_with_mailbox
 
 SIZES = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 

@@ -12,7 +12,7 @@ from demo.seed import demo_data_seed
 from mailroom.models import OutboundEmail
 from tests.browser.helpers import log_in
 from tests.factories import CadenceFactory
-from tests.mail.helpers import lead_with_email_next
+from tests.mailroom.helpers import lead_with_email_next
 
 SIZES = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 

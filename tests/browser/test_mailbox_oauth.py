@@ -14,7 +14,7 @@ from demo.seed import demo_data_seed
 from mailroom.models import Mailbox
 from mailroom.transport import mailbox_check
 from tests.browser.helpers import log_in
-from tests.mail.test_oauth import provider_settings
+from tests.mailroom.test_oauth import provider_settings
 
 SIZES = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 

@@ -17,7 +17,7 @@ from crm.models import Contact
 from mailroom.models import OutboundEmail
 from mailroom.services import outbox
 from mailroom.services.outbox import email_queue, email_recover, email_send, outbox_sweep
-from tests.mail.helpers import lead_with_email_next, rep_with_mailbox
+from tests.mailroom.helpers import lead_with_email_next, rep_with_mailbox
 from touches.models import Outcome, Source, Touch
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -221,7 +221,7 @@ def test_the_daily_cap_holds_the_rest_until_tomorrow_and_says_why(mail, sending)
 
 
 def test_an_email_waits_for_the_contacts_window_and_goes_when_it_opens(mail, addresses, team):
-    from tests.mail.helpers import all_day_cadence
+    from tests.mailroom.helpers import all_day_cadence
 
     mailbox = rep_with_mailbox(mail, addresses("rep"), team=team)
     buyer = mail.add_user(addresses("dana"))

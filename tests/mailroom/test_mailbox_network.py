@@ -16,7 +16,7 @@ from mailroom.models import Mailbox
 from mailroom.services.listening import mailbox_sync
 from mailroom.services.mailboxes import mailbox_save, mailbox_test_request, mailbox_test_run, mailbox_test_state
 from tests.factories import UserFactory
-from tests.mail.helpers import rep_with_mailbox
+from tests.mailroom.helpers import rep_with_mailbox
 
 
 def _tested(mailbox: Mailbox):

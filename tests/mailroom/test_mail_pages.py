@@ -18,7 +18,7 @@ from devserver.mailservers import PASSWORD
 from mailroom.models import InboundEmail, Mailbox, OutboundEmail
 from mailroom.services.outbox import email_message, email_queue
 from tests.factories import UserFactory
-from tests.mail.helpers import lead_with_email_next, rep_with_mailbox
+from tests.mailroom.helpers import lead_with_email_next, rep_with_mailbox
 from touches.models import Outcome, Touch
 
 pytestmark = pytest.mark.django_db(transaction=True)

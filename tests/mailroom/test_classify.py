@@ -1,4 +1,4 @@
-"""Every message of the corpus (tests/mail/corpus, written for these tests in the styles of Outlook, Gmail,
+"""Every message of the corpus (tests/mailroom/corpus, written for these tests in the styles of Outlook, Gmail,
 Postfix and Exchange, some not in English) gets the verdict a rep would give it, with a reason they can read."""
 
 from __future__ import annotations

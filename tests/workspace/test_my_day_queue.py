@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from cadence.models import FollowUp
 from cadence.services import enrollment_create, enrollments_plan, prospect_reassign
-from tests.crm.test_views_my_day import NOW, follow_up_make
 from tests.factories import ContactFactory, ManagerFactory, ProspectFactory, UserFactory
+from tests.workspace.test_views_my_day import NOW, follow_up_make
 from touches.models import Channel, Kind
 from workspace.day import DAY_GROUP_LIMIT, GROUP_PAGE, when_both
 

@@ -18,7 +18,7 @@ from mailroom.models import InboundEmail, Mailbox
 from mailroom.services.listening import inbound_reclassify, mailbox_sync
 from mailroom.services.outbox import email_queue, email_send
 from tests.factories import ContactFactory, ProspectFactory, UserFactory
-from tests.mail.helpers import lead_with_email_next, rep_with_mailbox
+from tests.mailroom.helpers import lead_with_email_next, rep_with_mailbox
 from touches.models import Outcome, Source, Touch
 
 pytestmark = pytest.mark.django_db(transaction=True)

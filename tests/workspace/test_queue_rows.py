@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cadence.models import FollowUp
-from tests.crm.test_views_my_day import NOW, follow_up_make
+from tests.workspace.test_views_my_day import NOW, follow_up_make
 from touches.models import Channel, Kind, Theme
 from workspace.day import my_day_build, outcome_buttons
 from workspace.queue_rows import queue_row_html

@@ -15,7 +15,7 @@ from cadence.models import FollowUp
 from cadence.services import enrollment_create, enrollments_plan
 from mailroom.models import OutboundEmail
 from tests.factories import ContactFactory, ProspectFactory, TouchFactory, zone_in_working_hours
-from tests.mail.helpers import all_day_cadence, rep_with_mailbox
+from tests.mailroom.helpers import all_day_cadence, rep_with_mailbox
 from tests.worker import wait_for
 from touches.models import Outcome, Touch
 

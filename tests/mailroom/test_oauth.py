@@ -25,7 +25,7 @@ from mailroom.services.mailboxes import mailbox_disconnect, mailbox_keys_rotate
 from mailroom.services.outbox import RECONNECT_WAIT, email_queue, email_send
 from mailroom.transport import MailServerError, mailbox_check, smtp_send, smtp_session
 from tests.factories import UserFactory
-from tests.mail.helpers import lead_with_email_next
+from tests.mailroom.helpers import lead_with_email_next
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CALLBACK = "http://127.0.0.1:8000/mailbox/oauth/callback/"
