@@ -384,6 +384,13 @@ def absence_add(*, user: User, starts_on: dt.date, ends_on: dt.date, note: str, 
     return Absence.objects.create(user=user, starts_on=starts_on, ends_on=ends_on, note=note.strip(), created_by=actor)
 
 
+def team_coverage_set(*, team: Team, coverage: str) -> None:
+    """How the team's leads are looked after while a rep is away; absences that start from now on follow it."""
+    if coverage not in Team.AbsenceCoverage.values:
+        raise ValidationError({"absence_coverage": "Choose how absences are covered."})
+    Team.objects.filter(pk=team.pk).update(absence_coverage=coverage)
+
+
 def team_money_set(*, team: Team, currency: str, rates: dict[str, str]) -> None:
     """The team's currency and its manager's rates to it (crm.imports.Money reads them)."""
     rates = {code: rate for code, rate in rates.items() if code != currency}

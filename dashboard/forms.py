@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 
 from cadence.services import MAX_EXTENSION
+from cadence.services.leads import LeadAction
 from crm.models import Team, User
 from crm.validators import PLANNING_HORIZON, date_range_message
 from dashboard.scope import DEFAULT_IDLE_DAYS, PERIODS, REASONS, SORTS
@@ -113,11 +114,7 @@ class StalledActionForm(forms.Form):
     """One action on the selected stalled leads. Checked here: the input makes sense; in the services: the leads
     allow it (an ended cadence cannot be paused, a rep must be available on the lead's team)."""
 
-    class Action:
-        REASSIGN = "reassign"
-        EXTEND = "extend"
-        PAUSE = "pause"
-        GIVE_UP = "give_up"
+    Action = LeadAction
 
     ACTIONS = [
         (Action.REASSIGN, "Reassign"),

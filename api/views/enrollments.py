@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -20,6 +21,7 @@ from api.views.cadences import cadence_list_visible
 from api.views.common import IDEMPOTENCY_KEY, errors, int_path, parse_int_id
 from cadence.models import Enrollment
 from cadence.services import enrollment_create, enrollment_pause, enrollment_resume, enrollment_set_next_step
+from cadence.services.leads import EnrollmentEnded, enrollment_open_act
 from crm.models import User
 from crm.selectors import prospect_list_visible
 
@@ -86,14 +88,15 @@ class EnrollmentDetailApi(APIView):
         return Response(EnrollmentSerializer(enrollment).data)
 
 
-def _open_enrollment_locked(request: Request, id: str) -> Enrollment:
-    """The visible enrollment, locked until the request's transaction ends; an ended one is a 409."""
-    enrollment = enrollment_list_visible(user=request.user).select_for_update(of=("self",)).get(pk=parse_int_id(id))
-    if not enrollment.is_open:
-        raise Conflict(
-            "This lead's cadence has already ended; enroll it again to start a new one.", code="enrollment_ended"
+def _open_enrollment_act(request: Request, id: str, act: Callable[[Enrollment], object]) -> Enrollment:
+    """`act` on the visible enrollment, locked while it runs (cadence.services.enrollment_open_act); an ended one
+    is a 409."""
+    try:
+        return enrollment_open_act(
+            enrollments=enrollment_list_visible(user=request.user), enrollment_id=parse_int_id(id), act=act
         )
-    return enrollment
+    except EnrollmentEnded as exc:
+        raise Conflict(exc.messages[0], code="enrollment_ended") from None
 
 
 class EnrollmentPauseApi(APIView):
@@ -122,8 +125,8 @@ class EnrollmentPauseApi(APIView):
     def post(self, request: Request, id: str) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            enrollment = _open_enrollment_locked(request, id)
+
+        def pause(enrollment: Enrollment) -> None:
             try:
                 enrollment_pause(
                     enrollment=enrollment,
@@ -135,8 +138,8 @@ class EnrollmentPauseApi(APIView):
             except DjangoValidationError as exc:
                 # The enrollment is open (checked under the lock), so what the service refused is the end time.
                 raise ValidationError({"until": exc.messages}) from None
-        enrollment.refresh_from_db()
-        return Response(EnrollmentSerializer(enrollment).data)
+
+        return Response(EnrollmentSerializer(_open_enrollment_act(request, id, pause)).data)
 
 
 class EnrollmentResumeApi(APIView):
@@ -150,10 +153,11 @@ class EnrollmentResumeApi(APIView):
     )
     @idempotent
     def post(self, request: Request, id: str) -> Response:
-        with transaction.atomic():
-            enrollment = _open_enrollment_locked(request, id)
-            enrollment_resume(enrollment=enrollment, now=timezone.now(), actor=request.user)
-        enrollment.refresh_from_db()
+        enrollment = _open_enrollment_act(
+            request,
+            id,
+            lambda enrollment: enrollment_resume(enrollment=enrollment, now=timezone.now(), actor=request.user),
+        )
         return Response(EnrollmentSerializer(enrollment).data)
 
 
@@ -177,8 +181,8 @@ class EnrollmentNextStepApi(APIView):
     def post(self, request: Request, id: str) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            enrollment = _open_enrollment_locked(request, id)
+
+        def next_step(enrollment: Enrollment) -> None:
             try:
                 enrollment_set_next_step(
                     enrollment=enrollment,
@@ -189,5 +193,5 @@ class EnrollmentNextStepApi(APIView):
                 )
             except DjangoValidationError as exc:
                 raise ValidationError({"due_at": exc.messages}) from None
-        enrollment.refresh_from_db()
-        return Response(EnrollmentSerializer(enrollment).data)
+
+        return Response(EnrollmentSerializer(_open_enrollment_act(request, id, next_step)).data)

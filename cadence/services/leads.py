@@ -4,12 +4,13 @@ step, extend, reopen and lift a do-not-contact. Each is recorded in the lead's h
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from cadence.models import Enrollment, FollowUp, LeadEvent
 from cadence.planner import count_attempts, give_up_is_early
@@ -433,3 +434,101 @@ def prospect_do_not_contact_lift(*, prospect: Prospect, actor: User, reason: str
         lead_event_add(
             prospect_id=prospect.pk, actor=actor, now=now, kind=LeadEvent.Kind.DO_NOT_CONTACT_LIFTED, detail=detail
         )
+
+
+class LeadAction(StrEnum):
+    """What a manager does to many leads at once from the stalled list."""
+
+    REASSIGN = "reassign"
+    EXTEND = "extend"
+    PAUSE = "pause"
+    GIVE_UP = "give_up"
+
+
+def leads_act(
+    *,
+    leads: Sequence[Prospect],
+    action: LeadAction,
+    actor: User,
+    now: dt.datetime,
+    note: str = "",
+    to: User | None = None,
+    extra_touches: int = 0,
+    pause_until: dt.datetime | None = None,
+) -> str:
+    """One action on every lead, all or none: the first refusal rolls every lead back and says which lead it was.
+    Returns what was done, one clause per lead."""
+    open_enrollments = {
+        e.prospect_id: e for e in Enrollment.objects.filter(prospect__in=leads, status__in=Enrollment.OPEN_STATUSES)
+    }
+    done: list[str] = []
+    with transaction.atomic():
+        for lead in leads:
+            try:
+                done.append(
+                    _lead_act(
+                        lead,
+                        open_enrollments.get(lead.pk),
+                        action=action,
+                        actor=actor,
+                        now=now,
+                        note=note,
+                        to=to,
+                        extra_touches=extra_touches,
+                        pause_until=pause_until,
+                    )  # fmt: skip
+                )
+            except ValidationError as exc:
+                raise ValidationError(f"{lead}: {' '.join(exc.messages)}") from exc
+    return f"{plural(len(leads), 'lead')}: " + "; ".join(done) + "."
+
+
+def _lead_act(
+    lead: Prospect,
+    enrollment: Enrollment | None,
+    *,
+    action: LeadAction,
+    actor: User,
+    now: dt.datetime,
+    note: str,
+    to: User | None,
+    extra_touches: int,
+    pause_until: dt.datetime | None,
+) -> str:
+    if action == LeadAction.REASSIGN:
+        reason = note or "Reassigned from the manager dashboard"
+        new_owner = prospect_reassign(prospect=lead, now=now, reason=reason, to=to, actor=actor)
+        if new_owner is None:
+            raise ValidationError(f"nobody else on {lead.team} is available to take it.")
+        return f"{lead} to {new_owner}"
+    if enrollment is None:
+        raise ValidationError("its cadence has ended; reassign it to start a new one.")
+    if action == LeadAction.EXTEND:
+        enrollment_extend(enrollment=enrollment, extra_touches=extra_touches, now=now, actor=actor, note=note)
+        return f"{lead} extended by {extra_touches}"
+    if action == LeadAction.PAUSE:
+        enrollment_pause(enrollment=enrollment, now=now, until=pause_until, actor=actor, note=note)
+        return f"{lead} paused"
+    reason = note or "Given up from the manager dashboard"
+    early = enrollment_give_up(enrollment=enrollment, now=now, reason=reason, confirm_early=True, actor=actor)
+    return f"{lead} given up" + (" (early)" if early else "")
+
+
+class EnrollmentEnded(ValidationError):
+    """The lead's cadence ended before the action could run on it."""
+
+
+def enrollment_open_act(
+    *, enrollments: QuerySet[Enrollment], enrollment_id: int, act: Callable[[Enrollment], object]
+) -> Enrollment:
+    """Lock the open enrollment `enrollment_id` among `enrollments` (the caller's scope: another team's is
+    Enrollment.DoesNotExist) and run `act` on it in the same transaction, so two clients acting on one lead go one
+    after the other and the second sees what the first did. An ended one raises EnrollmentEnded; whatever `act`
+    raises rolls it back. Returns the enrollment as committed."""
+    with transaction.atomic():
+        enrollment = enrollments.select_for_update(of=("self",)).get(pk=enrollment_id)
+        if not enrollment.is_open:
+            raise EnrollmentEnded("This lead's cadence has already ended; enroll it again to start a new one.")
+        act(enrollment)
+    enrollment.refresh_from_db()
+    return enrollment

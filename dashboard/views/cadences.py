@@ -17,13 +17,13 @@ from cadence.models import Cadence, CadenceChange, Enrollment
 from cadence.preview import cadence_preview
 from cadence.services.setup import cadence_copy, cadence_retire, cadence_save
 from crm.models import Prospect, Team
-from crm.once import submitted_once
 from crm.zones import zone
 from dashboard.cadence_forms import CadenceForm, PreviewForm, WindowFormSet
 from dashboard.views.setup import team_get_for_manager, teams_for
 from touches.selectors import message_templates_for_teams, themes_offered
 from web.access import manager_required
 from web.http import ALREADY_SAVED, HtmxHttpRequest, errors_text
+from web.once import action_once, write_once
 
 FORM_TEMPLATE = "dashboard/cadence_form.html"
 NEW_CADENCE = Cadence(name="", gaps_days=[2], min_touches=5, max_touches=8)
@@ -95,21 +95,21 @@ def _preview(request: HtmxHttpRequest, team: Team, form: CadenceForm, windows: A
 def _form_page(request: HtmxHttpRequest, team: Team, cadence: Cadence | None) -> HttpResponse:
     form, windows, sample = _forms(request, team, cadence or NEW_CADENCE)
     if request.method == "POST" and "save" in request.POST and form.is_valid() and windows.is_valid():
-        try:
-            with submitted_once(request) as first:
-                if first:
-                    saved, change = cadence_save(
-                        team=team,
-                        actor=request.user,
-                        values=form.values(windows.windows()),
-                        now=timezone.now(),
-                        cadence=cadence,
-                        high_value_threshold=form.threshold,
-                    )
-        except ValidationError as exc:
-            _errors_onto(form, exc)
+        written = write_once(
+            request,
+            lambda: cadence_save(
+                team=team,
+                actor=request.user,
+                values=form.values(windows.windows()),
+                now=timezone.now(),
+                cadence=cadence,
+                high_value_threshold=form.threshold,
+            ),
+        )
+        if written.error is not None:
+            _errors_onto(form, written.error)
         else:
-            messages.success(request, _saved_message(saved, change) if first else ALREADY_SAVED)
+            messages.success(request, _saved_message(*written.value) if written.value else ALREADY_SAVED)
             return redirect("cadence_list", team_id=team.pk)
     context = {
         "team": team,
@@ -174,11 +174,10 @@ def cadence_preview_view(request: HtmxHttpRequest, team_id: int) -> HttpResponse
 def cadence_copy_view(request: HtmxHttpRequest, team_id: int, pk: int) -> HttpResponse:
     team = team_get_for_manager(request, team_id)
     cadence = _cadence_for_manager(team, pk)
-    with submitted_once(request) as first:
-        if first:
-            copy = cadence_copy(cadence=cadence, actor=request.user, now=timezone.now())
-            messages.success(request, f"Copied as {copy.name}: change it without touching the leads in the original.")
-            return redirect("cadence_edit", team_id=team.pk, pk=copy.pk)
+    copy = write_once(request, lambda: cadence_copy(cadence=cadence, actor=request.user, now=timezone.now())).value
+    if copy is not None:
+        messages.success(request, f"Copied as {copy.name}: change it without touching the leads in the original.")
+        return redirect("cadence_edit", team_id=team.pk, pk=copy.pk)
     messages.info(request, ALREADY_SAVED)
     return redirect("cadence_list", team_id=team.pk)
 
@@ -188,12 +187,9 @@ def cadence_copy_view(request: HtmxHttpRequest, team_id: int, pk: int) -> HttpRe
 def cadence_retire_view(request: HtmxHttpRequest, team_id: int, pk: int) -> HttpResponse:
     team = team_get_for_manager(request, team_id)
     cadence = _cadence_for_manager(team, pk)
-    try:
-        with submitted_once(request) as first:
-            if first:
-                cadence_retire(cadence=cadence, actor=request.user, now=timezone.now())
-    except ValidationError as exc:
-        messages.error(request, errors_text(exc))
-    else:
-        messages.success(request, f"{cadence.name} retired: it takes no new leads." if first else ALREADY_SAVED)
+    action_once(
+        request,
+        lambda: cadence_retire(cadence=cadence, actor=request.user, now=timezone.now()),
+        done=f"{cadence.name} retired: it takes no new leads.",
+    )
     return redirect("cadence_list", team_id=team.pk)

@@ -6,20 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.models import Contact, Prospect, Team
-from crm.once import submitted_once
 from dashboard.message_forms import PLACEHOLDER_HELP, MessageForm, MessagePreviewForm
 from dashboard.views.setup import team_get_for_manager, teams_for
 from touches.message_library import message_render
 from touches.models import Kind, MessageTemplate, Theme
 from touches.services import NearlyTheSame, message_library_seed, message_template_retire, message_template_save
 from web.access import manager_required
-from web.http import ALREADY_SAVED, HtmxHttpRequest, errors_text
+from web.http import HtmxHttpRequest
+from web.once import action_once, form_errors_add, write_once
 
 SAMPLE_VALUES = {
     "contact_first_name": "Dana",
@@ -70,27 +69,26 @@ def _page(request: HtmxHttpRequest, team: Team, template: MessageTemplate | None
     similar = None
     if data is not None and "save" in data and form.is_valid():
         cleaned = form.cleaned_data
-        try:
-            with submitted_once(request) as first:
-                if first:
-                    message_template_save(
-                        team=team,
-                        actor=request.user,
-                        medium=cleaned["medium"],
-                        kind=cleaned["kind"],
-                        theme=cleaned["theme"] or Theme.NONE,
-                        subject=cleaned["subject"],
-                        body=cleaned["body"],
-                        template=template,
-                        confirm_similar=cleaned["confirm_similar"],
-                    )
-        except NearlyTheSame as exc:
-            similar = exc.similar_to
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+        written = write_once(
+            request,
+            lambda: message_template_save(
+                team=team,
+                actor=request.user,
+                medium=cleaned["medium"],
+                kind=cleaned["kind"],
+                theme=cleaned["theme"] or Theme.NONE,
+                subject=cleaned["subject"],
+                body=cleaned["body"],
+                template=template,
+                confirm_similar=cleaned["confirm_similar"],
+            ),
+        )
+        if isinstance(written.error, NearlyTheSame):
+            similar = written.error.similar_to
+        elif written.error is not None:
+            form_errors_add(form, written.error)
         else:
-            messages.success(request, "Message saved." if first else ALREADY_SAVED)
+            messages.success(request, written.said("Message saved."))
             return redirect("message_list", team_id=team.pk)
     context: dict[str, Any] = {
         "team": team,
@@ -140,12 +138,9 @@ def message_edit(request: HtmxHttpRequest, team_id: int, pk: int) -> HttpRespons
 def message_retire_view(request: HtmxHttpRequest, team_id: int, pk: int) -> HttpResponse:
     team = team_get_for_manager(request, team_id)
     template = get_object_or_404(MessageTemplate, pk=pk, team=team)
-    try:
-        with submitted_once(request) as first:
-            if first:
-                message_template_retire(template=template, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, errors_text(exc))
-    else:
-        messages.success(request, "Message retired: reps no longer get it." if first else ALREADY_SAVED)
+    action_once(
+        request,
+        lambda: message_template_retire(template=template, actor=request.user),
+        done="Message retired: reps no longer get it.",
+    )
     return redirect("message_list", team_id=team.pk)

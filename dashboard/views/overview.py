@@ -13,25 +13,22 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from cadence.models import Enrollment
-from cadence.services import enrollment_extend, enrollment_give_up, enrollment_pause, prospect_reassign
+from cadence.services.leads import LeadAction, leads_act
 from crm.models import Prospect, User
-from crm.once import submitted_once
 from crm.zones import zone
 from dashboard import charts, metrics, scope, stalled, tables_html
 from dashboard.forms import DashboardFilterForm, StalledActionForm
 from web.access import manager_required
 from web.csv_export import csv_response
 from web.http import HtmxHttpRequest
+from web.once import write_once
 
 PAGE_SIZE = 25
 
@@ -172,16 +169,14 @@ def stalled_action(request: HtmxHttpRequest) -> HttpResponse:
     notice, ok = "", False
     if action_form.is_valid():
         leads = _get_leads_for_manager(request, action_form.cleaned_data["leads"])
-        try:
-            with submitted_once(request) as first:
-                notice = (
-                    _act(leads, action_form.cleaned_data, actor=request.user, now=now, tz=_zone_of(request))
-                    if first
-                    else "Already done: that action was sent twice, and carried out once."
-                )
-                ok = True
-        except ValidationError as exc:
-            notice = "Nothing was changed. " + " ".join(exc.messages)
+        written = write_once(
+            request, lambda: _act(leads, action_form.cleaned_data, actor=request.user, now=now, tz=_zone_of(request))
+        )
+        ok = written.ok
+        if written.error is not None:
+            notice = "Nothing was changed. " + " ".join(written.error.messages)
+        else:
+            notice = written.value or "Already done: that action was sent twice, and carried out once."
     else:
         notice = "Nothing was changed. " + " ".join(e for errors in action_form.errors.values() for e in errors)
     if not request.htmx:
@@ -199,50 +194,18 @@ def _zone_of(request: HtmxHttpRequest) -> ZoneInfo:
 
 
 def _act(leads: list[Prospect], data: dict[str, Any], *, actor: User, now: dt.datetime, tz: ZoneInfo) -> str:
-    """Run one cadence service per lead in one transaction: the first refusal rolls every lead back."""
-    action, note = data["action"], data["reason"].strip()
-    open_enrollments = {
-        e.prospect_id: e for e in Enrollment.objects.filter(prospect__in=leads, status__in=Enrollment.OPEN_STATUSES)
-    }
-    done: list[str] = []
-    with transaction.atomic():
-        for lead in leads:
-            try:
-                done.append(_act_on_one(lead, open_enrollments.get(lead.pk), action, data, note, actor, now, tz))
-            except ValidationError as exc:
-                raise ValidationError(f"{lead}: {' '.join(exc.messages)}") from exc
-    return f"{len(leads)} lead{'s' if len(leads) != 1 else ''}: " + "; ".join(done) + "."
-
-
-def _act_on_one(
-    lead: Prospect,
-    enrollment: Enrollment | None,
-    action: str,
-    data: dict[str, Any],
-    note: str,
-    actor: User,
-    now: dt.datetime,
-    tz: ZoneInfo,
-) -> str:
-    if action == StalledActionForm.Action.REASSIGN:
-        reason = note or "Reassigned from the manager dashboard"
-        new_owner = prospect_reassign(prospect=lead, now=now, reason=reason, to=data["to"], actor=actor)
-        if new_owner is None:
-            raise ValidationError(f"nobody else on {lead.team} is available to take it.")
-        return f"{lead} to {new_owner}"
-    if enrollment is None:
-        raise ValidationError("its cadence has ended; reassign it to start a new one.")
-    if action == StalledActionForm.Action.EXTEND:
-        enrollment_extend(enrollment=enrollment, extra_touches=data["extra_touches"], now=now, actor=actor, note=note)
-        return f"{lead} extended by {data['extra_touches']}"
-    if action == StalledActionForm.Action.PAUSE:
-        until = data["pause_until"]
-        resume_at = dt.datetime.combine(until, dt.time(8), tzinfo=tz) if until else None
-        enrollment_pause(enrollment=enrollment, now=now, until=resume_at, actor=actor, note=note)
-        return f"{lead} paused"
-    reason = note or "Given up from the manager dashboard"
-    early = enrollment_give_up(enrollment=enrollment, now=now, reason=reason, confirm_early=True, actor=actor)
-    return f"{lead} given up" + (" (early)" if early else "")
+    """The form's choice as the service's arguments: a pause ends at 08:00 on the manager's clock of the day chosen."""
+    until = data.get("pause_until")
+    return leads_act(
+        leads=leads,
+        action=LeadAction(data["action"]),
+        actor=actor,
+        now=now,
+        note=data["reason"].strip(),
+        to=data.get("to"),
+        extra_touches=data.get("extra_touches") or 0,
+        pause_until=dt.datetime.combine(until, dt.time(8), tzinfo=tz) if until else None,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -17,14 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cadence.selectors import coverage_for_reps
 from cadence.services.absences import absence_cancel, rep_deactivate
 from crm.models import Absence, Prospect, Team, User
-from crm.once import submitted_once
-from crm.services import absence_add, rep_invite, rep_invite_send, rep_update, team_money_set
+from crm.services import absence_add, rep_invite, rep_invite_send, rep_update, team_coverage_set, team_money_set
 from crm.zones import zone
 from dashboard.rep_forms import CoverageForm, CurrencyForm, InviteForm, RepForm
 from dashboard.views.setup import team_get_for_manager, teams_for
 from web.access import manager_required
 from web.forms import AbsenceForm
 from web.http import ALREADY_SAVED, HtmxHttpRequest, errors_text
+from web.once import action_once, write_once
 
 OPEN_LEAD = Q(owned_prospects__status__in=[Prospect.Status.ACTIVE, Prospect.Status.ENGAGED])
 
@@ -93,16 +93,11 @@ def rep_invite_view(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
     team = team_get_for_manager(request, team_id)
     form = InviteForm(request.POST)
     if form.is_valid():
-        try:
-            with submitted_once(request) as first:
-                if first:
-                    _invite_send(request, rep_invite(team=team, **form.cleaned_data))
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            email = form.cleaned_data["email"]
-            messages.success(request, f"Invitation sent to {email}." if first else ALREADY_SAVED)
+        written = write_once(
+            request, lambda: _invite_send(request, rep_invite(team=team, **form.cleaned_data)), form=form
+        )
+        if written.ok:
+            messages.success(request, written.said(f"Invitation sent to {form.cleaned_data['email']}."))
             return redirect("rep_list", team_id=team.pk)
     return _page(request, team, invite_form=form)
 
@@ -116,10 +111,7 @@ def rep_invite_again_view(request: HtmxHttpRequest, team_id: int, pk: int) -> Ht
     if rep.has_joined or not rep.is_active:
         messages.info(request, f"{rep} has already joined." if rep.has_joined else f"{rep} is deactivated.")
         return redirect("rep_list", team_id=team.pk)
-    with submitted_once(request) as first:
-        if first:
-            _invite_send(request, rep)
-    messages.success(request, f"Invitation sent to {rep.email} again." if first else ALREADY_SAVED)
+    action_once(request, lambda: _invite_send(request, rep), done=f"Invitation sent to {rep.email} again.")
     return redirect("rep_list", team_id=team.pk)
 
 
@@ -163,16 +155,14 @@ def rep_edit(request: HtmxHttpRequest, team_id: int, pk: int) -> HttpResponse:
 def rep_deactivate_view(request: HtmxHttpRequest, team_id: int, pk: int) -> HttpResponse:
     team = team_get_for_manager(request, team_id)
     rep = _rep_for_manager(team, pk)
-    try:
-        with submitted_once(request) as first:
-            handed = rep_deactivate(rep=rep, actor=request.user, now=timezone.now()) if first else None
-    except ValidationError as exc:
-        messages.error(request, errors_text(exc))
+    written = write_once(request, lambda: rep_deactivate(rep=rep, actor=request.user, now=timezone.now()))
+    if written.error is not None:
+        messages.error(request, errors_text(written.error))
+    elif written.value is None:
+        messages.info(request, ALREADY_SAVED)
     else:
-        if handed is None:
-            messages.info(request, ALREADY_SAVED)
-        else:
-            messages.success(request, f"{rep} deactivated; {handed} open lead{'s' if handed != 1 else ''} handed over.")
+        handed = written.value
+        messages.success(request, f"{rep} deactivated; {handed} open lead{'s' if handed != 1 else ''} handed over.")
     return redirect("rep_list", team_id=team.pk)
 
 
@@ -183,15 +173,13 @@ def absence_add_view(request: HtmxHttpRequest, team_id: int, pk: int) -> HttpRes
     rep = _rep_for_manager(team, pk)
     form = AbsenceForm(request.POST, auto_id=f"absence-{rep.pk}-%s")
     if form.is_valid():
-        try:
-            with submitted_once(request) as first:
-                if first:
-                    absence_add(user=rep, actor=request.user, today=_today(request), **form.cleaned_data)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, f"{rep} is marked away." if first else ALREADY_SAVED)
+        written = write_once(
+            request,
+            lambda: absence_add(user=rep, actor=request.user, today=_today(request), **form.cleaned_data),
+            form=form,
+        )
+        if written.ok:
+            messages.success(request, written.said(f"{rep} is marked away."))
             return redirect("rep_list", team_id=team.pk)
     return _page(request, team, absence_form=form, absence_rep=rep)
 
@@ -201,10 +189,11 @@ def absence_add_view(request: HtmxHttpRequest, team_id: int, pk: int) -> HttpRes
 def absence_delete_view(request: HtmxHttpRequest, team_id: int, pk: int) -> HttpResponse:
     team = team_get_for_manager(request, team_id)
     absence = get_object_or_404(Absence, pk=pk, user__team=team)
-    with submitted_once(request) as first:
-        if first:
-            absence_cancel(absence=absence, now=timezone.now())
-    messages.success(request, "Absence removed; any held or covered leads are back with their rep.")
+    action_once(
+        request,
+        lambda: absence_cancel(absence=absence, now=timezone.now()),
+        done="Absence removed; any held or covered leads are back with their rep.",
+    )
     return redirect("rep_list", team_id=team.pk)
 
 
@@ -214,8 +203,11 @@ def team_coverage_view(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
     team = team_get_for_manager(request, team_id)
     form = CoverageForm(request.POST)
     if form.is_valid():
-        Team.objects.filter(pk=team.pk).update(absence_coverage=form.cleaned_data["absence_coverage"])
-        messages.success(request, "Saved: it applies to absences that start from now on.")
+        action_once(
+            request,
+            lambda: team_coverage_set(team=team, coverage=form.cleaned_data["absence_coverage"]),
+            done="Saved: it applies to absences that start from now on.",
+        )
     else:
         messages.error(request, "Choose how absences are covered.")
     return redirect("rep_list", team_id=team.pk)

@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import logging
 import uuid
+from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
@@ -26,10 +27,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cadence.models import FollowUp
+from cadence.models import FollowUp, LeadEvent
 from cadence.planner.calendar import holiday_calendar
 from cadence.planner.windows import first_open_slot, is_workday, local_date, window_at
-from cadence.services import prospect_replan, touch_log_once
+from cadence.services import (
+    attempt_log_unanswered,
+    enrollments_plan_now,
+    log_undo_keep,
+    prospect_replan,
+    touch_log_once,
+    touch_log_with_next_step,
+)
+from cadence.services.events import lead_event_add
 from cadence.services.queue import task_enqueue
 from cadence.situation import rules_from_cadence
 from crm.models import Contact, Prospect, User
@@ -39,7 +48,7 @@ from mailroom.classify import refusal_kind
 from mailroom.models import CAP_REACHED, Mailbox, OutboundEmail
 from mailroom.oauth import RECONNECT_WAIT, OAuthProblem, ReconnectNeeded
 from mailroom.transport import MailServerError, PermanentRefusal, explain, imap_session, smtp_send, smtp_session
-from touches.models import Channel, Outcome, Source
+from touches.models import Channel, Outcome, Source, Touch
 
 logger = logging.getLogger(__name__)
 MAX_TRIES = 5
@@ -482,3 +491,76 @@ def _opt_out(row: OutboundEmail, *, now: dt.datetime) -> None:
         now=now,
         source=Source.EMAIL,
     )
+
+
+class FollowUpAlreadyAnswered(Exception):
+    """The follow-up was answered by another request (the same key pressed in two tabs) before this one."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the rep says happened on a planned follow-up."""
+
+    label: str  # as the rep chose it, for the lead's history ("No answer", "Connected")
+    channel: str
+    outcome: str
+    note: str = ""
+    duration_seconds: int | None = None
+    with_voicemail: bool = False  # "no answer, left voicemail": the call and the voicemail of one attempt
+    next_step_what: str = ""
+    next_step_due_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Answered:
+    touches: list[Touch]  # the first answers the follow-up; the last is what was logged last
+    email_cancelled_to: str  # the address of its queued email that is no longer sent, or ""
+
+
+def follow_up_answer(
+    *, follow_up: FollowUp, rep: User, touch_id: uuid.UUID, answer: Answer, now: dt.datetime
+) -> Answered:
+    """Log what happened on a planned follow-up, once: its touches (exactly once by `touch_id`), its queued email
+    dropped with a word in the lead's history, and the lead planned again, all in one transaction, so the row can
+    show what comes next and one commit makes all of it durable. A follow-up already answered (the same key
+    pressed in two tabs: two form ids, so two touches) waits for the first, then raises FollowUpAlreadyAnswered."""
+    with transaction.atomic():
+        if not FollowUp.objects.select_for_update().filter(pk=follow_up.pk, status=FollowUp.Status.PLANNED):
+            raise FollowUpAlreadyAnswered
+        log_undo_keep(touch_id=touch_id, prospect_id=follow_up.prospect_id, contact_id=follow_up.contact_id, now=now)
+        common = {"rep": rep, "touch_id": touch_id, "prospect": follow_up.prospect, "contact": follow_up.contact}
+        if answer.with_voicemail:
+            touches, _ = attempt_log_unanswered(
+                **common, kind=follow_up.kind, theme=follow_up.theme, note=answer.note, now=now
+            )
+        else:
+            touch, _ = touch_log_with_next_step(
+                **common, channel=answer.channel, outcome=answer.outcome, kind=follow_up.kind, theme=follow_up.theme,
+                note=answer.note, duration_seconds=answer.duration_seconds, occurred_at=now, now=now,
+                next_step_what=answer.next_step_what, next_step_due_at=answer.next_step_due_at,
+            )  # fmt: skip
+            touches = [touch]
+        cancelled = _email_cancel_answered(follow_up=follow_up, rep=rep, label=answer.label, now=now)
+        enrollments_plan_now(enrollment_ids=[follow_up.enrollment_id], now=now)
+    return Answered(touches=touches, email_cancelled_to=cancelled)
+
+
+def _email_cancel_answered(*, follow_up: FollowUp, rep: User, label: str, now: dt.datetime) -> str:
+    """The follow-up is answered while its email waits to go out: the email is not sent, and the row, the toast and
+    the lead's history say so (never silently). Returns who it was to, or ""."""
+    if follow_up.channel != Channel.EMAIL:
+        return ""
+    row = outbox_cancel_for_follow_up(
+        follow_up_id=follow_up.pk, why=f"Not sent: “{label}” was logged before it went out."
+    )
+    if row is None:
+        return ""
+    lead_event_add(
+        prospect_id=follow_up.prospect_id,
+        enrollment_id=follow_up.enrollment_id,
+        actor=rep,
+        now=now,
+        kind=LeadEvent.Kind.EMAIL_CANCELLED,
+        detail=f"“{row.subject}” to {row.to_address}: “{label}” was logged before it went out"[:300],
+    )
+    return row.to_address

@@ -29,10 +29,10 @@ from cadence.services.imports import (
 )
 from crm.imports import FIELD_LABELS, NOT_IMPORTED_LINE, NOT_IMPORTED_WHY, ImportFileError, import_read
 from crm.models import ImportJob, User
-from crm.once import submitted_once
 from crm.selectors import reps_taking_leads, team_list_managed
 from web.csv_export import csv_response
 from web.http import HtmxHttpRequest, errors_text
+from web.once import write_once
 from web.uploads import body_too_large, too_large_message, upload_refused
 from workspace.import_forms import ImportUploadForm, MappingForm
 
@@ -185,9 +185,8 @@ def import_problems(request: HtmxHttpRequest, pk: int, group: int) -> HttpRespon
 def prospect_import_confirm(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Step 3: hand the previewed import to a worker; a second click finds it queued."""
     job = _job_for_user(request, pk)
-    with submitted_once(request) as first:
-        if first and not import_job_queue(job=job):
-            messages.info(request, "This import has already started.")
+    if write_once(request, lambda: import_job_queue(job=job)).value is False:
+        messages.info(request, "This import has already started.")
     return redirect("import_progress", pk=job.pk)
 
 
@@ -217,12 +216,9 @@ def import_progress(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def import_undo(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Undo an import: a worker removes what it created and takes back what it merged; the page shows how it went."""
     job = _job_visible(request, pk)
-    with submitted_once(request) as first:
-        if first:
-            try:
-                import_job_undo_request(job=job, user=request.user, now=timezone.now())
-            except ValidationError as exc:
-                messages.error(request, errors_text(exc))
+    undo = write_once(request, lambda: import_job_undo_request(job=job, user=request.user, now=timezone.now()))
+    if undo.error is not None:
+        messages.error(request, errors_text(undo.error))
     if request.htmx:
         return HttpResponseClientRedirect(reverse("import_progress", args=[job.pk]))
     return redirect("import_progress", pk=job.pk)

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.once import submitted_once
 from mailroom.models import OutboundEmail
 from mailroom.oauth import OAuthProblem, oauth_connect_finish, oauth_connect_start, oauth_providers
 from mailroom.selectors import (
@@ -36,6 +35,7 @@ from mailroom.services.mailboxes import (
 from mailroom.services.outbox import UNSUBSCRIBE_SALT, email_mark_sent, email_queue, email_resend, email_unsubscribe
 from web.access import follow_up_get_for_user, prospect_list_visible
 from web.http import HtmxHttpRequest, errors_text
+from web.once import action_once, write_once
 from workspace.day import day_row
 from workspace.mail_compose import email_compose
 from workspace.mail_forms import EmailSendForm, MailboxForm, ReclassifyForm
@@ -184,11 +184,16 @@ def outbox_settle(request: HtmxHttpRequest, outbound_id: str) -> HttpResponse:
     if row is None:
         raise Http404("No such email.")
     now = timezone.now()
-    with submitted_once(request) as first:
-        if first and request.POST.get("action") == "sent" and row.state == OutboundEmail.State.UNSURE:
-            email_mark_sent(outbound_id=row.pk, now=now, by=request.user)
-        elif first and request.POST.get("action") == "resend":
-            email_resend(rep=request.user, outbound_id=row.pk, now=now)
+    action = request.POST.get("action")
+    written = (
+        write_once(request, lambda: email_mark_sent(outbound_id=row.pk, now=now, by=request.user))
+        if action == "sent" and row.state == OutboundEmail.State.UNSURE
+        else write_once(request, lambda: email_resend(rep=request.user, outbound_id=row.pk, now=now))
+        if action == "resend"
+        else None
+    )
+    if written is not None and written.error is not None:
+        messages.error(request, errors_text(written.error))
     if row.follow_up_id is not None and request.htmx:
         follow_up = follow_up_get_for_user(request, row.follow_up_id)
         compose = email_compose(follow_up, user=request.user, subject=row.subject, body=row.body)
@@ -206,14 +211,11 @@ def inbound_reclassify_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such email.")
     form = ReclassifyForm(request.POST)
     if form.is_valid():
-        try:
-            with submitted_once(request) as first:
-                if first:
-                    inbound_reclassify(inbound=inbound, verdict=form.cleaned_data["verdict"], now=timezone.now())
-        except ValidationError as exc:
-            messages.error(request, errors_text(exc))
-        else:
-            messages.success(request, "Reclassified; what the first reading did was undone.")
+        action_once(
+            request,
+            lambda: inbound_reclassify(inbound=inbound, verdict=form.cleaned_data["verdict"], now=timezone.now()),
+            done="Reclassified; what the first reading did was undone.",
+        )
     return redirect(reverse("prospect_detail", args=[inbound.prospect_id]) + "#mail-read")
 
 
@@ -224,10 +226,9 @@ def inbound_confirm_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     inbound = inbound_get_visible(prospects=prospect_list_visible(user=request.user), inbound_id=pk)
     if inbound is None:
         raise Http404("No such email.")
-    with submitted_once(request) as first:
-        if first:
-            inbound_confirm(inbound=inbound, now=timezone.now())
-    messages.success(request, "Confirmed: Pursuit acted on it.")
+    action_once(
+        request, lambda: inbound_confirm(inbound=inbound, now=timezone.now()), done="Confirmed: Pursuit acted on it."
+    )
     return redirect(reverse("prospect_detail", args=[inbound.prospect_id]) + "#mail-read")
 
 

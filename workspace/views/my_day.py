@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,11 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cadence.services import enrollment_set_next_step, follow_up_snooze, prospect_plan_now
-from crm.once import submitted_once
 from crm.text import sentence
 from crm.zones import zone
 from web.access import enrollment_get_for_user, follow_up_get_for_user
 from web.http import HtmxHttpRequest, errors_text, safe_next
+from web.once import write_once
 from workspace.day import CHANNEL_FILTERS, GROUPS, KIND_FILTERS, QueueFilters, focus_next, my_day_build, snooze_presets
 from workspace.focus import focus_context, focus_skips
 from workspace.forms import NextStepForm, SnoozeForm
@@ -78,13 +77,12 @@ def follow_up_snooze_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and (preset is not None or form.is_valid()):
         until = preset.until if preset is not None else form.cleaned_data["until"]
         reason = request.POST.get("reason", "").strip()[:200]
-        try:
-            with submitted_once(request) as first:
-                if first:
-                    follow_up_snooze(follow_up=follow_up, now=now, until=until, reason=reason, actor=request.user)
-        except ValidationError as exc:
-            form.add_error(None, errors_text(exc))
-        else:
+        written = write_once(
+            request,
+            lambda: follow_up_snooze(follow_up=follow_up, now=now, until=until, reason=reason, actor=request.user),
+            form=form,
+        )
+        if written.ok:
             prospect_plan_now(prospect_id=follow_up.prospect_id, now=now)
             label = preset.label.lower() if preset is not None else "later"
             if request.htmx:
@@ -109,21 +107,19 @@ def enrollment_next_step_view(request: HtmxHttpRequest, pk: int) -> HttpResponse
     form = NextStepForm(
         request.POST, tz=zone(enrollment.prospect.timezone, fallback="UTC"), now=now, auto_id=f"ns{pk}_%s"
     )
-    saved = False
-    if form.is_valid():
-        try:
-            with submitted_once(request) as first:
-                if first:
-                    enrollment_set_next_step(
-                        enrollment=enrollment,
-                        what=form.cleaned_data["next_step_what"],
-                        due_at=form.cleaned_data["next_step_when"],
-                        now=now,
-                        actor=request.user,
-                    )
-            saved = True
-        except ValidationError as exc:
-            form.add_error(None, errors_text(exc))
+    saved = form.is_valid() and (
+        write_once(
+            request,
+            lambda: enrollment_set_next_step(
+                enrollment=enrollment,
+                what=form.cleaned_data["next_step_what"],
+                due_at=form.cleaned_data["next_step_when"],
+                now=now,
+                actor=request.user,
+            ),
+            form=form,
+        ).ok
+    )
     if saved:
         prospect_plan_now(prospect_id=enrollment.prospect_id, now=now)
     if request.htmx:

@@ -37,7 +37,6 @@ from cadence.services import (
 )
 from cadence.services.leads import MAX_BULK_REASSIGN
 from crm.models import ClockSource, Prospect
-from crm.once import submitted_once
 from crm.services import MARKER_FIELDS, prospect_update_markers
 from crm.text import sentence
 from crm.zones import zone
@@ -45,6 +44,7 @@ from mailroom.models import InboundEmail
 from mailroom.selectors import inbound_for_prospect
 from web.access import enrollment_get_for_user, prospect_get_for_user
 from web.http import ALREADY_SAVED, HtmxHttpRequest, errors_text
+from web.once import action_once, write_once
 from workspace.day import clock_guess_note
 from workspace.forms import (
     CloseForm,
@@ -141,16 +141,17 @@ def prospects_reassign_view(request: HtmxHttpRequest) -> HttpResponse:
                 ]
             )
         to = next(rep for rep in reps if rep.pk == data["to"])
-        with submitted_once(request) as first:
-            if not first:
-                messages.info(request, ALREADY_SAVED)
-                return redirect(f"{reverse('prospect_list')}?{data['query']}")
-            try:
-                results = prospects_reassign(
-                    actor=request.user, prospect_ids=ids, to=to, reason=data["reason"], now=timezone.now()
-                )
-            except ValidationError as exc:
-                form.add_error(None, errors_text(exc))
+        written = write_once(
+            request,
+            lambda: prospects_reassign(
+                actor=request.user, prospect_ids=ids, to=to, reason=data["reason"], now=timezone.now()
+            ),
+            form=form,
+        )
+        if written.ok and not written.first:
+            messages.info(request, ALREADY_SAVED)
+            return redirect(f"{reverse('prospect_list')}?{data['query']}")
+        results = written.value or []
     counts = {outcome: sum(1 for r in results if r.outcome == outcome) for outcome in ("handed", "already", "refused")}
     context = {"form": form, "results": results, "counts": counts, "query": request.POST.get("query", "")}
     return render(request, "workspace/prospects_reassign.html", context, status=200 if form.is_valid() else 400)
@@ -212,9 +213,7 @@ def prospect_markers(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     prospect = prospect_get_for_user(request, pk)
     form = MarkersForm(request.POST, auto_id="markers_%s")
     if form.is_valid():
-        with submitted_once(request) as first:
-            if first:
-                prospect_update_markers(prospect=prospect, **form.cleaned_data, now=timezone.now())
+        write_once(request, lambda: prospect_update_markers(prospect=prospect, **form.cleaned_data, now=timezone.now()))
         if not request.htmx:
             messages.success(request, "Markers saved.")
     if request.htmx:
@@ -243,9 +242,10 @@ def prospect_place(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             context = {"prospect": prospect, "place_form": form, "clock_note": clock_guess_note(prospect)}
             return render(request, "workspace/prospect_detail.html#place", context)
         return render(request, "workspace/prospect_detail.html", _prospect_context(request, prospect, place_form=form))
-    with submitted_once(request) as first:
-        if first:
-            prospect = lead_place_set(prospect=prospect, **form.cleaned_data, now=timezone.now())
+    prospect = (
+        write_once(request, lambda: lead_place_set(prospect=prospect, **form.cleaned_data, now=timezone.now())).value
+        or prospect
+    )
     messages.success(request, f"{prospect} is on {prospect.timezone}: the plan follows its clock.")
     # The whole page again, not the form alone: its clock, its next call and its preview all moved.
     if request.htmx:
@@ -263,11 +263,13 @@ def contact_clock(request: HtmxHttpRequest, pk: int, contact_pk: int) -> HttpRes
     if not form.is_valid():
         messages.error(request, f"{contact.name}: {errors_text(ValidationError(form.errors))}")
         return _back_to_prospect(pk)
-    with submitted_once(request) as first:
-        if first:
-            contact = lead_contact_update(
-                user=request.user, contact_id=contact.pk, changes=form.cleaned_data, if_match=None, now=timezone.now()
-            )
+    written = write_once(
+        request,
+        lambda: lead_contact_update(
+            user=request.user, contact_id=contact.pk, changes=form.cleaned_data, if_match=None, now=timezone.now()
+        ),
+    )
+    contact = written.value or contact
     messages.success(request, f"{contact.name} is on {contact.timezone or 'the prospect’s clock'}.")
     return _back_to_prospect(pk)
 
@@ -278,13 +280,9 @@ def contact_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     prospect = prospect_get_for_user(request, pk)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            with submitted_once(request) as first:
-                contact = lead_contact_add(prospect=prospect, **form.cleaned_data) if first else None
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"{contact.name} added." if contact else ALREADY_SAVED)
+        written = write_once(request, lambda: lead_contact_add(prospect=prospect, **form.cleaned_data), form=form)
+        if written.ok:
+            messages.success(request, f"{written.value.name} added." if written.value else ALREADY_SAVED)
             return _back_to_prospect(pk)
     return render(request, "workspace/contact_form.html", {"prospect": prospect, "form": form})
 
@@ -293,16 +291,11 @@ def contact_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def prospect_enroll(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     prospect = prospect_get_for_user(request, pk)
-    try:
-        with submitted_once(request) as first:
-            if first:
-                enrollment_create(prospect=prospect, now=timezone.now())
-    except ValidationError as exc:
-        messages.error(request, errors_text(exc))
-    else:
-        messages.success(
-            request, f"{prospect} is enrolled; the first attempt is being planned." if first else ALREADY_SAVED
-        )
+    action_once(
+        request,
+        lambda: enrollment_create(prospect=prospect, now=timezone.now()),
+        done=f"{prospect} is enrolled; the first attempt is being planned.",
+    )
     return _back_to_prospect(pk)
 
 
@@ -314,16 +307,11 @@ def prospect_close(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose won or lost.")
         return _back_to_prospect(pk)
-    try:
-        with submitted_once(request) as first:
-            if first:
-                lead_close(prospect=prospect, status=form.cleaned_data["status"], now=timezone.now())
-    except ValidationError as exc:
-        messages.error(request, errors_text(exc))
-    else:
-        messages.success(
-            request, sentence(f"{prospect} marked {prospect.get_status_display().lower()}") if first else ALREADY_SAVED
-        )
+    action_once(
+        request,
+        lambda: lead_close(prospect=prospect, status=form.cleaned_data["status"], now=timezone.now()),
+        done=lambda: sentence(f"{prospect} marked {prospect.get_status_display().lower()}"),
+    )
     return _back_to_prospect(pk)
 
 
@@ -331,18 +319,13 @@ def prospect_close(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def prospect_reopen_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     prospect = prospect_get_for_user(request, pk)
-    try:
-        with submitted_once(request) as first:
-            if first:
-                prospect_reopen(
-                    prospect=prospect, actor=request.user, reason=request.POST.get("reason", ""), now=timezone.now()
-                )
-    except ValidationError as exc:
-        messages.error(request, errors_text(exc))
-    else:
-        messages.success(
-            request, f"{prospect} is open again; enroll it to plan its next attempt." if first else ALREADY_SAVED
-        )
+    action_once(
+        request,
+        lambda: prospect_reopen(
+            prospect=prospect, actor=request.user, reason=request.POST.get("reason", ""), now=timezone.now()
+        ),
+        done=f"{prospect} is open again; enroll it to plan its next attempt.",
+    )
     return _back_to_prospect(pk)
 
 
@@ -350,16 +333,13 @@ def prospect_reopen_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def prospect_dnc_lift_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     prospect = prospect_get_for_user(request, pk)
-    try:
-        with submitted_once(request) as first:
-            if first:
-                prospect_do_not_contact_lift(
-                    prospect=prospect, actor=request.user, reason=request.POST.get("reason", ""), now=timezone.now()
-                )
-    except ValidationError as exc:
-        messages.error(request, errors_text(exc))
-    else:
-        messages.success(request, "Do-not-contact lifted and recorded in the history." if first else ALREADY_SAVED)
+    action_once(
+        request,
+        lambda: prospect_do_not_contact_lift(
+            prospect=prospect, actor=request.user, reason=request.POST.get("reason", ""), now=timezone.now()
+        ),
+        done="Do-not-contact lifted and recorded in the history.",
+    )
     return _back_to_prospect(pk)
 
 
@@ -369,16 +349,14 @@ def enrollment_pause_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_get_for_user(request, pk)
     now = timezone.now()
     form = PauseForm(request.POST, tz=zone(request.user.timezone, fallback="UTC"), now=now)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors["until"])
-        with submitted_once(request) as first:
-            if first:
-                enrollment_pause(enrollment=enrollment, now=now, until=form.cleaned_data["until"])
-    except ValidationError as exc:
-        messages.error(request, errors_text(exc))
+    if not form.is_valid():
+        messages.error(request, errors_text(ValidationError(form.errors["until"])))
     else:
-        messages.success(request, "Cadence paused." if first else ALREADY_SAVED)
+        action_once(
+            request,
+            lambda: enrollment_pause(enrollment=enrollment, now=now, until=form.cleaned_data["until"]),
+            done="Cadence paused.",
+        )
     return _back_to_prospect(enrollment.prospect_id)
 
 
@@ -386,10 +364,11 @@ def enrollment_pause_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def enrollment_resume_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     enrollment = enrollment_get_for_user(request, pk)
-    with submitted_once(request) as first:
-        if first:
-            enrollment_resume(enrollment=enrollment, now=timezone.now())
-    messages.success(request, "Cadence resumed; the next attempt is being planned." if first else ALREADY_SAVED)
+    action_once(
+        request,
+        lambda: enrollment_resume(enrollment=enrollment, now=timezone.now()),
+        done="Cadence resumed; the next attempt is being planned.",
+    )
     return _back_to_prospect(enrollment.prospect_id)
 
 
@@ -401,21 +380,24 @@ def enrollment_give_up_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = GiveUpForm(request.POST or None)
     warning = ""
     if request.method == "POST" and form.is_valid():
-        try:
-            with submitted_once(request) as first:
-                early = first and enrollment_give_up(
-                    enrollment=enrollment,
-                    now=timezone.now(),
-                    reason=form.cleaned_data["reason"],
-                    confirm_early=form.cleaned_data["confirm_early"],
-                )
-        except GiveUpTooEarly as exc:
-            warning = errors_text(exc)
-        except ValidationError as exc:
-            messages.error(request, errors_text(exc))
-            return _back_to_prospect(enrollment.prospect_id)
+        written = write_once(
+            request,
+            lambda: enrollment_give_up(
+                enrollment=enrollment,
+                now=timezone.now(),
+                reason=form.cleaned_data["reason"],
+                confirm_early=form.cleaned_data["confirm_early"],
+            ),
+        )
+        if isinstance(written.error, GiveUpTooEarly):
+            warning = errors_text(written.error)
         else:
-            messages.success(request, "Given up" + (" early" if early else "") + ": the prospect is dormant.")
+            if written.error is not None:
+                messages.error(request, errors_text(written.error))
+            else:
+                messages.success(
+                    request, "Given up" + (" early" if written.value else "") + ": the prospect is dormant."
+                )
             return _back_to_prospect(enrollment.prospect_id)
     context = {"enrollment": enrollment, "prospect": enrollment.prospect, "form": form, "warning": warning}
     return render(request, "workspace/give_up.html", context)

@@ -9,27 +9,22 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cadence.models import Enrollment, FollowUp, LeadEvent
+from cadence.models import Enrollment, FollowUp
 from cadence.services import (
-    attempt_log_unanswered,
-    enrollments_plan_now,
-    lead_event_add,
-    log_undo_keep,
     prospect_plan_now,
     touch_log_with_next_step,
     touches_undo,
 )
 from crm.once import submission_token
 from crm.zones import zone
-from mailroom.services.outbox import outbox_cancel_for_follow_up
-from touches.models import Channel, Touch
+from mailroom.services.outbox import Answer, FollowUpAlreadyAnswered, follow_up_answer
+from touches.models import Touch
 from web.access import follow_up_get_for_user, prospect_get_for_user
 from web.http import HtmxHttpRequest, errors_text, safe_next
 from workspace.day import PANELS, day_row, focus_next, follow_up_zone, when_both
@@ -149,18 +144,23 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         auto_id=f"fu{follow_up.pk}_%s",
     )
     if data is not None and form.is_valid() and not form.needs_confirmation and not form.asks_stop_confirmation:
+        quick = form.quick
+        answer = Answer(
+            label=quick.label,
+            channel=channel_for(quick, follow_up.channel),
+            outcome=quick.outcome,
+            note=form.cleaned_data["note"],
+            duration_seconds=form.duration_seconds,
+            with_voicemail=quick.with_voicemail,
+            next_step_what=form.cleaned_data.get("next_step_what", ""),
+            next_step_due_at=form.cleaned_data.get("next_step_when"),
+        )
+        touch_id = submission_token(request) or uuid.uuid4()
         try:
-            # The lead is planned in the same transaction, so the row can show what comes next and one commit
-            # makes both durable; a plan that fails is rolled back alone (see enrollments_plan_now).
-            with transaction.atomic():
-                # One follow-up is answered once, whatever the path: the same key pressed in two tabs (two form
-                # ids, so two touches) waits here for the first, then finds it answered.
-                if not FollowUp.objects.select_for_update().filter(pk=follow_up.pk, status=FollowUp.Status.PLANNED):
-                    raise _AlreadyAnswered
-                touches = _log(request, follow_up, form, now=now)
-                cancelled = _queued_email_cancel(request, follow_up, form.quick, now=now)
-                enrollments_plan_now(enrollment_ids=[follow_up.enrollment_id], now=now)
-        except _AlreadyAnswered:
+            answered = follow_up_answer(
+                follow_up=follow_up, rep=request.user, touch_id=touch_id, answer=answer, now=now
+            )
+        except FollowUpAlreadyAnswered:
             follow_up.refresh_from_db()
             if request.htmx:
                 return render(request, LOGGED_TEMPLATE, _logged_context(follow_up, now=now, quick=None))
@@ -169,9 +169,9 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, ValidationError(exc.messages))
         else:
+            touches, cancelled = answered.touches, answered.email_cancelled_to
             # Answered by the first touch (the call of "no answer, left voicemail"); the relations loaded stay.
             follow_up.status, follow_up.touch_id = FollowUp.Status.DONE, touches[0].pk
-            quick = form.quick
             text = f"✓ {quick.label}: {follow_up.prospect.name}"
             if cancelled:
                 text += f" · its queued email to {cancelled} was not sent"
@@ -210,68 +210,6 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, ROW_TEMPLATE, context)
     return render(request, "workspace/follow_up_log.html", context)
-
-
-class _AlreadyAnswered(Exception):
-    pass
-
-
-def _queued_email_cancel(
-    request: HtmxHttpRequest, follow_up: FollowUp, quick: QuickOutcome, *, now: dt.datetime
-) -> str:
-    """The follow-up is answered while its email waits to go out: the email is not sent, and the row, the toast and
-    the lead's history say so (never silently). Returns who it was to, or ""."""
-    if follow_up.channel != Channel.EMAIL:
-        return ""
-    row = outbox_cancel_for_follow_up(
-        follow_up_id=follow_up.pk, why=f"Not sent: “{quick.label}” was logged before it went out."
-    )
-    if row is None:
-        return ""
-    lead_event_add(
-        prospect_id=follow_up.prospect_id,
-        enrollment_id=follow_up.enrollment_id,
-        actor=request.user,
-        now=now,
-        kind=LeadEvent.Kind.EMAIL_CANCELLED,
-        detail=f"“{row.subject}” to {row.to_address}: “{quick.label}” was logged before it went out"[:300],
-    )
-    return row.to_address
-
-
-def _log(request: HtmxHttpRequest, follow_up: FollowUp, form: QuickLogForm, *, now: dt.datetime) -> list[Touch]:
-    quick = form.quick
-    touch_id = submission_token(request) or uuid.uuid4()
-    log_undo_keep(touch_id=touch_id, prospect_id=follow_up.prospect_id, contact_id=follow_up.contact_id, now=now)
-    if quick.with_voicemail:
-        touches, _ = attempt_log_unanswered(
-            rep=request.user,
-            touch_id=touch_id,
-            prospect=follow_up.prospect,
-            contact=follow_up.contact,
-            kind=follow_up.kind,
-            theme=follow_up.theme,
-            note=form.cleaned_data["note"],
-            now=now,
-        )
-        return touches
-    touch, _ = touch_log_with_next_step(
-        touch_id=touch_id,
-        rep=request.user,
-        prospect=follow_up.prospect,
-        contact=follow_up.contact,
-        channel=channel_for(quick, follow_up.channel),
-        outcome=quick.outcome,
-        kind=follow_up.kind,
-        theme=follow_up.theme,
-        note=form.cleaned_data["note"],
-        duration_seconds=form.duration_seconds,
-        occurred_at=now,
-        now=now,
-        next_step_what=form.cleaned_data.get("next_step_what", ""),
-        next_step_due_at=form.cleaned_data.get("next_step_when"),
-    )
-    return [touch]
 
 
 @require_POST
