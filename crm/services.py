@@ -386,7 +386,7 @@ def absence_add(*, user: User, starts_on: dt.date, ends_on: dt.date, note: str, 
 
 def team_coverage_set(*, team: Team, coverage: str) -> None:
     """How the team's leads are looked after while a rep is away; absences that start from now on follow it."""
-    if coverage not in Team.AbsenceCoverage.values:
+    if coverage not in Team.Coverage.values:
         raise ValidationError({"absence_coverage": "Choose how absences are covered."})
     Team.objects.filter(pk=team.pk).update(absence_coverage=coverage)
 

@@ -528,15 +528,17 @@ def follow_up_answer(
         if not FollowUp.objects.select_for_update().filter(pk=follow_up.pk, status=FollowUp.Status.PLANNED):
             raise FollowUpAlreadyAnswered
         log_undo_keep(touch_id=touch_id, prospect_id=follow_up.prospect_id, contact_id=follow_up.contact_id, now=now)
-        common = {"rep": rep, "touch_id": touch_id, "prospect": follow_up.prospect, "contact": follow_up.contact}
+        prospect, contact = follow_up.prospect, follow_up.contact
         if answer.with_voicemail:
             touches, _ = attempt_log_unanswered(
-                **common, kind=follow_up.kind, theme=follow_up.theme, note=answer.note, now=now
-            )
+                rep=rep, touch_id=touch_id, prospect=prospect, contact=contact, kind=follow_up.kind,
+                theme=follow_up.theme, note=answer.note, now=now,
+            )  # fmt: skip
         else:
             touch, _ = touch_log_with_next_step(
-                **common, channel=answer.channel, outcome=answer.outcome, kind=follow_up.kind, theme=follow_up.theme,
-                note=answer.note, duration_seconds=answer.duration_seconds, occurred_at=now, now=now,
+                rep=rep, touch_id=touch_id, prospect=prospect, contact=contact, channel=answer.channel,
+                outcome=answer.outcome, kind=follow_up.kind, theme=follow_up.theme, note=answer.note,
+                duration_seconds=answer.duration_seconds, occurred_at=now, now=now,
                 next_step_what=answer.next_step_what, next_step_due_at=answer.next_step_due_at,
             )  # fmt: skip
             touches = [touch]

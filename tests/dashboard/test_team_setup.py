@@ -275,3 +275,17 @@ def test_setup_pages_cost_a_fixed_number_of_queries(client, maria, alice, team, 
     with django_assert_max_num_queries(14):
         assert client.get(reverse("cadence_edit", args=[team.pk, cadence.pk])).status_code == 200
     _ = timezone.now()
+
+
+def test_a_manager_chooses_how_absences_are_covered_and_a_choice_that_is_not_one_changes_nothing(client, maria, team):
+    client.force_login(maria)
+    url = reverse("team_coverage", args=[team.pk])
+
+    client.post(url, {"absence_coverage": "cover", "submission": str(uuid.uuid4())})
+    team.refresh_from_db()
+    assert team.absence_coverage == "cover"
+
+    response = client.post(url, {"absence_coverage": "everyone", "submission": str(uuid.uuid4())}, follow=True)
+    team.refresh_from_db()
+    assert team.absence_coverage == "cover"
+    assert "Choose how absences are covered." in response.content.decode()
