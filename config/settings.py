@@ -82,6 +82,13 @@ TEMPLATES = [
             ],
         },
     },
+    # The fragments drawn many times a page, compiled to Python (web/jinja.py); one template each.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "web.jinja.environment", "autoescape": True},
+    },
 ]
 
 # Every field as one block: label, input, then its error right under it, then help (Django's default puts the error

@@ -74,6 +74,10 @@ def persistence_curve(found: Persistence) -> list[AttemptBar]:
     return bars
 
 
+# A cell of the heatmap on fewer dials than this says little: the page greys it.
+FEW_DIALS = 5
+
+
 @dataclass(frozen=True)
 class HeatCell:
     dials: int

@@ -18,6 +18,7 @@ from django.db.models import Case, Count, F, JSONField, OuterRef, Q, Subquery, V
 from django.db.models.functions import JSONObject, RowNumber
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
+from django.utils.safestring import mark_safe
 
 from cadence.models import Enrollment, FollowUp, LeadEvent
 from crm.models import ClockSource, Contact, Prospect, User
@@ -129,7 +130,7 @@ def night_for(moment: dt.datetime, tz: ZoneInfo) -> str:
 
 _SENTINEL = "2147483647"
 # The parts of a queue row loaded when opened (workspace.views.touches.follow_up_panel), by name in the URL.
-PANELS = {"more": "workspace/my_day.html#more-panel", "snooze": "workspace/my_day.html#snooze-panel"}
+PANELS = {"more": "workspace/more_panel.html", "snooze": "workspace/snooze_panel.html"}  # templates/jinja2/
 
 
 @functools.lru_cache(maxsize=8)
@@ -189,7 +190,7 @@ class DayRow:
     email_note: str = ""  # "Email waits for the contact's window: Wed 2 Dec 08:00 their time."
     last_touches: list[Touch] = field(default_factory=list)
     buttons: OutcomeButtons | None = None  # the queue's, rendered once per channel
-    html: str = ""  # the whole row, for the queue (workspace.queue_rows); else the template renders it
+    html: str = ""  # the whole row, drawn ahead of the queue's page (workspace.rows.day_rows_render)
 
     @property
     def urls(self) -> RowUrls:
@@ -213,9 +214,10 @@ def outcome_buttons(channel: str, cache: dict[str, OutcomeButtons], *, sends_ema
     if key not in cache:
         primary, more = outcomes_for(channel, sends_email=sends_email)
         context = {"row": {"primary": primary, "more": more, "send_email": sends_email and channel == Channel.EMAIL}}
+        # Drawn by their template (Jinja2 autoescapes), then placed as they are in every row of the channel.
         cache[key] = OutcomeButtons(
-            render_to_string("workspace/my_day.html#primary-buttons", context),
-            render_to_string("workspace/my_day.html#more-buttons", context),
+            mark_safe(render_to_string("workspace/primary_buttons.html", context)),  # noqa: S308
+            mark_safe(render_to_string("workspace/more_buttons.html", context)),  # noqa: S308
         )
     return cache[key]
 

@@ -1,4 +1,5 @@
-"""The dashboard's number tables are written in Python (dashboard/tables_html.py): they say what the template said."""
+"""The dashboard's number tables are drawn by their Jinja2 templates (templates/jinja2/dashboard/): they say cell for
+cell what the page's Django template said before they moved (kept here as the reference)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import datetime as dt
 
 from django.template import Context, Template
 
-from dashboard.charts import DailySeries, HeatCell, Heatmap
-from dashboard.tables_html import daily_rows_html, heatmap_rows_html
+from dashboard.charts import FEW_DIALS, DailySeries, HeatCell, Heatmap
+from web.jinja import drawn
 
-# What templates/dashboard/dashboard.html wrote for these tables before they moved to Python.
+# What templates/dashboard/dashboard.html wrote for these tables before they moved to Jinja2.
 HEATMAP_TEMPLATE = Template(
     """{% for day, cells in heatmap.rows %}<tr><th scope="row">{{ day }}</th>{% for cell in cells %}"""
     """<td class="heat-{{ cell.heat_step }}{% if cell.dials and cell.dials < 5 %} few{% endif %}"""
@@ -40,7 +41,7 @@ def test_the_heatmap_rows_are_the_templates_cell_for_cell_few_dials_study_hours_
         connects=15,
     )
 
-    html = heatmap_rows_html(heatmap)
+    html = drawn("dashboard/heatmap_rows.html", {"heatmap": heatmap, "few_dials": FEW_DIALS})
 
     assert html == HEATMAP_TEMPLATE.render(Context({"heatmap": heatmap}))
     assert "23%" in html and " few" in html and "study-best" in html and "Sat &lt;b&gt;" in html
@@ -50,7 +51,7 @@ def test_the_daily_rows_are_the_templates_a_row_per_day_a_cell_per_rep():
     days = [dt.date(2026, 12, 1), dt.date(2026, 12, 2)]
     daily = DailySeries(days=days, reps=[("Alice", [3, 0]), ("Bob", [12, 7])])
 
-    html = daily_rows_html(daily)
+    html = drawn("dashboard/daily_rows.html", {"daily": daily})
 
     assert html == DAILY_TEMPLATE.render(Context({"daily": daily}))
     assert html.startswith('<tr><th scope="row">Tue 1 Dec</th><td class="num">3</td><td class="num">12</td></tr>')

@@ -19,7 +19,7 @@ from web.once import write_once
 from workspace.day import CHANNEL_FILTERS, GROUPS, KIND_FILTERS, QueueFilters, focus_next, my_day_build, snooze_presets
 from workspace.focus import focus_context, focus_skips
 from workspace.forms import NextStepForm, SnoozeForm
-from workspace.queue_rows import queue_rows_render
+from workspace.rows import day_rows_render
 from workspace.undo import undo_offer_pop
 
 
@@ -39,7 +39,7 @@ def _filters(request: HtmxHttpRequest) -> QueueFilters:
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """My day: the rep's follow-ups, most urgent first, filtered by channel and kind, a group opened page by page."""
     day = my_day_build(user=request.user, now=timezone.now(), filters=_filters(request))
-    queue_rows_render(day, request)
+    day_rows_render(day, request)
     context = {
         "day": day,
         "channels": [(key, label) for key, (label, _) in CHANNEL_FILTERS.items()],

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from cadence.models import Enrollment, FollowUp
 from cadence.services import (
@@ -30,6 +31,7 @@ from web.http import HtmxHttpRequest, errors_text, safe_next
 from workspace.day import PANELS, day_row, focus_next, follow_up_zone, when_both
 from workspace.focus import focus_context, focus_skips
 from workspace.mail_compose import email_compose
+from workspace.rows import row_html
 from workspace.selectors import contact_notes_earlier, contacts_for_prospect, follow_up_next
 from workspace.touch_forms import QuickLogForm, QuickOutcome, TouchForm, channel_for
 from workspace.undo import undo_offer_keep, undo_offer_make
@@ -37,7 +39,6 @@ from workspace.undo import undo_offer_keep, undo_offer_make
 # A follow-up planned within this of the log (the voicemail or email of the same attempt) shows up as a new row.
 SAME_DAY = dt.timedelta(hours=12)
 
-ROW_TEMPLATE = "workspace/my_day.html#follow-up-row"
 ROW_ID = re.compile(r"follow-up-\d{1,12}")
 LOGGED_TEMPLATE = "workspace/my_day.html#logged"
 FOCUS_TEMPLATE = "workspace/focus.html#focus-lead"
@@ -78,7 +79,7 @@ def follow_up_row(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     if follow_up.status != FollowUp.Status.PLANNED:
         return render(request, LOGGED_TEMPLATE, _logged_context(follow_up, now=now, quick=None))
-    return render(request, ROW_TEMPLATE, _row_context(follow_up, now=now))
+    return HttpResponse(row_html(request, day_row(follow_up, now=now)))
 
 
 def _logged_context(
@@ -206,10 +207,10 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         found = focus_next(user=request.user, now=now, skip=focus_skips(request), prefer=follow_up.prospect_id)
         if found.row is not None and found.row.pk == follow_up.pk:
             return render(request, FOCUS_TEMPLATE, {**focus_context(request, found), "form": form})
-    context = _row_context(follow_up, now=now, form=form, focus_mode=focus_mode)
+    row = day_row(follow_up, now=now)
     if request.htmx:
-        return render(request, ROW_TEMPLATE, context)
-    return render(request, "workspace/follow_up_log.html", context)
+        return HttpResponse(row_html(request, row, form=form, focus_mode=focus_mode))
+    return render(request, "workspace/follow_up_log.html", {"row": row, "form": form, "focus_mode": focus_mode})
 
 
 @require_POST
@@ -225,9 +226,9 @@ def touch_undo(request: HtmxHttpRequest) -> HttpResponse:
         undone, restored = touches_undo(rep=request.user, touch_id=touch_id, now=now)
     except ValidationError as exc:
         if request.htmx:
-            response = render(request, "base.html#toast", {"toast": errors_text(exc)})
-            response["HX-Retarget"], response["HX-Reswap"] = "#toast", "outerHTML"
-            return response
+            return reswap(
+                retarget(render(request, "base.html#toast", {"toast": errors_text(exc)}), "#toast"), "outerHTML"
+            )
         messages.error(request, errors_text(exc))
         return redirect(safe_next(request, default=reverse("home")))
     if not undone:
