@@ -91,7 +91,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
     from cadence.services import NotEnrolled
     from crm.services import StaleVersion
-    from touches.services import TouchConflict
+    from touches.data import TouchConflict
 
     if isinstance(exc, TouchConflict):
         exc = Conflict(exc.message, code=exc.code, extra={"conflicting_fields": exc.fields} if exc.fields else None)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -117,3 +119,15 @@ def zone_in_working_hours(now: dt.datetime | None = None) -> str:
 
     moment = now or timezone.now()
     return next(name for name in _AROUND_THE_WORLD if 10 <= moment.astimezone(ZoneInfo(name)).hour < 16)
+
+
+def touch_logged(
+    *, rep: User, now: dt.datetime, touch_id: uuid.UUID | None = None, source: str = "web", **fields: Any
+) -> Touch:
+    """Log one touch through the one write path (`cadence.services.touch_log`), from its fields as keywords: the
+    tests' shorthand for building the TouchData a page or the API would."""
+    from cadence.services import touch_log
+    from touches.data import TouchData
+
+    data = TouchData(id=touch_id or uuid.uuid4(), **fields)
+    return touch_log(rep=rep, data=data, now=now, source=source).touch

@@ -72,6 +72,15 @@ def test_the_ground_app_imports_no_app_above_it():
         assert not graph.chain_exists(importer="touches", imported=above, as_packages=True), above
 
 
+def test_only_the_one_write_path_for_touches_uses_the_touch_store():
+    """A touch is written by cadence.services.touches and nothing else: the store below it is private to it."""
+    graph = grimp.build_graph(*PACKAGES, include_external_packages=False, cache_dir=None)
+
+    importers = graph.find_modules_that_directly_import("touches.services.store")
+
+    assert importers == {"cadence.services.touches"}
+
+
 def test_the_cycle_finder_finds_a_cycle_through_a_third_module():
     graph = grimp.ImportGraph()
     for importer, imported in (("a.one", "a.two"), ("a.two", "a.three"), ("a.three", "a.one"), ("a.three", "a.four")):

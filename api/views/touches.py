@@ -22,11 +22,11 @@ from api.filters import TouchFilter
 from api.idempotency import idempotent
 from api.serializers import TextField, TouchSerializer
 from api.views.common import IDEMPOTENCY_KEY, errors, parse_uuid, uuid_path
-from cadence.services import touch_create_once_with_next_step, touch_delete, touch_upsert, touches_bulk_sync
+from cadence.services import NextStep, Replay, touch_delete, touch_log, touches_bulk_sync
 from crm.models import Contact, User
 from crm.selectors import prospect_list_visible
-from touches.models import Channel, Kind, Outcome, Theme, Touch
-from touches.services import BULK_MAX_ITEMS, TouchData, TouchItemError, TouchWrite
+from touches.data import BULK_MAX_ITEMS, TouchData, TouchItemError, TouchWrite
+from touches.models import Channel, Kind, Outcome, Source, Theme, Touch
 
 NOTE_MAX_LENGTH = 4000
 BIGINT_MAX = 2**63 - 1
@@ -194,14 +194,16 @@ class TouchListCreateApi(generics.ListAPIView):
         fields = dict(serializer.validated_data)
         step = fields.pop("next_step", None) or {}
         data = _resolve_one(request.user, fields)
-        touch, created = touch_create_once_with_next_step(
+        logged = touch_log(
             rep=request.user,
             data=data,
             now=timezone.now(),
-            next_step_what=step.get("what", ""),
-            next_step_due_at=step.get("due_at"),
+            source=Source.API,
+            replay=Replay.SAME_CONTENT,
+            next_step=NextStep(what=step["what"], due_at=step["due_at"]) if step.get("what") else None,
         )
-        return Response(TouchSerializer(touch).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        code = status.HTTP_201_CREATED if logged.created else status.HTTP_200_OK
+        return Response(TouchSerializer(logged.touch).data, status=code)
 
 
 class TouchDetailApi(APIView):
@@ -232,9 +234,9 @@ class TouchDetailApi(APIView):
         serializer = TouchFieldsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = _resolve_one(request.user, {**serializer.validated_data, "id": touch_id})
-        touch, outcome = touch_upsert(rep=request.user, data=data, now=timezone.now())
-        code = status.HTTP_201_CREATED if outcome == TouchWrite.CREATED else status.HTTP_200_OK
-        return Response(TouchSerializer(touch).data, status=code)
+        logged = touch_log(rep=request.user, data=data, now=timezone.now(), source=Source.API, replay=Replay.REPLACE)
+        code = status.HTTP_201_CREATED if logged.write == TouchWrite.CREATED else status.HTTP_200_OK
+        return Response(TouchSerializer(logged.touch).data, status=code)
 
     @extend_schema(
         tags=["touches"],

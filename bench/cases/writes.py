@@ -33,12 +33,14 @@ def _load(subject: Subject) -> tuple[Any, Any, Any]:
 
 def _touch_log(arg: tuple[Any, Any, Any]) -> Any:
     from cadence.services import touch_log
+    from touches.data import TouchData
 
     rep, prospect, contact = arg
     now = timezone.now()
-    return touch_log(
-        rep=rep, prospect=prospect, contact=contact, channel="call", outcome="no_answer", occurred_at=now, now=now
+    call = TouchData(
+        id=uuid.uuid4(), prospect=prospect, contact=contact, channel="call", outcome="no_answer", occurred_at=now
     )
+    return touch_log(rep=rep, data=call, now=now)
 
 
 def _touch_log_raw(subject: Subject) -> None:
@@ -269,7 +271,7 @@ def _bulk_create(rows: list[dict[str, Any]]) -> None:
 
 def _bulk_sync_input(rows: list[dict[str, Any]]) -> tuple[Any, list[Any]]:
     from crm.models import Contact, Prospect, User
-    from touches.services import TouchData
+    from touches.data import TouchData
 
     prospects = Prospect.objects.in_bulk({r["prospect"] for r in rows})
     contacts = Contact.objects.in_bulk({r["contact"] for r in rows if r["contact"]})

@@ -3,7 +3,7 @@
 - enrolling: enroll a prospect, ask for a re-plan.
 - planning: plan locked enrollments (the on-commit task and the sweep), one bad lead set aside.
 - leads: give up, hand over, pause, snooze, next step, extend, reopen, lift a do-not-contact.
-- touches: the one write path for touches as the cadence sees them (stored, then answered and re-planned).
+- touches: the one write path for touches (log, sync a batch, delete, undo; stored, then answered and re-planned).
 - intake: how new leads arrive (one by one, from the API, from a CSV) and other writes that re-plan.
 """
 
@@ -46,20 +46,17 @@ from cadence.services.planning import (
 )
 from cadence.services.touches import (
     UNDO_WINDOW,
+    Logged,
+    NextStep,
     NotEnrolled,
-    attempt_log_unanswered,
+    Replay,
     follow_ups_answer,
     log_undo_keep,
     log_undos_prune,
     prospect_replan,
-    touch_create_once,
-    touch_create_once_with_next_step,
     touch_delete,
     touch_delivery_correct,
     touch_log,
-    touch_log_once,
-    touch_log_with_next_step,
-    touch_upsert,
     touches_bulk_sync,
     touches_undo,
     voicemail_touch_id,
@@ -72,7 +69,10 @@ __all__ = [
     "PLAN_RETRY_MAX",
     "STALE_PLAN_AFTER",
     "GiveUpTooEarly",
+    "Logged",
+    "NextStep",
     "NotEnrolled",
+    "Replay",
     "PlanReport",
     "enrollment_create",
     "enrollment_extend",
@@ -94,7 +94,6 @@ __all__ = [
     "lead_update",
     "lead_event_add",
     "leads_enroll_new",
-    "attempt_log_unanswered",
     "enrollments_plan_now",
     "prospect_plan_now",
     "touches_undo",
@@ -107,14 +106,9 @@ __all__ = [
     "prospect_reassign",
     "prospect_reopen",
     "prospects_reassign",
-    "touch_create_once",
-    "touch_create_once_with_next_step",
     "touch_delete",
     "prospect_replan",
     "touch_delivery_correct",
     "touch_log",
-    "touch_log_once",
-    "touch_log_with_next_step",
-    "touch_upsert",
     "touches_bulk_sync",
 ]

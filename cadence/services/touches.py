@@ -1,9 +1,16 @@
-"""The one write path for touches, as the cadence sees them: stored (touches.services), then answered and re-planned.
+"""The one write path for touches: every touch is written by one of these, and by nothing else.
 
-Every caller goes through these: the web forms, the API (single, replace, delete, bulk sync), the import and the
-email sensor. The touch side stores the touch and applies what its outcome says about the people; this side marks
-the planned follow-up the touch answers as done and asks for the lead to be planned again, after commit. Both happen
-in one transaction, so a touch is never stored without its follow-up answered, nor the other way round.
+- `touch_log`: one touch (or a call and the voicemail left on it), exactly once by its id, with the next step
+  agreed in it; a second write with the same id is a form sent twice, an API client's retry, or an API PUT.
+- `touches_bulk_sync`: many touches from a sync client, exactly once each, with a result per touch.
+- `touch_delete`, `touches_undo`: a touch taken away, or what a rep just logged taken back.
+- `touch_delivery_correct`: an email logged as sent bounced (or the bounce was misread).
+
+Every caller goes through these: the web forms, the API, the import and the email sensor. The store below
+(`touches.services.store`, private to this module) writes the touch and applies what its outcome says about the
+people; this side marks the planned follow-up the touch answers as done and asks for the lead to be planned again,
+after commit. Both happen in one transaction, so a touch is never stored without its follow-up answered, nor the
+other way round. `touches.data.TouchData` is the one carrier of a touch's fields.
 """
 
 from __future__ import annotations
@@ -11,7 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -24,18 +32,12 @@ from cadence.services.leads import enrollment_set_next_step
 from cadence.services.queue import plan_enqueue
 from crm.models import Contact, Prospect, User
 from crm.text import sentence
+from touches.data import BulkItemResult, BulkSyncReport, TouchData, TouchItemError, TouchWrite
 from touches.models import Channel, Outcome, Source, Touch
-from touches.services import (
-    BulkItemResult,
-    BulkSyncReport,
-    TouchData,
-    TouchItemError,
-    TouchWrite,
+from touches.services.store import (
     touch_replace,
     touch_soft_delete,
-    touch_store,
     touch_store_exactly_once,
-    touch_store_once,
     touches_store_bulk,
     touches_store_once,
 )
@@ -52,42 +54,95 @@ class NotEnrolled(ValidationError):
     """The request is fine, the prospect's state is not: it has no open cadence to give a next step to."""
 
 
-def touch_log(**fields: Any) -> Touch:
-    """Record one touch (the arguments of `touches.services.touch_store`), then have the cadence plan what comes
-    next: the planned follow-up it answers is done, and the lead is re-planned after commit."""
+class Replay(StrEnum):
+    """What a second write with a touch's id means (the id was made by the form, the client or the worker)."""
+
+    SAME_FORM = "same_form"  # a form sent twice, a worker run again: the first write's touches, not compared
+    SAME_CONTENT = "same_content"  # an API client's retry: it must say the same, or TouchConflict
+    REPLACE = "replace"  # an API PUT: the stored touch takes this content, and the lead is re-planned
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What was agreed in a conversation, and when: it becomes the lead's next follow-up."""
+
+    what: str
+    due_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Logged:
+    touches: list[Touch]  # the touch; or the call and the voicemail left on it
+    write: TouchWrite  # created by this call, updated (REPLACE), or unchanged (written before)
+
+    @property
+    def touch(self) -> Touch:
+        """The touch that answers the follow-up (the call, for a call and its voicemail)."""
+        return self.touches[0]
+
+    @property
+    def created(self) -> bool:
+        return self.write == TouchWrite.CREATED
+
+
+def touch_log(
+    *,
+    rep: User,
+    data: TouchData,
+    now: dt.datetime,
+    source: str = Source.WEB,
+    replay: Replay = Replay.SAME_FORM,
+    next_step: NextStep | None = None,
+    voicemail_note: str | None = None,
+) -> Logged:
+    """Record a touch, once, and have the cadence plan what comes next: the planned follow-up it answers is done,
+    and the lead is re-planned after commit.
+
+    - A new id costs one INSERT (no read before it, no savepoint). An id already written is a replay (`Replay`).
+    - `voicemail_note`: "no answer, left voicemail". `data` is the unanswered call; the voicemail left on it
+      (its id derived from the call's, its note this one) is logged with it as one attempt, in the same INSERT,
+      VOICEMAIL_AFTER_CALL later. The call answers the attempt's follow-up.
+    - `next_step`: agreed in this touch, which must be a conversation; the prospect must be in a cadence
+      (NotEnrolled). A replay sets nothing again.
+    """
     with transaction.atomic():
-        touch = touch_store(**fields)
-        follow_ups_answer(touches=[touch], now=fields["now"])
-    return touch
-
-
-def touch_log_once(*, rep: User, touch_id: uuid.UUID, **fields: Any) -> tuple[Touch, bool]:
-    """`touch_log` for a form: the id was made when the form was rendered, so a second POST writes nothing."""
-    with transaction.atomic():
-        touch, created = touch_store_once(rep=rep, touch_id=touch_id, **fields)
-        if created:
-            follow_ups_answer(touches=[touch], now=fields["now"])
-    return touch, created
-
-
-def touch_create_once(*, rep: User, data: TouchData, now: dt.datetime, source: str = Source.API) -> tuple[Touch, bool]:
-    """The API's exactly-once create: (touch, created); a replay of the same content is (touch, False)."""
-    with transaction.atomic():
-        touch, created = touch_store_exactly_once(rep=rep, data=data, now=now, source=source)
-        if created:
-            follow_ups_answer(touches=[touch], now=now)
-    return touch, created
-
-
-def touch_upsert(*, rep: User, data: TouchData, now: dt.datetime, source: str = Source.API) -> tuple[Touch, TouchWrite]:
-    """PUT semantics: created, changed (and the lead re-planned) or unchanged."""
-    with transaction.atomic():
-        touch, write = touch_replace(rep=rep, data=data, now=now, source=source)
+        if replay == Replay.REPLACE:
+            touch, write = touch_replace(rep=rep, data=data, now=now, source=source)
+            touches = [touch]
+        elif replay == Replay.SAME_CONTENT:
+            touch, created = touch_store_exactly_once(rep=rep, data=data, now=now, source=source)
+            touches, write = [touch], TouchWrite.CREATED if created else TouchWrite.UNCHANGED
+        else:
+            items = [data]
+            if voicemail_note is not None:
+                items = [
+                    replace(data, channel=Channel.CALL, outcome=Outcome.NO_ANSWER, note="",
+                            occurred_at=data.occurred_at - VOICEMAIL_AFTER_CALL),
+                    replace(data, id=voicemail_touch_id(data.id), channel=Channel.VOICEMAIL,
+                            outcome=Outcome.LEFT_VOICEMAIL, note=voicemail_note),
+                ]  # fmt: skip
+            touches, created = touches_store_once(rep=rep, now=now, touches=items, source=source)
+            write = TouchWrite.CREATED if created else TouchWrite.UNCHANGED
         if write == TouchWrite.CREATED:
-            follow_ups_answer(touches=[touch], now=now)
+            # The first touch answers the follow-up and asks for the re-plan (an enrollment has one planned
+            # follow-up at a time): a voicemail is stored beside its call with nothing left to answer.
+            follow_ups_answer(touches=touches[:1], now=now)
+            if next_step is not None:
+                _next_step_set(touch=touches[0], rep=rep, next_step=next_step, now=now)
         elif write == TouchWrite.UPDATED:
-            prospect_replan(prospect_id=touch.prospect_id, now=now)
-    return touch, write
+            prospect_replan(prospect_id=touches[0].prospect_id, now=now)
+    return Logged(touches=touches, write=write)
+
+
+def _next_step_set(*, touch: Touch, rep: User, next_step: NextStep, now: dt.datetime) -> None:
+    if not touch.is_conversation:
+        raise ValidationError(
+            {"next_step": "A next step is agreed in a conversation: connected, replied or meeting booked."}
+        )
+    enrollment = enrollment_open_for_prospect(prospect_id=touch.prospect_id)
+    if enrollment is None:
+        raise NotEnrolled("This prospect is not in a cadence: enroll it to plan a next step.")
+    enrollment_set_next_step(enrollment=enrollment, what=next_step.what, due_at=next_step.due_at, now=now, actor=rep)
 
 
 def touch_delete(*, touch: Touch, now: dt.datetime) -> bool:
@@ -116,45 +171,6 @@ def touch_delivery_correct(*, touch_id: uuid.UUID, bounced: bool, now: dt.dateti
 def voicemail_touch_id(call_id: uuid.UUID) -> uuid.UUID:
     """The voicemail's id, derived from the call's: the pair is written once, and undone together."""
     return uuid.uuid5(call_id, "voicemail")
-
-
-def attempt_log_unanswered(
-    *,
-    rep: User,
-    touch_id: uuid.UUID,
-    prospect: Prospect,
-    contact: Contact | None,
-    kind: str,
-    theme: str,
-    note: str,
-    now: dt.datetime,
-) -> tuple[list[Touch], bool]:
-    """ "No answer, left voicemail": the call and the voicemail left on it, the two touches of one attempt, logged
-    together and once (`touch_id` was made with the form; the voicemail's id is derived from it), in one INSERT.
-    The note is what the voicemail said. Returns ([call, voicemail], whether this call wrote them)."""
-    common = {"prospect": prospect, "contact": contact, "kind": kind, "theme": theme}
-    call = {
-        "touch_id": touch_id,
-        "channel": Channel.CALL,
-        "outcome": Outcome.NO_ANSWER,
-        "occurred_at": now - VOICEMAIL_AFTER_CALL,
-        **common,
-    }
-    voicemail = {
-        "touch_id": voicemail_touch_id(touch_id),
-        "channel": Channel.VOICEMAIL,
-        "outcome": Outcome.LEFT_VOICEMAIL,
-        "note": note,
-        "occurred_at": now,
-        **common,
-    }
-    with transaction.atomic(savepoint=False):  # both or neither; a failure ends the caller's transaction
-        touches, created = touches_store_once(rep=rep, now=now, touches=[call, voicemail])
-        if created:
-            # The call answers the attempt's follow-up and asks for the re-plan (an enrollment has one planned
-            # follow-up at a time): the voicemail is stored beside it with nothing left to answer.
-            follow_ups_answer(touches=touches[:1], now=now)
-    return touches, created
 
 
 _LOG_UNDO_SQL = f"""
@@ -282,79 +298,6 @@ def touches_bulk_sync(
     except _RollBack:
         return BulkSyncReport(results=results, committed=False)
     return BulkSyncReport(results=results, committed=True)
-
-
-def touch_log_with_next_step(
-    *,
-    rep: User,
-    prospect: Prospect,
-    contact: Contact | None,
-    channel: str,
-    outcome: str,
-    kind: str,
-    theme: str,
-    note: str,
-    duration_seconds: int | None,
-    occurred_at: dt.datetime,
-    now: dt.datetime,
-    touch_id: uuid.UUID,
-    next_step_what: str = "",
-    next_step_due_at: dt.datetime | None = None,
-) -> tuple[Touch, bool]:
-    """Log a touch from a form and, after a conversation, the next step agreed in it: both or neither are saved,
-    and once only (`touch_id` was made with the form). Returns (touch, whether this call wrote it)."""
-    with transaction.atomic():
-        touch, created = touch_log_once(
-            rep=rep,
-            touch_id=touch_id,
-            prospect=prospect,
-            contact=contact,
-            channel=channel,
-            outcome=outcome,
-            kind=kind,
-            theme=theme,
-            note=note,
-            duration_seconds=duration_seconds,
-            occurred_at=occurred_at,
-            now=now,
-        )
-        if created and next_step_what and next_step_due_at is not None:
-            enrollment = enrollment_open_for_prospect(prospect_id=prospect.pk)
-            if enrollment is None:
-                raise ValidationError(
-                    {"next_step_what": "This prospect is not in a cadence: enroll it to plan a next step."}
-                )
-            enrollment_set_next_step(
-                enrollment=enrollment, what=next_step_what, due_at=next_step_due_at, now=now, actor=rep
-            )
-    return touch, created
-
-
-def touch_create_once_with_next_step(
-    *,
-    rep: User,
-    data: TouchData,
-    now: dt.datetime,
-    next_step_what: str = "",
-    next_step_due_at: dt.datetime | None = None,
-) -> tuple[Touch, bool]:
-    """The API's exactly-once touch and, after a conversation, the next step agreed in it, in one transaction.
-    A replay finds the touch and sets nothing again."""
-    with transaction.atomic():
-        touch, created = touch_create_once(rep=rep, data=data, now=now)
-        if created and next_step_what:
-            if not touch.is_conversation:
-                raise ValidationError(
-                    {"next_step": "A next step is agreed in a conversation: connected, replied or meeting booked."}
-                )
-            enrollment = enrollment_open_for_prospect(prospect_id=data.prospect.pk)
-            if enrollment is None:
-                raise NotEnrolled("This prospect is not in a cadence: enroll it to plan a next step.")
-            assert next_step_due_at is not None
-            enrollment_set_next_step(
-                enrollment=enrollment, what=next_step_what, due_at=next_step_due_at, now=now, actor=rep
-            )
-    return touch, created
 
 
 def prospect_replan(*, prospect_id: int, now: dt.datetime) -> None:

@@ -39,6 +39,7 @@ from mailroom.authentication import sender_verification
 from mailroom.classify import Reading, Verdict, message_read, reference_ids, sender_address
 from mailroom.models import InboundEmail, Mailbox, OutboundEmail, UnreadableEmail
 from mailroom.transport import explain, imap_session
+from touches.data import TouchData
 from touches.models import Channel, Outcome, Source
 
 logger = logging.getLogger(__name__)
@@ -344,20 +345,18 @@ def _apply(
         outcome = Outcome.REPLIED if verdict == Verdict.REPLY else Outcome.OPTED_OUT
         said = reading.text if verdict == Verdict.REPLY else f"Asked to stop by email: {inbound.reason}"
         note = f"{where}{said}"[:2000]
-        inbound.touch = touch_log(
-            rep=contact.prospect.owner if contact.prospect.owner_id else rep,
+        read = TouchData(
+            id=touch_id or uuid.uuid5(INBOUND_NAMESPACE, f"{inbound.mailbox_id}:{inbound.uidvalidity}:{inbound.uid}"),
             prospect=contact.prospect,
             contact=contact,
             channel=Channel.EMAIL,
             outcome=outcome,
             note=note,
             occurred_at=inbound.received_at,
-            now=now,
-            source=Source.EMAIL,
-            touch_id=touch_id
-            or uuid.uuid5(INBOUND_NAMESPACE, f"{inbound.mailbox_id}:{inbound.uidvalidity}:{inbound.uid}"),
             message_id=inbound.message_id,
         )
+        owner_or_rep = contact.prospect.owner if contact.prospect.owner_id else rep
+        inbound.touch = touch_log(rep=owner_or_rep, data=read, now=now, source=Source.EMAIL).touch
     elif verdict == Verdict.OUT_OF_OFFICE:
         enrollment = enrollment_open_for_prospect(prospect_id=contact.prospect_id)
         if enrollment is not None:

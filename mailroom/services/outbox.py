@@ -31,12 +31,11 @@ from cadence.models import FollowUp, LeadEvent
 from cadence.planner.calendar import holiday_calendar
 from cadence.planner.windows import first_open_slot, is_workday, local_date, window_at
 from cadence.services import (
-    attempt_log_unanswered,
+    NextStep,
     enrollments_plan_now,
     log_undo_keep,
     prospect_replan,
-    touch_log_once,
-    touch_log_with_next_step,
+    touch_log,
 )
 from cadence.services.events import lead_event_add
 from cadence.services.queue import task_enqueue
@@ -48,6 +47,7 @@ from mailroom.classify import refusal_kind
 from mailroom.models import CAP_REACHED, Mailbox, OutboundEmail
 from mailroom.oauth import RECONNECT_WAIT, OAuthProblem, ReconnectNeeded
 from mailroom.transport import MailServerError, PermanentRefusal, explain, imap_session, smtp_send, smtp_session
+from touches.data import TouchData
 from touches.models import Channel, Outcome, Source, Touch
 
 logger = logging.getLogger(__name__)
@@ -354,9 +354,8 @@ def email_mark_sent(*, outbound_id: uuid.UUID, now: dt.datetime, by: User | None
         )
         if row.state == OutboundEmail.State.SENT:
             return row
-        touch, _ = touch_log_once(
-            rep=row.rep,
-            touch_id=sent_touch_id(row.pk),
+        sent = TouchData(
+            id=sent_touch_id(row.pk),
             prospect=row.prospect,
             contact=row.contact,
             channel=Channel.EMAIL,
@@ -365,10 +364,9 @@ def email_mark_sent(*, outbound_id: uuid.UUID, now: dt.datetime, by: User | None
             theme=row.theme,
             note=f"{row.subject}\n\n{row.body}"[:5000],
             occurred_at=min(row.sending_at or now, now),
-            now=now,
-            source=Source.EMAIL,
             message_id=row.message_id,
         )
+        touch = touch_log(rep=row.rep, data=sent, now=now, source=Source.EMAIL).touch
         row.state, row.sent_at, row.touch, row.error = OutboundEmail.State.SENT, now, touch, ""
         row.save(update_fields=["state", "sent_at", "touch", "error"])
     return row
@@ -479,18 +477,16 @@ def email_unsubscribe(*, outbound_id: str, now: dt.datetime) -> str | None:
 
 
 def _opt_out(row: OutboundEmail, *, now: dt.datetime) -> None:
-    touch_log_once(
-        rep=row.prospect.owner,
-        touch_id=uuid.uuid5(row.pk, "unsubscribe"),
+    stop = TouchData(
+        id=uuid.uuid5(row.pk, "unsubscribe"),
         prospect=row.prospect,
         contact=row.contact,
         channel=Channel.EMAIL,
         outcome=Outcome.OPTED_OUT,
         note=f"Unsubscribed with the link in “{row.subject}”.",
         occurred_at=now,
-        now=now,
-        source=Source.EMAIL,
     )
+    touch_log(rep=row.prospect.owner, data=stop, now=now, source=Source.EMAIL)
 
 
 class FollowUpAlreadyAnswered(Exception):
@@ -528,20 +524,30 @@ def follow_up_answer(
         if not FollowUp.objects.select_for_update().filter(pk=follow_up.pk, status=FollowUp.Status.PLANNED):
             raise FollowUpAlreadyAnswered
         log_undo_keep(touch_id=touch_id, prospect_id=follow_up.prospect_id, contact_id=follow_up.contact_id, now=now)
-        prospect, contact = follow_up.prospect, follow_up.contact
-        if answer.with_voicemail:
-            touches, _ = attempt_log_unanswered(
-                rep=rep, touch_id=touch_id, prospect=prospect, contact=contact, kind=follow_up.kind,
-                theme=follow_up.theme, note=answer.note, now=now,
-            )  # fmt: skip
-        else:
-            touch, _ = touch_log_with_next_step(
-                rep=rep, touch_id=touch_id, prospect=prospect, contact=contact, channel=answer.channel,
-                outcome=answer.outcome, kind=follow_up.kind, theme=follow_up.theme, note=answer.note,
-                duration_seconds=answer.duration_seconds, occurred_at=now, now=now,
-                next_step_what=answer.next_step_what, next_step_due_at=answer.next_step_due_at,
-            )  # fmt: skip
-            touches = [touch]
+        data = TouchData(
+            id=touch_id,
+            prospect=follow_up.prospect,
+            contact=follow_up.contact,
+            channel=answer.channel,
+            outcome=answer.outcome,
+            kind=follow_up.kind,
+            theme=follow_up.theme,
+            note=answer.note,
+            duration_seconds=answer.duration_seconds,
+            occurred_at=now,
+        )
+        next_step = (
+            NextStep(what=answer.next_step_what, due_at=answer.next_step_due_at)
+            if answer.next_step_what and answer.next_step_due_at is not None
+            else None
+        )
+        touches = touch_log(
+            rep=rep,
+            data=data,
+            now=now,
+            next_step=next_step,
+            voicemail_note=answer.note if answer.with_voicemail else None,
+        ).touches
         cancelled = _email_cancel_answered(follow_up=follow_up, rep=rep, label=answer.label, now=now)
         enrollments_plan_now(enrollment_ids=[follow_up.enrollment_id], now=now)
     return Answered(touches=touches, email_cancelled_to=cancelled)

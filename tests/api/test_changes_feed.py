@@ -12,10 +12,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from api.changes import touch_changes_prune, touch_changes_since
-from cadence.services import touch_log
 from crm.models import Prospect
 from tests.api.conftest import client_for, touch_body
-from tests.factories import ManagerFactory, ProspectFactory, TeamFactory, UserFactory
+from tests.factories import ManagerFactory, ProspectFactory, TeamFactory, UserFactory, touch_logged
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,7 +44,7 @@ def follow(
 
 def log(prospect, **overrides):
     body = touch_body(prospect, **overrides)
-    return touch_log(
+    return touch_logged(
         rep=prospect.owner,
         prospect=prospect,
         channel=body["channel"],

@@ -13,9 +13,9 @@ import pytest
 
 from cadence.models import Enrollment, FollowUp
 from cadence.scheduler import scheduler_sweep
-from cadence.services import enrollment_create, enrollment_set_next_step, enrollments_plan, touch_log
+from cadence.services import enrollment_create, enrollment_set_next_step, enrollments_plan
 from crm.models import Prospect
-from tests.factories import CadenceFactory, ContactFactory, ProspectFactory, UserFactory
+from tests.factories import CadenceFactory, ContactFactory, ProspectFactory, UserFactory, touch_logged
 from touches.models import Touch
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def _simulate() -> dict:
             at = max(follow_up.due_start, now - STEP) + dt.timedelta(minutes=1)
             outcome = _outcome(rng, follow_up.channel)
             prospect = follow_up.enrollment.prospect
-            touch_log(
+            touch_logged(
                 rep=follow_up.enrollment.owner,
                 prospect=prospect,
                 contact=follow_up.contact,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cadence.models import Enrollment, FollowUp
-from cadence.services import prospects_reassign, touch_log
+from cadence.services import prospects_reassign
 from cadence.services.imports import (
     import_job_configure,
     import_job_run,
@@ -23,7 +23,7 @@ from cadence.services.imports import (
     imports_requeue,
 )
 from crm.models import Contact, ImportJob, Prospect
-from tests.factories import ContactFactory, ManagerFactory, ProspectFactory, TeamFactory
+from tests.factories import ContactFactory, ManagerFactory, ProspectFactory, TeamFactory, touch_logged
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_undoing_an_import_removes_what_it_created_takes_back_what_it_merged_and
     worked = Prospect.objects.get(name="Beta")
     now = timezone.now()
     with TestCase.captureOnCommitCallbacks(execute=False):
-        touch_log(
+        touch_logged(
             rep=alice,
             prospect=worked,
             contact=worked.contacts.get(),

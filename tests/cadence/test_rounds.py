@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from cadence.models import Enrollment, FollowUp
 from cadence.planner import count_attempts
 from cadence.planner.decide import read_ledger
-from cadence.services import enrollments_plan, lead_create, prospect_reassign, touch_log
+from cadence.services import enrollments_plan, lead_create, prospect_reassign
 from cadence.situation import situations_build
 from crm.models import Contact, Team
 from tests.cadence.helpers import MONDAY_MORNING
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, touch_logged
 from touches.models import Touch
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def _paced_lead(alice, team, *, name="Paced Freight", tz="America/New_York"):
 
 def _log(prospect, *, at, channel="call", outcome="no_answer", theme="none"):
     with TestCase.captureOnCommitCallbacks(execute=False):
-        return touch_log(
+        return touch_logged(
             rep=prospect.owner,
             prospect=prospect,
             contact=prospect.contacts.first(),
@@ -161,7 +161,7 @@ def test_no_touch_logged_on_a_lead_is_ever_missing_from_its_attempt_count(alice,
     for day, minute, (channel, outcome), second in touches:
         at = MONDAY_MORNING + dt.timedelta(days=day, minutes=minute)
         with TestCase.captureOnCommitCallbacks(execute=False):
-            touch_log(
+            touch_logged(
                 rep=alice,
                 prospect=prospect,
                 contact=contacts[second],
@@ -190,7 +190,7 @@ def test_a_later_round_counts_every_touch_from_its_own_start(alice, bob, team, c
     bobs = [handover + dt.timedelta(days=d, hours=1) for d in range(3)]
     for at in bobs:
         with TestCase.captureOnCommitCallbacks(execute=False):
-            touch_log(
+            touch_logged(
                 rep=bob,
                 prospect=prospect,
                 contact=Contact.objects.filter(prospect=prospect).first(),

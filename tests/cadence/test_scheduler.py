@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 
 from cadence.models import Enrollment, FollowUp
 from cadence.scheduler import scheduler_sweep
-from cadence.services import enrollments_plan, prospect_reassign, touch_log
+from cadence.services import enrollments_plan, prospect_reassign
 from crm.models import Prospect
 from tests.cadence.helpers import MONDAY_MORNING, enroll_and_plan, planned
-from tests.factories import ContactFactory, ProspectFactory, UserFactory
+from tests.factories import ContactFactory, ProspectFactory, UserFactory, touch_logged
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def work_the_cadence_until_the_breakup(enrollment) -> dt.datetime:
         follow_up = planned(enrollment)
         at = follow_up.due_start + dt.timedelta(minutes=1)
         outcome = {"call": "no_answer", "voicemail": "left_voicemail"}.get(follow_up.channel, "sent")
-        touch_log(
+        touch_logged(
             rep=enrollment.owner,
             prospect=enrollment.prospect,
             contact=follow_up.contact,

@@ -15,11 +15,10 @@ from cadence.services import (
     enrollment_pause,
     enrollment_set_next_step,
     follow_up_snooze,
-    touch_log,
 )
 from crm.models import Contact, Prospect
 from tests.cadence.helpers import MONDAY_MORNING, enroll_and_plan, local, planned, replan
-from tests.factories import CadenceFactory, ContactFactory, ProspectFactory
+from tests.factories import CadenceFactory, ContactFactory, ProspectFactory, touch_logged
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +36,7 @@ def enrollment(cadence, prospect, joe):
 def log(enrollment, *, at, channel="call", outcome="no_answer", contact=None, **extra):
     prospect = enrollment.prospect
     contact = contact or prospect.contacts.first()
-    return touch_log(
+    return touch_logged(
         rep=prospect.owner,
         prospect=prospect,
         contact=contact,

@@ -11,14 +11,16 @@ from django.test import TestCase
 
 from cadence.models import Enrollment, LeadEvent, LogUndo
 from cadence.services import (
+    NextStep,
     log_undo_keep,
     log_undos_prune,
-    touch_log_with_next_step,
+    touch_log,
     touches_undo,
 )
 from crm.models import Contact, Prospect
 from tests.cadence.helpers import MONDAY_MORNING, enroll_and_plan, replan
 from tests.factories import ContactFactory
+from touches.data import TouchData
 
 pytestmark = pytest.mark.django_db
 
@@ -37,21 +39,13 @@ def _log(prospect, contact, *, outcome, at, what="", due=None):
     touch_id = uuid.uuid4()
     with TestCase.captureOnCommitCallbacks(execute=False):
         log_undo_keep(touch_id=touch_id, prospect_id=prospect.pk, contact_id=contact.pk, now=at)
-        touch_log_with_next_step(
+        touch_log(
             rep=prospect.owner,
-            prospect=prospect,
-            contact=contact,
-            channel="call",
-            outcome=outcome,
-            kind="regular",
-            theme="none",
-            note="",
-            duration_seconds=None,
-            occurred_at=at,
+            data=TouchData(
+                id=touch_id, prospect=prospect, contact=contact, channel="call", outcome=outcome, occurred_at=at
+            ),
             now=at,
-            touch_id=touch_id,
-            next_step_what=what,
-            next_step_due_at=due,
+            next_step=NextStep(what=what, due_at=due) if what else None,
         )
     return touch_id
 

@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from cadence.models import Enrollment, FollowUp
-from cadence.services import enrollment_create, touch_log
+from cadence.services import enrollment_create
 from cadence.tasks import enrollment_plan
 from tests.conftest import service_unavailable
-from tests.factories import ContactFactory, zone_in_working_hours
+from tests.factories import ContactFactory, touch_logged, zone_in_working_hours
 from tests.worker import start_worker, wait_for
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def test_a_worker_plans_the_next_follow_up_of_every_touch_logged(celery_worker_p
     enrollment = enrollment_create(prospect=prospect, now=timezone.now())
     wait_for(lambda: planned_attempts(enrollment) == [1])
 
-    touch_log(
+    touch_logged(
         rep=prospect.owner,
         prospect=prospect,
         contact=contact,

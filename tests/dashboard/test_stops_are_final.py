@@ -14,10 +14,10 @@ from rest_framework.test import APIClient
 
 from cadence.models import Enrollment, FollowUp, LeadEvent
 from cadence.scheduler import prospects_recycle
-from cadence.services import enrollment_create, prospect_do_not_contact_lift, prospect_reopen, touch_log
+from cadence.services import enrollment_create, prospect_do_not_contact_lift, prospect_reopen
 from crm.models import Contact, Prospect
 from tests.dashboard.conftest import lead
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, touch_logged
 
 pytestmark = pytest.mark.django_db
 ACTION = reverse("dashboard_action")
@@ -30,7 +30,7 @@ def opted_out(alice, now, eager_celery, django_capture_on_commit_callbacks):
     ContactFactory(prospect=enrollment.prospect, phone="+1 212 555 0101")
     with django_capture_on_commit_callbacks(execute=True):
         for contact in Contact.objects.filter(prospect=enrollment.prospect):
-            touch_log(
+            touch_logged(
                 rep=alice,
                 prospect=enrollment.prospect,
                 contact=contact,
@@ -92,7 +92,7 @@ def test_a_not_interested_lead_is_not_recycled(alice, now, eager_celery, django_
     enrollment = lead(alice, now=now)
     contact = ContactFactory(prospect=enrollment.prospect, phone="+1 212 555 0101")
     with django_capture_on_commit_callbacks(execute=True):
-        touch_log(
+        touch_logged(
             rep=alice,
             prospect=enrollment.prospect,
             contact=contact,

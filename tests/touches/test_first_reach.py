@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from cadence.services import touch_delete, touches_bulk_sync
 from tests.factories import ProspectFactory, TouchFactory
+from touches.data import TouchData
 from touches.models import Channel, Outcome, Touch, TouchFirstReach
-from touches.services import TouchData, touch_first_reaches_rebuild
+from touches.services import touch_first_reaches_rebuild
 
 pytestmark = pytest.mark.django_db
 

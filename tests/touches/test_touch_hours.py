@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from cadence.services import touch_delete, touches_bulk_sync
 from tests.factories import ContactFactory, ProspectFactory, TouchFactory, UserFactory
+from touches.data import TouchData
 from touches.models import Channel, Outcome, Touch, TouchHour, TouchHourDelta
-from touches.services import TouchData, touch_hours_fold, touch_hours_rebuild
+from touches.services import touch_hours_fold, touch_hours_rebuild
 
 HOURS = """
     SELECT rep_id, hour, sum(attempts), sum(dials), sum(connects), sum(seconds) FROM (

@@ -1,8 +1,9 @@
 """Storing touches and what their outcomes say about the people, exactly once.
 
-These are the touch side of the one write path. Every caller (web, API, import, bulk sync) goes through the
-cadence's services of the same purpose (`cadence.services.touch_log` and friends), which call these and then mark
-the follow-up a touch answers and re-plan the lead. Nothing here knows about cadences.
+The store is private to the one write path for touches, `cadence.services.touches` (tests/test_layering.py holds
+that nothing else imports it): every caller (web, API, import, bulk sync, the email sensor) goes through its writes,
+which call these and then mark the follow-up a touch answers and re-plan the lead. Nothing here knows about
+cadences.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,86 +20,36 @@ from django.utils import timezone
 
 from crm.models import Contact, Prospect, User
 from crm.validators import EARLIEST_DATE, date_range_message
+from touches.data import (
+    BULK_MAX_ITEMS,
+    FUTURE_TOLERANCE,
+    BulkItemResult,
+    TouchConflict,
+    TouchData,
+    TouchItemError,
+    TouchWrite,
+)
 from touches.models import CONVERSATIONS, Channel, Kind, Outcome, Source, Theme, Touch
 
-# Clocks on phones drift, but a touch from next week is a typo or a broken client.
-FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 
+def touches_store_once(
+    *, rep: User, now: dt.datetime, touches: Sequence[TouchData], source: str
+) -> tuple[list[Touch], bool]:
+    """Store the touches of one submission exactly once, in one statement: a single touch, or the call of "no
+    answer, left voicemail" and the voicemail left on it. Each carries an id made when its form was rendered (or by
+    the worker that writes it, or derived from another's). Returns (touches, created).
 
-def touch_store(
-    *,
-    rep: User,
-    prospect: Prospect,
-    channel: str,
-    outcome: str,
-    occurred_at: dt.datetime,
-    now: dt.datetime,
-    contact: Contact | None = None,
-    kind: str = Kind.REGULAR,
-    theme: str = Theme.NONE,
-    note: str = "",
-    duration_seconds: int | None = None,
-    source: str = Source.WEB,
-    touch_id: uuid.UUID | None = None,
-    message_id: str = "",
-) -> Touch:
-    """Store one touch and what it tells us about the people.
-
-    1. Validate: the contact belongs to the prospect; the time is aware, since 2000 and not in the future.
-    2. Store the touch.
-    3. Apply what the outcome says about the people: wrong person or left company flags the contact,
-       a bounce stops emails to that address, not interested / opted out makes them do-not-contact,
-       a conversation makes the prospect engaged.
-    """
-    touch = _touch_from_fields(
-        rep=rep,
-        now=now,
-        prospect=prospect,
-        channel=channel,
-        outcome=outcome,
-        occurred_at=occurred_at,
-        touch_id=touch_id,
-        contact=contact,
-        kind=kind,
-        theme=theme,
-        note=note,
-        duration_seconds=duration_seconds,
-        source=source,
-        message_id=message_id,
-    )
-    # No savepoint of its own: its caller (touch_log) holds the transaction and a failure ends it. The primary key's
-    # uniqueness is the INSERT's to enforce; checking it first cost a query per touch and settled no race.
-    with transaction.atomic(savepoint=False):
-        touch.save(force_insert=True)
-        _apply_outcome(touch, prospect=prospect, contact=contact, now=now)
-    return touch
-
-
-def touch_store_once(*, rep: User, touch_id: uuid.UUID, **fields: Any) -> tuple[Touch, bool]:
-    """`touch_store` for a form, exactly once: the touch's id was made when the form was rendered.
-
-    A double click, a resubmitted form or a browser retry carries the same id and finds the touch the first
-    request wrote (its `now` differs, so contents are not compared as the API does): (touch, False). See
-    `touches_store_once`, which this is for one touch.
-    """
-    touches, created = touches_store_once(rep=rep, now=fields.pop("now"), touches=[{"touch_id": touch_id, **fields}])
-    return touches[0], created
-
-
-def touches_store_once(*, rep: User, now: dt.datetime, touches: Sequence[dict[str, Any]]) -> tuple[list[Touch], bool]:
-    """Store the touches of one submission exactly once, in one statement: the call of "no answer, left voicemail"
-    and the voicemail left on it, or a single touch. Each item holds `touch_store`'s arguments but `rep` and `now`,
-    with its `touch_id` made when the form was rendered (or derived from that one). Returns (touches, created).
-
-    1. Validate each by `touch_store`'s rules, before anything is written.
+    1. Validate each (`_touch_build`), before anything is written.
     2. Insert them all in one INSERT ... ON CONFLICT (id) DO NOTHING: a second submission's insert waits for the
        first's transaction, then inserts nothing. No savepoint is needed, since a conflict is not an error (a
        savepoint and an error cost three round trips per touch for the same answer).
     3. Nothing inserted: the submission was written before; its rows are locked and returned, unless they are
        another rep's. Some inserted and not others cannot come from a replay and is refused, rolling back.
-    4. Apply what the outcomes say about the people, as `touch_store` does (`_outcomes_apply`, in order).
+    4. Apply what the outcomes say about the people (`_outcomes_apply`, in order): wrong person or left company
+       flags the contact, a bounce stops emails to that address, not interested / opted out makes them
+       do-not-contact, a conversation makes the prospect engaged.
     """
-    built = [_touch_from_fields(rep=rep, now=now, **fields) for fields in touches]
+    built = [_touch_build(rep=rep, data=data, now=now, source=source) for data in touches]
     with transaction.atomic(savepoint=False):  # all or nothing; a failure ends the caller's transaction
         inserted = _touches_insert(touches=built)
         if len(inserted) == len(built):
@@ -113,47 +62,6 @@ def touches_store_once(*, rep: User, now: dt.datetime, touches: Sequence[dict[st
         return [existing[pk] for pk in ids], False
 
 
-def _touch_from_fields(
-    *,
-    rep: User,
-    now: dt.datetime,
-    prospect: Prospect,
-    channel: str,
-    outcome: str,
-    occurred_at: dt.datetime,
-    touch_id: uuid.UUID | None,
-    contact: Contact | None = None,
-    kind: str = Kind.REGULAR,
-    theme: str = Theme.NONE,
-    note: str = "",
-    duration_seconds: int | None = None,
-    source: str = Source.WEB,
-    message_id: str = "",
-) -> Touch:
-    """The unsaved touch `touch_store` would store with these arguments, checked by the same rules."""
-    _touch_check(
-        prospect=prospect, contact=contact, occurred_at=occurred_at, now=now, duration_seconds=duration_seconds
-    )
-    touch = Touch(
-        id=touch_id or uuid.uuid4(),
-        prospect=prospect,
-        contact=contact,
-        rep=rep,
-        channel=channel,
-        kind=kind,
-        outcome=outcome,
-        theme=theme,
-        note=note,
-        duration_seconds=duration_seconds,
-        occurred_at=occurred_at,
-        source=source,
-        message_id=message_id,
-    )
-    if not _plainly_valid(touch):
-        touch.full_clean(exclude=["prospect", "contact", "rep"], validate_unique=False)
-    return touch
-
-
 def _touch_check(
     *,
     prospect: Prospect,
@@ -162,7 +70,7 @@ def _touch_check(
     now: dt.datetime,
     duration_seconds: int | None,
 ) -> None:
-    """touch_store's own rules, shared with the bulk path so both reject the same touches with the same messages."""
+    """The rules every touch is held to, on every path, so all reject the same touches with the same messages."""
     if contact is not None and contact.prospect_id != prospect.pk:
         raise ValidationError({"contact": "That contact does not belong to this prospect."})
     if occurred_at.tzinfo is None:
@@ -204,88 +112,8 @@ def _prospect_status_after(*, outcome: str, prospect: Prospect) -> str | None:
     return None
 
 
-def _others_reachable(prospect: Prospect, contact: Contact) -> bool:
-    return (
-        Contact.objects.filter(prospect=prospect, do_not_contact=False, left_company=False, wrong_person=False)
-        .exclude(pk=contact.pk)
-        .exists()
-    )
-
-
-def _apply_outcome(touch: Touch, *, prospect: Prospect, contact: Contact | None, now: dt.datetime) -> None:
-    if contact is not None:
-        flags = _contact_flags(outcome=touch.outcome, channel=touch.channel)
-        if flags:
-            Contact.objects.filter(pk=contact.pk).update(**flags, updated_at=now)
-    new_status = _prospect_status_after(outcome=touch.outcome, prospect=prospect)
-    if new_status == Prospect.Status.DO_NOT_CONTACT and contact is not None and _others_reachable(prospect, contact):
-        # An opt-out is the person's: the company stops only when nobody else is left (or a manager says so).
-        new_status = None
-    if new_status is not None:
-        Prospect.objects.filter(pk=prospect.pk).update(status=new_status, updated_at=now)
-        prospect.status = new_status
-
-
 # Exactly-once writes for sync clients (the REST API). Each touch carries its client's UUID: a retried upload finds
-# its row and is compared field by field instead of being written twice. New touches still go through `touch_log`.
-
-
-@dataclass(frozen=True)
-class TouchData:
-    """What a client says about one touch; `prospect` and `contact` are already resolved and visible."""
-
-    id: uuid.UUID
-    prospect: Prospect
-    channel: str
-    outcome: str
-    occurred_at: dt.datetime
-    contact: Contact | None = None
-    kind: str = Kind.REGULAR
-    theme: str = Theme.NONE
-    note: str = ""
-    duration_seconds: int | None = None
-
-    def differences(self, touch: Touch) -> list[str]:
-        """The fields whose stored value differs from this one (times compared as instants)."""
-        stored = {
-            "prospect": touch.prospect_id,
-            "contact": touch.contact_id,
-            "channel": touch.channel,
-            "kind": touch.kind,
-            "outcome": touch.outcome,
-            "theme": touch.theme,
-            "note": touch.note,
-            "duration_seconds": touch.duration_seconds,
-            "occurred_at": touch.occurred_at,
-        }
-        given = {
-            "prospect": self.prospect.pk,
-            "contact": self.contact.pk if self.contact is not None else None,
-            "channel": self.channel,
-            "kind": self.kind,
-            "outcome": self.outcome,
-            "theme": self.theme,
-            "note": self.note,
-            "duration_seconds": self.duration_seconds,
-            "occurred_at": self.occurred_at,
-        }
-        return [name for name, value in given.items() if stored[name] != value]
-
-
-class TouchConflict(Exception):
-    """The id is taken by a touch with other content (or by a deleted touch): nothing was written."""
-
-    def __init__(self, message: str, *, code: str = "conflict", fields: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.fields = list(fields)
-
-
-class TouchWrite(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
+# its row and is compared field by field instead of being written twice.
 
 
 def _touch_insert_or_lock(*, touch: Touch, now: dt.datetime) -> tuple[Touch, bool]:
@@ -297,7 +125,7 @@ def _touch_insert_or_lock(*, touch: Touch, now: dt.datetime) -> tuple[Touch, boo
     No savepoint is needed, since a conflict is not an error.
     """
     if _touches_insert(touches=[touch]):
-        _apply_outcome(touch, prospect=touch.prospect, contact=touch.contact, now=now)
+        _outcomes_apply(touches=[touch], now=now)
         return touch, True
     existing = Touch.objects.select_for_update().filter(pk=touch.pk).first()
     if existing is None:
@@ -382,7 +210,7 @@ def touch_replace(
         touch.full_clean(exclude=["prospect", "contact", "rep"], validate_unique=False)
         touch.save(update_fields=[*differing, "updated_at"])
         if outcome_changed:
-            _apply_outcome(touch, prospect=data.prospect, contact=data.contact, now=now)
+            _outcomes_apply(touches=[touch], now=now)
         return touch, TouchWrite.UPDATED
 
 
@@ -393,37 +221,6 @@ def touch_soft_delete(*, touch: Touch, now: dt.datetime) -> bool:
     return bool(deleted)
 
 
-@dataclass(frozen=True)
-class TouchItemError:
-    """An item of a bulk request that was invalid before it reached the service."""
-
-    id: uuid.UUID | None
-    errors: dict[str, list[str]]
-    code: str = "invalid"
-
-
-@dataclass
-class BulkItemResult:
-    id: uuid.UUID | None
-    status: str  # created, unchanged or error
-    code: str = ""
-    message: str = ""
-    errors: dict[str, list[str]] = field(default_factory=dict)
-
-
-@dataclass
-class BulkSyncReport:
-    results: list[BulkItemResult]
-    committed: bool
-
-    @property
-    def failed(self) -> bool:
-        return any(result.status == "error" for result in self.results)
-
-
-BULK_MAX_ITEMS = 500
-
-
 def touches_store_bulk(
     *, rep: User, items: Sequence[TouchData | TouchItemError], now: dt.datetime, source: str = Source.API
 ) -> tuple[list[BulkItemResult], list[Touch]]:
@@ -431,7 +228,7 @@ def touches_store_bulk(
     Returns one result per item in input order, and the touches created, in input order.
 
     1. Lock every existing row among the ids in one query; those items are compared, never rewritten.
-    2. Validate every new item in Python (the rules of `touch_store`), so invalid items are known before writing.
+    2. Validate every new item in Python (`_touch_build`), so invalid items are known before writing.
     3. Insert the valid new ones in one multi-row INSERT ... ON CONFLICT DO NOTHING; an id that does not come
        back was written by a concurrent request first, and is compared like an existing one.
     4. Apply the outcomes' effects on the people for all created touches, set-wise.
@@ -492,13 +289,20 @@ def _touches_lock(*, ids: set[uuid.UUID]) -> dict[uuid.UUID, Touch]:
 
 
 def _touch_build(*, rep: User, data: TouchData, now: dt.datetime, source: str) -> Touch:
-    """The unsaved touch `touch_store` would store, validated by the same rules (raises ValidationError)."""
-    return _touch_from_fields(
-        rep=rep,
-        now=now,
-        touch_id=data.id,
+    """The unsaved touch, checked: the contact belongs to the prospect; the time is aware, since 2000 and not in the
+    future; every value is one its field allows (raises ValidationError)."""
+    _touch_check(
         prospect=data.prospect,
         contact=data.contact,
+        occurred_at=data.occurred_at,
+        now=now,
+        duration_seconds=data.duration_seconds,
+    )
+    touch = Touch(
+        id=data.id,
+        prospect=data.prospect,
+        contact=data.contact,
+        rep=rep,
         channel=data.channel,
         kind=data.kind,
         outcome=data.outcome,
@@ -507,7 +311,11 @@ def _touch_build(*, rep: User, data: TouchData, now: dt.datetime, source: str) -
         duration_seconds=data.duration_seconds,
         occurred_at=data.occurred_at,
         source=source,
+        message_id=data.message_id,
     )
+    if not _plainly_valid(touch):
+        touch.full_clean(exclude=["prospect", "contact", "rep"], validate_unique=False)
+    return touch
 
 
 CHOICES = {
@@ -576,7 +384,9 @@ def _touches_insert(*, touches: Sequence[Touch]) -> set[uuid.UUID]:
 
 
 def _outcomes_apply(*, touches: Sequence[Touch], now: dt.datetime) -> None:
-    """`_apply_outcome` for each touch in input order, as one UPDATE per contact flag and per new status.
+    """What each touch's outcome says about the people, in input order, as one UPDATE per contact flag and per new
+    status: wrong person or left company flags the contact, a bounce stops emails to that address, not interested
+    or opted out makes them do-not-contact, a conversation makes the prospect engaged.
 
     Statuses are followed through the touches in order, as one-by-one logging would (an engaged prospect then
     opted out ends do-not-contact); only the final status is written.
@@ -590,6 +400,14 @@ def _outcomes_apply(*, touches: Sequence[Touch], now: dt.datetime) -> None:
                 flagged[flag].add(touch.contact_id)
         prospect = prospects.setdefault(touch.prospect_id, touch.prospect)
         status = _prospect_status_after(outcome=touch.outcome, prospect=prospect)
+        if status == Prospect.Status.DO_NOT_CONTACT and touch.contact is not None:
+            # An opt-out is the person's: the company stops only when nobody else is left (or a manager says so).
+            opted_out = flagged["do_not_contact"]
+            others = Contact.objects.filter(
+                prospect_id=prospect.pk, do_not_contact=False, left_company=False, wrong_person=False
+            ).exclude(pk__in=opted_out | {touch.contact_id})
+            if others.exists():
+                status = None
         if status is not None:
             prospect.status = new_status[prospect.pk] = status
     for flag, contact_ids in flagged.items():

@@ -18,13 +18,15 @@ from django_htmx.http import reswap, retarget
 
 from cadence.models import Enrollment, FollowUp
 from cadence.services import (
+    NextStep,
     prospect_plan_now,
-    touch_log_with_next_step,
+    touch_log,
     touches_undo,
 )
 from crm.once import submission_token
 from crm.zones import zone
 from mailroom.services.outbox import Answer, FollowUpAlreadyAnswered, follow_up_answer
+from touches.data import TouchData
 from touches.models import Touch
 from web.access import follow_up_get_for_user, prospect_get_for_user
 from web.http import HtmxHttpRequest, errors_text, safe_next
@@ -273,22 +275,25 @@ def touch_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid() and not form.needs_confirmation:
         data = form.cleaned_data
+        touch = TouchData(
+            id=submission_token(request) or uuid.uuid4(),
+            prospect=prospect,
+            contact=data["contact"],
+            channel=data["channel"],
+            outcome=data["outcome"],
+            kind=data["kind"],
+            theme=data["theme"],
+            note=data["note"],
+            duration_seconds=form.duration_seconds,
+            occurred_at=data["occurred_at"],
+        )
+        what, when = data.get("next_step_what", ""), data.get("next_step_when")
         try:
-            touch_log_with_next_step(
-                touch_id=submission_token(request) or uuid.uuid4(),
+            touch_log(
                 rep=request.user,
-                prospect=prospect,
-                contact=data["contact"],
-                channel=data["channel"],
-                outcome=data["outcome"],
-                kind=data["kind"],
-                theme=data["theme"],
-                note=data["note"],
-                duration_seconds=form.duration_seconds,
-                occurred_at=data["occurred_at"],
+                data=touch,
                 now=now,
-                next_step_what=data.get("next_step_what", ""),
-                next_step_due_at=data.get("next_step_when"),
+                next_step=NextStep(what=what, due_at=when) if what and when is not None else None,
             )
         except ValidationError as exc:
             form.add_error(None, ValidationError(exc.messages))
