@@ -27,8 +27,9 @@ if IN_CI:
 
 
 # What `make test-fast` leaves out (`-m "not slow"`): a real browser, a Celery worker process, the mail servers,
-# the schema fuzz, the real-world corpus, the bench, the fortnight simulation, the production-shaped server and the
-# embedded servers' own tests. Marked here by what a test uses or where it is, so no test has to remember.
+# the schema fuzz, the real-world corpus, the bench, the fortnight simulation, the production-shaped server, the
+# demo team's eight weeks of history, a fresh Django process and the embedded servers' own tests. Marked here by what
+# a test uses or where it is, so no test has to remember.
 SLOW_FIXTURES = frozenset({"browser", "live_server", "celery_worker_process", "mail", "mail_server_session"})
 SLOW_PATHS = (
     "tests/browser/",
@@ -38,6 +39,8 @@ SLOW_PATHS = (
     "tests/mailroom/test_real_world_corpus.py",
     "tests/cadence/test_fortnight_simulation.py",
     "tests/config/test_production_shape.py",
+    "tests/config/test_tasks_registered.py",
+    "tests/demo/",
 )
 
 
