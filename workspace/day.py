@@ -170,6 +170,12 @@ class RowUrls:
         )
 
 
+CHANNEL_LABELS = {str(value): str(label) for value, label in Channel.choices}
+KIND_LABELS = {str(value): str(label) for value, label in FollowUp._meta.get_field("kind").flatchoices}
+THEME_LABELS = {str(value): str(label) for value, label in FollowUp._meta.get_field("theme").flatchoices}
+ROLE_LABELS = {str(value): str(label) for value, label in Contact.Role.choices}
+
+
 @dataclass
 class DayRow:
     """One follow-up as My day shows it: who, what, when on both clocks, why, what to say, what happened before."""
@@ -192,13 +198,31 @@ class DayRow:
     buttons: OutcomeButtons | None = None  # the queue's, rendered once per channel
     html: str = ""  # the whole row, drawn ahead of the queue's page (workspace.rows.day_rows_render)
 
-    @property
+    @functools.cached_property
     def urls(self) -> RowUrls:
         return RowUrls.of(self.follow_up)
 
     @property
     def pk(self) -> int:
         return self.follow_up.pk
+
+    # The chips' words, read from the choices once (a model's get_..._display costs more than the row's HTML).
+    @property
+    def channel_label(self) -> str:
+        return CHANNEL_LABELS.get(self.follow_up.channel, self.follow_up.channel)
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.follow_up.kind, self.follow_up.kind)
+
+    @property
+    def theme_label(self) -> str:
+        return THEME_LABELS.get(self.follow_up.theme, self.follow_up.theme)
+
+    @property
+    def role_label(self) -> str:
+        contact = self.follow_up.contact
+        return ROLE_LABELS.get(contact.role, contact.role).lower() if contact is not None else ""
 
 
 @dataclass(frozen=True)

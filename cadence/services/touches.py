@@ -104,8 +104,11 @@ def touch_log(
       VOICEMAIL_AFTER_CALL later. The call answers the attempt's follow-up.
     - `next_step`: agreed in this touch, which must be a conversation; the prospect must be in a cadence
       (NotEnrolled). A replay sets nothing again.
+
+    All or nothing, with no savepoint of its own: inside a caller's transaction, a refusal ends that transaction
+    (a savepoint cost two round trips on every log from My day).
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if replay == Replay.REPLACE:
             touch, write = touch_replace(rep=rep, data=data, now=now, source=source)
             touches = [touch]
