@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -99,6 +100,15 @@ def _open_enrollment_act(request: Request, id: str, act: Callable[[Enrollment], 
         raise Conflict(exc.messages[0], code="enrollment_ended") from None
 
 
+@contextmanager
+def _refused_as(field: str) -> Iterator[None]:
+    """What the service refuses is said as the API's 400 on `field` (the one input it can refuse)."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
 class EnrollmentPauseApi(APIView):
     class InputSerializer(serializers.Serializer):
         until = AwareDateTimeField(
@@ -126,18 +136,18 @@ class EnrollmentPauseApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
+        data = serializer.validated_data
+
         def pause(enrollment: Enrollment) -> None:
-            try:
+            # The enrollment is open (checked under the lock), so what the service refused is the end time.
+            with _refused_as("until"):
                 enrollment_pause(
                     enrollment=enrollment,
                     now=timezone.now(),
-                    until=serializer.validated_data["until"],
+                    until=data["until"],
                     actor=request.user,
-                    note=serializer.validated_data["note"],
+                    note=data["note"],
                 )
-            except DjangoValidationError as exc:
-                # The enrollment is open (checked under the lock), so what the service refused is the end time.
-                raise ValidationError({"until": exc.messages}) from None
 
         return Response(EnrollmentSerializer(_open_enrollment_act(request, id, pause)).data)
 
@@ -182,16 +192,16 @@ class EnrollmentNextStepApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
+        data = serializer.validated_data
+
         def next_step(enrollment: Enrollment) -> None:
-            try:
+            with _refused_as("due_at"):
                 enrollment_set_next_step(
                     enrollment=enrollment,
-                    what=serializer.validated_data["what"],
-                    due_at=serializer.validated_data["due_at"],
+                    what=data["what"],
+                    due_at=data["due_at"],
                     now=timezone.now(),
                     actor=request.user,
                 )
-            except DjangoValidationError as exc:
-                raise ValidationError({"due_at": exc.messages}) from None
 
         return Response(EnrollmentSerializer(_open_enrollment_act(request, id, next_step)).data)

@@ -13,11 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cadence.models import Enrollment, FollowUp
-from cadence.services import enrollment_create, touches_bulk_sync
+from cadence.services import enrollment_create, touch_log, touches_bulk_sync
 from crm.models import Contact, Prospect
 from tests.api.conftest import touch_body
 from tests.cadence.helpers import MONDAY_MORNING
-from tests.factories import ContactFactory, ProspectFactory, touch_logged
+from tests.factories import ContactFactory, ProspectFactory
 from touches.data import TouchData
 from touches.models import Channel, Kind, Outcome, Source, Touch
 
@@ -107,18 +107,7 @@ def test_bulk_has_the_effects_of_logging_each_touch(alice, cadence, django_captu
 
     with django_capture_on_commit_callbacks(execute=False):
         for data in one_by_one[2]:
-            touch_logged(
-                rep=alice,
-                prospect=data.prospect,
-                contact=data.contact,
-                channel=data.channel,
-                kind=data.kind,
-                outcome=data.outcome,
-                occurred_at=data.occurred_at,
-                now=NOW,
-                source=Source.API,
-                touch_id=data.id,
-            )
+            touch_log(rep=alice, data=data, now=NOW, source=Source.API)
     with django_capture_on_commit_callbacks(execute=False) as planning:
         report = touches_bulk_sync(rep=alice, items=in_bulk[2], now=NOW)
 

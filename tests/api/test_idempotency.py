@@ -10,6 +10,7 @@ from django.utils import timezone
 from api.idempotency import idempotency_keys_prune
 from api.models import IdempotencyKey
 from tests.api.conftest import client_for, touch_body
+from tests.threads import together
 from touches.models import Touch
 
 URL = "/api/v1/touches/"
@@ -125,11 +126,7 @@ def test_concurrent_requests_with_one_key_run_once(alice, prospect):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=send) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    together(send, times=5, timeout=30)
 
     assert len(codes) == 5
     assert set(codes) <= {201, 409}

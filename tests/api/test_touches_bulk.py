@@ -8,6 +8,7 @@ from django.db import connection
 
 from tests.api.conftest import client_for, touch_body
 from tests.factories import ProspectFactory, TouchFactory
+from tests.threads import together
 from touches.models import Touch
 
 URL = "/api/v1/touches/bulk/"
@@ -130,11 +131,7 @@ def test_concurrent_replays_of_one_bulk_request_write_each_touch_once(alice, pro
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=replay) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    together(replay, times=6, timeout=60)
 
     assert not failures, failures
     assert len(statuses) == 6

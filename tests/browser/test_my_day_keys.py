@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,8 +20,8 @@ from playwright.sync_api import expect
 from cadence.models import Cadence, Enrollment, FollowUp, LeadEvent
 from crm.models import Prospect
 from mailroom.models import OutboundEmail
-from mailroom.services.outbox import email_queue
 from tests.browser.helpers import log_in
+from tests.mailroom.helpers import email_queued
 from touches.models import Touch
 
 REPORT = Path(__file__).resolve().parents[2] / "artifacts" / "my_day_keys.txt"
@@ -238,14 +237,7 @@ def test_i_sent_it_myself_on_a_row_whose_email_waits_says_the_queued_email_will_
     email_row = page.locator("li.fu-email[data-follow-up]:not([data-done])", has_text="Daylight Freight")
     email_row.wait_for()
     follow_up = FollowUp.objects.select_related("rep", "contact", "prospect").get(pk=row_follow_up(email_row).pk)
-    queued, _ = email_queue(
-        rep=follow_up.rep,
-        follow_up=follow_up,
-        outbound_id=uuid.uuid4(),
-        subject="Lane report",
-        body="Hi Dee",
-        now=timezone.now(),
-    )
+    queued = email_queued(follow_up, subject="Lane report", body="Hi Dee")
     OutboundEmail.objects.filter(pk=queued.pk).update(
         state=OutboundEmail.State.WAITING,
         wait_reason="Waits for the contact's window: Tue 8 Dec 08:00 their time.",

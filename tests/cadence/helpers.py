@@ -9,6 +9,8 @@ from django.test import TestCase
 
 from cadence.models import Enrollment, FollowUp
 from cadence.services import enrollment_create, enrollments_plan
+from tests.factories import touch_logged
+from touches.models import Touch
 
 NEW_YORK = ZoneInfo("America/New_York")
 # Monday 2026-03-02, 07:30 in New York: before the first call window of an ordinary working week.
@@ -35,3 +37,18 @@ def planned(enrollment: Enrollment) -> FollowUp | None:
 
 def local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(NEW_YORK)
+
+
+def follow_up_done(follow_up: FollowUp, *, outcome: str, at: dt.datetime) -> Touch:
+    """What the follow-up asked for, done at `at` by its lead's owner: the touch on its channel, kind and theme."""
+    return touch_logged(
+        rep=follow_up.enrollment.owner,
+        prospect=follow_up.enrollment.prospect,
+        contact=follow_up.contact,
+        channel=follow_up.channel,
+        kind=follow_up.kind,
+        outcome=outcome,
+        theme=follow_up.theme,
+        occurred_at=at,
+        now=at,
+    )

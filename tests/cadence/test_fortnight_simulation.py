@@ -15,7 +15,8 @@ from cadence.models import Enrollment, FollowUp
 from cadence.scheduler import scheduler_sweep
 from cadence.services import enrollment_create, enrollment_set_next_step, enrollments_plan
 from crm.models import Prospect
-from tests.factories import CadenceFactory, ContactFactory, ProspectFactory, UserFactory, touch_logged
+from tests.cadence.helpers import follow_up_done
+from tests.factories import CadenceFactory, ContactFactory, ProspectFactory, UserFactory
 from touches.models import Touch
 
 pytestmark = pytest.mark.django_db
@@ -105,17 +106,7 @@ def _simulate() -> dict:
             at = max(follow_up.due_start, now - STEP) + dt.timedelta(minutes=1)
             outcome = _outcome(rng, follow_up.channel)
             prospect = follow_up.enrollment.prospect
-            touch_logged(
-                rep=follow_up.enrollment.owner,
-                prospect=prospect,
-                contact=follow_up.contact,
-                channel=follow_up.channel,
-                kind=follow_up.kind,
-                outcome=outcome,
-                theme=follow_up.theme,
-                occurred_at=at,
-                now=at,
-            )
+            follow_up_done(follow_up, outcome=outcome, at=at)
             enrollments_plan(enrollment_ids=[follow_up.enrollment_id], now=at)
             if outcome == "connected" and rng.random() < 0.7:
                 enrollment = Enrollment.objects.get(pk=follow_up.enrollment_id)

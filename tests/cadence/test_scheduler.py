@@ -12,8 +12,9 @@ from cadence.models import Enrollment, FollowUp
 from cadence.scheduler import scheduler_sweep
 from cadence.services import enrollments_plan, prospect_reassign
 from crm.models import Prospect
-from tests.cadence.helpers import MONDAY_MORNING, enroll_and_plan, planned
-from tests.factories import ContactFactory, ProspectFactory, UserFactory, touch_logged
+from tests.cadence.helpers import MONDAY_MORNING, enroll_and_plan, follow_up_done, planned
+from tests.factories import ContactFactory, ProspectFactory, UserFactory
+from tests.threads import together
 
 pytestmark = pytest.mark.django_db
 
@@ -30,17 +31,7 @@ def work_the_cadence_until_the_breakup(enrollment) -> dt.datetime:
         follow_up = planned(enrollment)
         at = follow_up.due_start + dt.timedelta(minutes=1)
         outcome = {"call": "no_answer", "voicemail": "left_voicemail"}.get(follow_up.channel, "sent")
-        touch_logged(
-            rep=enrollment.owner,
-            prospect=enrollment.prospect,
-            contact=follow_up.contact,
-            channel=follow_up.channel,
-            kind=follow_up.kind,
-            outcome=outcome,
-            theme=follow_up.theme,
-            occurred_at=at,
-            now=at,
-        )
+        follow_up_done(follow_up, outcome=outcome, at=at)
         enrollments_plan(enrollment_ids=[enrollment.pk], now=at)
         if follow_up.kind == "breakup":
             return at
@@ -228,11 +219,7 @@ def test_two_sweeps_at_once_plan_each_attempt_exactly_once(cadence, alice):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=sweep) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    together(sweep, times=3)
     # A replayed planning task for every enrollment, after the sweeps.
     enrollments_plan(enrollment_ids=list(Enrollment.objects.values_list("pk", flat=True)), now=MONDAY_MORNING)
 

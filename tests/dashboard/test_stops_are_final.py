@@ -20,6 +20,15 @@ from tests.dashboard.conftest import lead
 from tests.factories import ContactFactory, touch_logged
 
 pytestmark = pytest.mark.django_db
+
+
+def said_on_a_call(contact, outcome, *, rep, now):
+    """The contact said it on a call the rep logged now."""
+    return touch_logged(
+        rep=rep, prospect=contact.prospect, contact=contact, channel="call", outcome=outcome, occurred_at=now, now=now
+    )
+
+
 ACTION = reverse("dashboard_action")
 
 
@@ -30,15 +39,7 @@ def opted_out(alice, now, eager_celery, django_capture_on_commit_callbacks):
     ContactFactory(prospect=enrollment.prospect, phone="+1 212 555 0101")
     with django_capture_on_commit_callbacks(execute=True):
         for contact in Contact.objects.filter(prospect=enrollment.prospect):
-            touch_logged(
-                rep=alice,
-                prospect=enrollment.prospect,
-                contact=contact,
-                channel="call",
-                outcome="opted_out",
-                occurred_at=now,
-                now=now,
-            )
+            said_on_a_call(contact, "opted_out", rep=alice, now=now)
     enrollment.prospect.refresh_from_db()
     assert enrollment.prospect.status == Prospect.Status.DO_NOT_CONTACT
     return enrollment.prospect
@@ -92,15 +93,7 @@ def test_a_not_interested_lead_is_not_recycled(alice, now, eager_celery, django_
     enrollment = lead(alice, now=now)
     contact = ContactFactory(prospect=enrollment.prospect, phone="+1 212 555 0101")
     with django_capture_on_commit_callbacks(execute=True):
-        touch_logged(
-            rep=alice,
-            prospect=enrollment.prospect,
-            contact=contact,
-            channel="call",
-            outcome="not_interested",
-            occurred_at=now,
-            now=now,
-        )
+        said_on_a_call(contact, "not_interested", rep=alice, now=now)
     Prospect.objects.filter(pk=enrollment.prospect_id).update(recycle_on=now.date())
 
     assert prospects_recycle(now=now + dt.timedelta(days=1)) == 0

@@ -3,6 +3,8 @@ email, planned on the real clock in a zone where it is midday (the cadence's win
 
 from __future__ import annotations
 
+import uuid
+
 from django.test import TestCase
 from django.utils import timezone
 
@@ -11,6 +13,7 @@ from cadence.services import enrollment_create, enrollments_plan
 from devserver.mailservers import PASSWORD, MailServers
 from mailroom.models import Mailbox
 from mailroom.services.mailboxes import mailbox_save
+from mailroom.services.outbox import email_queue
 from tests.factories import CadenceFactory, ContactFactory, ProspectFactory, UserFactory, zone_in_working_hours
 
 
@@ -55,3 +58,16 @@ def lead_with_email_next(rep, *, to: str, cadence=None, contacts: int = 1, name:
     follow_up = FollowUp.objects.get(enrollment=enrollment, status=FollowUp.Status.PLANNED)
     assert follow_up.channel == "email", follow_up.reason
     return prospect, first, follow_up
+
+
+def email_queued(follow_up: FollowUp, *, subject: str = "A quick one", body: str = "Hi Dana", now=None):
+    """The follow-up's email, queued by its rep as the compose form would (a fresh form id): the row."""
+    row, _ = email_queue(
+        rep=follow_up.rep,
+        follow_up=follow_up,
+        outbound_id=uuid.uuid4(),
+        subject=subject,
+        body=body,
+        now=now or timezone.now(),
+    )
+    return row

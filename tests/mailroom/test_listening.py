@@ -4,7 +4,6 @@ lead by themselves; mail that belongs to no lead is left alone."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,9 @@ from crm.models import Contact, Prospect
 from crm.zones import zone
 from mailroom.models import InboundEmail, Mailbox
 from mailroom.services.listening import inbound_reclassify, mailbox_sync
-from mailroom.services.outbox import email_queue, email_send
+from mailroom.services.outbox import email_send
 from tests.factories import ContactFactory, ProspectFactory, UserFactory
-from tests.mailroom.helpers import lead_with_email_next, rep_with_mailbox
+from tests.mailroom.helpers import email_queued, lead_with_email_next, rep_with_mailbox
 from touches.models import Outcome, Source, Touch
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,14 +31,7 @@ def sent(mail, addresses, team):
     buyer = mail.add_user(addresses("dana"))
     mail.add_user(f"other1.{buyer}")
     prospect, contact, follow_up = lead_with_email_next(mailbox.user, to=buyer, contacts=2)
-    row, _ = email_queue(
-        rep=mailbox.user,
-        follow_up=follow_up,
-        outbound_id=uuid.uuid4(),
-        subject="A quick one",
-        body="Hi Dana",
-        now=timezone.now(),
-    )
+    row = email_queued(follow_up)
     assert email_send(outbound_id=row.pk, now=timezone.now()) == "sent"
     plan(prospect)
     assert mailbox_sync(mailbox_id=mailbox.pk, now=timezone.now()).read == 0  # the reading starts here

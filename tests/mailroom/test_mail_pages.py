@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 import uuid
 
 import pytest
@@ -19,6 +18,7 @@ from mailroom.models import InboundEmail, Mailbox, OutboundEmail
 from mailroom.services.outbox import email_message, email_queue
 from tests.factories import UserFactory
 from tests.mailroom.helpers import lead_with_email_next, rep_with_mailbox
+from tests.threads import together
 from touches.models import Outcome, Touch
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -107,11 +107,7 @@ def test_the_email_of_an_email_follow_up_is_sent_from_my_day_once_however_often_
         answers.append(other.post(reverse("follow_up_email_send", args=[follow_up.pk]), form, HTTP_HX_REQUEST="true"))
         connection.close()
 
-    threads = [threading.Thread(target=post) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    together(post, times=2)
 
     assert OutboundEmail.objects.filter(follow_up=follow_up).count() == 1
     again = client.post(reverse("follow_up_email_send", args=[follow_up.pk]), form, HTTP_HX_REQUEST="true")

@@ -6,7 +6,6 @@ Microsoft tenant with SMTP AUTH off; the keys rotated; the grant revoked on disc
 
 from __future__ import annotations
 
-import uuid
 from email.message import EmailMessage
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,10 +21,10 @@ from mailroom.oauth import OAuthProblem, oauth_connect_finish, oauth_connect_sta
 from mailroom.secrets import secret_decrypt
 from mailroom.services.listening import mailbox_sync
 from mailroom.services.mailboxes import mailbox_disconnect, mailbox_keys_rotate
-from mailroom.services.outbox import RECONNECT_WAIT, email_queue, email_send
+from mailroom.services.outbox import RECONNECT_WAIT, email_send
 from mailroom.transport import MailServerError, mailbox_check, smtp_send, smtp_session
 from tests.factories import UserFactory
-from tests.mailroom.helpers import lead_with_email_next
+from tests.mailroom.helpers import email_queued, lead_with_email_next
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CALLBACK = "http://127.0.0.1:8000/mailbox/oauth/callback/"
@@ -120,14 +119,7 @@ def test_a_revoked_grant_asks_the_rep_to_connect_again_and_queued_email_waits_an
     mailbox = connected(mail, addresses("rep"), user=UserFactory(team=team))
     prospect, dana, follow_up = lead_with_email_next(mailbox.user, to=mail.add_user(addresses("dana")))
     with TestCase.captureOnCommitCallbacks(execute=False):
-        outbound, _ = email_queue(
-            rep=mailbox.user,
-            follow_up=follow_up,
-            outbound_id=uuid.uuid4(),
-            subject="Rates",
-            body="Hi Dana",
-            now=timezone.now(),
-        )
+        outbound = email_queued(follow_up, subject="Rates")
     provider.revoke_grant(mailbox.from_address)
     Mailbox.objects.filter(pk=mailbox.pk).update(oauth_expires_at=timezone.now())
 

@@ -18,6 +18,7 @@ from cadence.models import Enrollment, FollowUp, LeadEvent
 from cadence.services import enrollment_create, enrollments_plan
 from crm.models import Contact
 from tests.factories import ContactFactory
+from tests.threads import together
 from touches.models import Touch
 
 
@@ -43,11 +44,7 @@ def _at_once(user, url: str, data: dict, *, times: int = 2) -> list[int]:
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=post) for _ in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    together(post, times=times, timeout=30)
     return codes
 
 

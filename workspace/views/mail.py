@@ -35,7 +35,7 @@ from mailroom.services.mailboxes import (
 from mailroom.services.outbox import UNSUBSCRIBE_SALT, email_mark_sent, email_queue, email_resend, email_unsubscribe
 from web.access import follow_up_get_for_user, prospect_list_visible
 from web.http import HtmxHttpRequest, errors_text
-from web.once import action_once, write_once
+from web.once import action_once, form_errors_add, write_once
 from workspace.day import day_row
 from workspace.mail_compose import email_compose
 from workspace.mail_forms import EmailSendForm, MailboxForm, ReclassifyForm
@@ -63,11 +63,7 @@ def mailbox_settings(request: HtmxHttpRequest) -> HttpResponse:
                 imap_password=form.cleaned_data["imap_password"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, errors_text(exc))
+            form_errors_add(form, exc)
         else:
             if request.POST.get("action") != "test":
                 messages.success(request, "Mailbox saved.")
@@ -153,11 +149,7 @@ def follow_up_email_send(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 now=timezone.now(),
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, errors_text(exc))
+            form_errors_add(form, exc)
         else:
             form = None
             if not request.htmx:

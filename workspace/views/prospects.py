@@ -7,6 +7,7 @@ action and redirect back; with htmx the same view answers with the partial it sw
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import available_timezones
 
 from django.contrib import messages
@@ -318,27 +319,25 @@ def prospect_close(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def prospect_reopen_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    prospect = prospect_get_for_user(request, pk)
-    action_once(
-        request,
-        lambda: prospect_reopen(
-            prospect=prospect, actor=request.user, reason=request.POST.get("reason", ""), now=timezone.now()
-        ),
-        done=f"{prospect} is open again; enroll it to plan its next attempt.",
-    )
-    return _back_to_prospect(pk)
+    return _with_reason(request, pk, prospect_reopen, done="{} is open again; enroll it to plan its next attempt.")
 
 
 @require_POST
 @login_required
 def prospect_dnc_lift_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _with_reason(
+        request, pk, prospect_do_not_contact_lift, done="Do-not-contact lifted and recorded in the history."
+    )
+
+
+def _with_reason(request: HtmxHttpRequest, pk: int, write: Callable[..., object], *, done: str) -> HttpResponse:
+    """A manager's change to a closed prospect that needs a reason (reopen, lift a do-not-contact), once."""
     prospect = prospect_get_for_user(request, pk)
+    reason = request.POST.get("reason", "")
     action_once(
         request,
-        lambda: prospect_do_not_contact_lift(
-            prospect=prospect, actor=request.user, reason=request.POST.get("reason", ""), now=timezone.now()
-        ),
-        done="Do-not-contact lifted and recorded in the history.",
+        lambda: write(prospect=prospect, actor=request.user, reason=reason, now=timezone.now()),
+        done=done.format(prospect),
     )
     return _back_to_prospect(pk)
 
