@@ -105,10 +105,11 @@ def touch_log(
     - `next_step`: agreed in this touch, which must be a conversation; the prospect must be in a cadence
       (NotEnrolled). A replay sets nothing again.
 
-    All or nothing, with no savepoint of its own: inside a caller's transaction, a refusal ends that transaction
-    (a savepoint cost two round trips on every log from My day).
+    All or nothing. A form's write opens no savepoint of its own (it cost two round trips on every log from My day):
+    inside a caller's transaction, its refusal ends that transaction. An API client's replay does, so its conflict
+    is an answer the API's own transaction goes on to record.
     """
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(savepoint=replay != Replay.SAME_FORM):
         if replay == Replay.REPLACE:
             touch, write = touch_replace(rep=rep, data=data, now=now, source=source)
             touches = [touch]
