@@ -32,7 +32,7 @@ class Written(Generic[T]):
         return done if self.first else ALREADY_SAVED
 
 
-def write_once(request: HtmxHttpRequest, write: Callable[[], T], *, form: forms.Form | None = None) -> Written[T]:
+def write_once(request: HtmxHttpRequest, write: Callable[[], T], *, form: forms.BaseForm | None = None) -> Written[T]:
     """Run `write` unless this form was already submitted, in one transaction with the claim of its id. A refusal
     (ValidationError) rolls both back; with a `form`, its messages go next to their fields (or on top)."""
     try:
@@ -56,7 +56,7 @@ def action_once(request: HtmxHttpRequest, write: Callable[[], object], *, done: 
     return True
 
 
-def form_errors_add(form: forms.Form, exc: ValidationError) -> None:
+def form_errors_add(form: forms.BaseForm, exc: ValidationError) -> None:
     """A service's refusal on the form: each message next to the field it names, the rest on top of the form."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
