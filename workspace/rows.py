@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
+from django.template.backends.utils import csrf_input
 from django.template.loader import get_template, render_to_string
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from web.jinja import drawn
@@ -31,24 +30,19 @@ def row_html(
     why = ""
     if row.message is not None:
         why = render_to_string("workspace/my_day.html#why", {"row": row, "compose": compose}, request)
-    context = {"row": row, "form": form, "focus_mode": focus_mode, "why_html": why, "csrf_field": csrf_field(request)}
+    context = {"row": row, "form": form, "focus_mode": focus_mode, "why_html": why, "csrf_field": csrf_input(request)}
     return drawn(ROW, context)
 
 
 def log_form_html(request: HttpRequest, row: DayRow, *, form: Any = None, focus_mode: bool = False) -> SafeString:
-    return drawn(LOG_FORM, {"row": row, "form": form, "focus_mode": focus_mode, "csrf_field": csrf_field(request)})
-
-
-def csrf_field(request: HttpRequest) -> SafeString:
-    """The page's CSRF field, drawn once for all its rows (Django masks a new token at every call)."""
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+    return drawn(LOG_FORM, {"row": row, "form": form, "focus_mode": focus_mode, "csrf_field": csrf_input(request)})
 
 
 def day_rows_render(day: MyDay, request: HttpRequest) -> None:
     """Every row of the queue drawn ahead of the page (`row.html`), each form with its own once-only id, by calling
     the row's macro: no template context to build per row."""
     draw = get_template(MACROS, using="jinja2").template.module.follow_up_row  # type: ignore[attr-defined]
-    csrf = csrf_field(request)
+    csrf = csrf_input(request)  # drawn once for all the rows: Django masks a new token at every call
     for group in day.groups:
         for row in group.rows:
             row.html = mark_safe(draw(row, None, False, "", csrf))  # noqa: S308 - Jinja2 autoescapes

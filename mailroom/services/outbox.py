@@ -503,8 +503,7 @@ class Answer:
     note: str = ""
     duration_seconds: int | None = None
     with_voicemail: bool = False  # "no answer, left voicemail": the call and the voicemail of one attempt
-    next_step_what: str = ""
-    next_step_due_at: dt.datetime | None = None
+    next_step: NextStep | None = None  # agreed in a conversation
 
 
 @dataclass(frozen=True)
@@ -536,16 +535,11 @@ def follow_up_answer(
             duration_seconds=answer.duration_seconds,
             occurred_at=now,
         )
-        next_step = (
-            NextStep(what=answer.next_step_what, due_at=answer.next_step_due_at)
-            if answer.next_step_what and answer.next_step_due_at is not None
-            else None
-        )
         touches = touch_log(
             rep=rep,
             data=data,
             now=now,
-            next_step=next_step,
+            next_step=answer.next_step,
             voicemail_note=answer.note if answer.with_voicemail else None,
         ).touches
         cancelled = _email_cancel_answered(follow_up=follow_up, rep=rep, label=answer.label, now=now)

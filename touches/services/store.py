@@ -400,7 +400,7 @@ def _outcomes_apply(*, touches: Sequence[Touch], now: dt.datetime) -> None:
                 flagged[flag].add(touch.contact_id)
         prospect = prospects.setdefault(touch.prospect_id, touch.prospect)
         status = _prospect_status_after(outcome=touch.outcome, prospect=prospect)
-        if status == Prospect.Status.DO_NOT_CONTACT and touch.contact is not None:
+        if status == Prospect.Status.DO_NOT_CONTACT and touch.contact_id is not None:
             # An opt-out is the person's: the company stops only when nobody else is left (or a manager says so).
             opted_out = flagged["do_not_contact"]
             others = Contact.objects.filter(

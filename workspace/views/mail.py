@@ -3,6 +3,7 @@ reclassifying what was read, and the one-click unsubscribe link in every email."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -177,15 +178,14 @@ def outbox_settle(request: HtmxHttpRequest, outbound_id: str) -> HttpResponse:
         raise Http404("No such email.")
     now = timezone.now()
     action = request.POST.get("action")
-    written = (
-        write_once(request, lambda: email_mark_sent(outbound_id=row.pk, now=now, by=request.user))
-        if action == "sent" and row.state == OutboundEmail.State.UNSURE
-        else write_once(request, lambda: email_resend(rep=request.user, outbound_id=row.pk, now=now))
-        if action == "resend"
-        else None
-    )
-    if written is not None and written.error is not None:
-        messages.error(request, errors_text(written.error))
+    settle: Callable[[], object] | None = None
+    if action == "sent" and row.state == OutboundEmail.State.UNSURE:
+        settle = lambda: email_mark_sent(outbound_id=row.pk, now=now, by=request.user)  # noqa: E731
+    elif action == "resend":
+        settle = lambda: email_resend(rep=request.user, outbound_id=row.pk, now=now)  # noqa: E731
+    refused = write_once(request, settle).error if settle is not None else None
+    if refused is not None:
+        messages.error(request, errors_text(refused))
     if row.follow_up_id is not None and request.htmx:
         follow_up = follow_up_get_for_user(request, row.follow_up_id)
         compose = email_compose(follow_up, user=request.user, subject=row.subject, body=row.body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -155,8 +156,7 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
             duration_seconds=form.duration_seconds,
             with_voicemail=quick.with_voicemail,
-            next_step_what=form.cleaned_data.get("next_step_what", ""),
-            next_step_due_at=form.cleaned_data.get("next_step_when"),
+            next_step=_next_step(form.cleaned_data),
         )
         touch_id = submission_token(request) or uuid.uuid4()
         try:
@@ -213,6 +213,12 @@ def follow_up_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return HttpResponse(row_html(request, row, form=form, focus_mode=focus_mode))
     return render(request, "workspace/follow_up_log.html", {"row": row, "form": form, "focus_mode": focus_mode})
+
+
+def _next_step(cleaned: dict[str, Any]) -> NextStep | None:
+    """The next step a log form asked for, when it has both what and when."""
+    what, when = cleaned.get("next_step_what", ""), cleaned.get("next_step_when")
+    return NextStep(what=what, due_at=when) if what and when is not None else None
 
 
 @require_POST
@@ -287,14 +293,8 @@ def touch_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             duration_seconds=form.duration_seconds,
             occurred_at=data["occurred_at"],
         )
-        what, when = data.get("next_step_what", ""), data.get("next_step_when")
         try:
-            touch_log(
-                rep=request.user,
-                data=touch,
-                now=now,
-                next_step=NextStep(what=what, due_at=when) if what and when is not None else None,
-            )
+            touch_log(rep=request.user, data=touch, now=now, next_step=_next_step(data))
         except ValidationError as exc:
             form.add_error(None, ValidationError(exc.messages))
         else:
