@@ -180,6 +180,9 @@ class Enrollment(models.Model):
     # A manager may give a promising lead more attempts than its cadence allows.
     extra_touches = models.PositiveSmallIntegerField(default=0)
     gave_up_early = models.BooleanField(default=False)
+    # A new inbound lead waiting for its first attempt since this moment (cadence.services.inbound): the planner
+    # plans that attempt now, within the contact's calling hours, instead of at a rotation window.
+    inbound_at = models.DateTimeField(null=True, blank=True)
     # Held or covered because its rep is away (see crm.Absence); cleared when they are back.
     absence = models.ForeignKey("crm.Absence", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Planning this enrollment failed (bad data, a bug): it is set aside with the error, retried later with a
@@ -364,6 +367,84 @@ class CadenceChange(models.Model):
         return f"{self.cadence}: {self.summary}"
 
 
+class RoutingRule(models.Model):
+    """One of a team's inbound routing rules, tried in order (cadence.routing): a lead matching every condition
+    given goes to the rule's reps, by weighted round robin. A condition left empty matches every lead."""
+
+    team = models.ForeignKey("crm.Team", on_delete=models.CASCADE, related_name="routing_rules")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=100)
+    countries = ArrayField(models.CharField(max_length=2), default=list, blank=True)
+    # States, provinces or regions as written on leads ("BY", "Bavaria"), compared without case.
+    regions = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    timezones = ArrayField(models.CharField(max_length=64), default=list, blank=True)
+    min_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    max_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    languages = ArrayField(models.CharField(max_length=8), default=list, blank=True)
+    reps = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="routing_rules")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True) | Q(max_value__isnull=True) | Q(min_value__lte=F("max_value")),
+                name="routing_rule_value_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InboundLead(models.Model):
+    """A lead that asked for us (a demo request, a contact form): when it arrived, who it was given to and why, and
+    whether its first attempt came within the team's limit. Its SLA deadline is swept (cadence.tasks)."""
+
+    class Via(models.TextChoices):
+        API = "api", "API"
+        FORM = "form", "Web form"
+        WEBHOOK = "webhook", "Form tool webhook"
+        APP = "app", "Added in Pursuit"
+
+    prospect = models.OneToOneField("crm.Prospect", on_delete=models.CASCADE, related_name="inbound")
+    team = models.ForeignKey("crm.Team", on_delete=models.CASCADE, related_name="+", db_index=False)
+    via = models.CharField(max_length=10, choices=Via.choices)
+    arrived_at = models.DateTimeField()
+    # Who has it now and the rule that placed it there, in words a rep reads ("Territory: DACH").
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    placed_by = models.CharField(max_length=200)
+    # The reps it went to before, in order: a re-route never gives it back to one of them.
+    tried_rep_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    # When the current owner must have tried it by (their working hours); null once tried or when nobody is left.
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
+    first_attempt_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The message the form carried ("We need 40 trucks a week from Hamburg"), shown on the lead.
+    message = models.TextField(blank=True, max_length=5000)
+    # A form tool's message id (the webhook's `webhook-id`): a delivery retried by the tool makes no second lead.
+    external_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "external_id"], condition=~Q(external_id=""), name="inbound_external_id_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sla_due_at"], condition=Q(sla_due_at__isnull=False), name="inbound_sla_due_idx"),
+            models.Index(fields=["team", "arrived_at"], name="inbound_team_arrived_idx"),
+            models.Index(
+                fields=["owner"], condition=Q(first_attempt_at__isnull=True), name="inbound_waiting_owner_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prospect} ({self.get_via_display()}, {self.arrived_at:%Y-%m-%d %H:%M})"
+
+
 class LeadEvent(models.Model):
     """What happened to a lead besides its touches: who enrolled, paused, handed over or gave up on it, and why."""
 
@@ -385,6 +466,8 @@ class LeadEvent(models.Model):
         BACK = "back", "Rep back"
         UNDONE = "undone", "Log undone"
         EMAIL_CANCELLED = "email_cancelled", "Queued email not sent"
+        INBOUND = "inbound", "Arrived as inbound"
+        SLA_MISSED = "sla_missed", "Not tried in time"
 
     prospect = models.ForeignKey("crm.Prospect", on_delete=models.CASCADE, related_name="events")
     enrollment = models.ForeignKey(Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")

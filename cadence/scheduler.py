@@ -17,6 +17,7 @@ from cadence.models import Enrollment, FollowUp
 from cadence.services import PlanReport, enrollment_create, enrollments_plan, enrollments_plan_due
 from cadence.services.absences import absences_apply
 from cadence.services.imports import imports_requeue, imports_undo_requeue
+from cadence.services.inbound import inbound_sla_sweep
 from cadence.services.queue import reminder_enqueue
 from crm.models import Prospect
 
@@ -42,6 +43,7 @@ def scheduler_sweep(*, now: dt.datetime, batch_size: int = 500, max_batches: int
     2. Bring dormant prospects whose recycle date has come back into their team's cadence.
     3. Queue one reminder per rep for the follow-ups that just became due.
     4. Hand again the imports (and undos of imports) whose task was lost while the queue was down.
+    5. Give inbound leads nobody tried within their team's limit to the next rep (cadence.services.inbound).
     """
     plan = PlanReport()
     changed = absences_apply(now=now)
@@ -55,6 +57,7 @@ def scheduler_sweep(*, now: dt.datetime, batch_size: int = 500, max_batches: int
     report = SweepReport(plan=plan, recycled=prospects_recycle(now=now), reminders=follow_ups_remind(now=now))
     imports_requeue(now=now)
     imports_undo_requeue(now=now)
+    inbound_sla_sweep(now=now)
     logger.info("cadence sweep at %s: %s", now.isoformat(timespec="seconds"), report)
     return report
 

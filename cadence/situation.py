@@ -234,6 +234,7 @@ def _situation(
         prospect_closed=prospect.is_closed,
         # An enrollment that starts in the future is a paced new lead (cadence.services.pacing).
         first_attempt_from=enrollment.started_at if enrollment.started_at > now else None,
+        inbound_since=enrollment.inbound_at,
         earlier_attempts=enrollment.earlier_attempts,
         earlier_by=enrollment.earlier_by,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from cadence.notifications import rep_reminder_send
+from cadence.notifications import inbound_alert_send, rep_reminder_send
 from cadence.scheduler import scheduler_sweep
 from cadence.services import enrollments_plan, log_undos_prune
 from cadence.services.imports import import_job_preview_run, import_job_run, import_job_undo_run
@@ -62,3 +62,16 @@ def import_undo(job_id: int) -> None:
 @shared_task(soft_time_limit=300, time_limit=330)
 def prune() -> str:
     return f"log undos pruned: {log_undos_prune(now=timezone.now())}"
+
+
+@shared_task(
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=3,
+    soft_time_limit=20,
+    time_limit=30,
+)
+def inbound_alert(inbound_id: int, what: str) -> None:
+    # A lead deleted meanwhile is simply not announced.
+    inbound_alert_send(inbound_id=inbound_id, what=what)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
@@ -40,6 +41,22 @@ class Team(models.Model):
     # currency for one yen. Pursuit has no rates feed; a currency with no rate is an import row's error.
     currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
     exchange_rates = models.JSONField(default=dict, blank=True)
+    # Inbound leads (cadence.services.inbound). The key a website's form posts with: it names the team, it is no
+    # secret (it sits in the page's HTML), and a new one replaces it at once. Null until a manager makes one.
+    inbound_key = models.CharField(max_length=40, null=True, blank=True, unique=True, editable=False)
+    # The sites whose pages may post leads from a browser (CORS), as origins: "https://www.example.com".
+    inbound_origins = models.JSONField(default=list, blank=True)
+    # A new inbound lead not tried within this many minutes of its rep's working hours goes to the next rep.
+    inbound_sla_minutes = models.PositiveSmallIntegerField(
+        default=15, validators=[MinValueValidator(1), MaxValueValidator(480)]
+    )
+    # The reps' working hours on their own clock, on the team's working days: the inbound limit counts in them.
+    workday_start = models.TimeField(default=dt.time(8))
+    workday_end = models.TimeField(default=dt.time(18))
+    # Routing's first rule: a lead from a company (or an email domain) a rep already works goes to that rep.
+    route_to_account_owner = models.BooleanField(default=True)
+    # Round robin skips a rep holding this many open leads or more. Null: no limit.
+    rep_capacity = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(100_000)])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -67,6 +84,10 @@ class User(AbstractUser):
     # The last day of the absence the rep is on now, kept by the absence services: pages show a banner and
     # hand-overs skip the rep without a query. Null when the rep is not away.
     away_until = models.DateField(null=True, blank=True, editable=False)
+    # Inbound routing's round robin: a rep of weight 2 gets twice the leads of a rep of weight 1; 0 takes none.
+    routing_weight = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(10)])
+    # Languages the rep sells in (ISO 639-1 codes), for routing rules by language.
+    languages = models.JSONField(default=list, blank=True)
 
     @property
     def is_manager(self) -> bool:
@@ -144,6 +165,8 @@ class Prospect(models.Model):
     # Blank for rows older than the record of it.
     timezone_source = models.CharField(max_length=16, choices=ClockSource.choices, blank=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.OUTBOUND)
+    # The language to speak to them in (ISO 639-1), when known: inbound routing may place a lead by it.
+    language = models.CharField(max_length=8, blank=True)
     # The three questions reps judge a silent lead by (docs/field-reports.md §0): right buyer, moves our freight, still
     # there.
     is_right_buyer = models.CharField(max_length=7, choices=Marker.choices, default=Marker.UNKNOWN)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -185,7 +187,7 @@ def _contact_clock_changes(contact: Contact, changes: dict[str, Any]) -> dict[st
     return changes
 
 
-def _owner_for_new_prospect(*, user: User, owner_id: int | None) -> User:
+def prospect_owner_for_new(*, user: User, owner_id: int | None) -> User:
     """Reps create prospects they own; a manager may hand a new one straight to a rep of a team they manage."""
     if owner_id is None or owner_id == user.pk:
         if user.team_id is None:
@@ -219,6 +221,7 @@ def prospect_create(
     buys_what_we_sell: str = Marker.UNKNOWN,
     still_there: str = Marker.UNKNOWN,
     recycle_on: dt.date | None = None,
+    language: str = "",
 ) -> Prospect:
     """Add a prospect in its owner's team (`cadence.services.lead_create` also enrolls it, as every new lead is).
 
@@ -226,8 +229,8 @@ def prospect_create(
     the country, state and city, and only then taken from the owner, saying so (crm.clocks); contacts added later
     move it to theirs.
     """
-    owner = _owner_for_new_prospect(user=user, owner_id=owner_id)
-    assert owner.team_id is not None  # _owner_for_new_prospect refuses an owner without a team
+    owner = prospect_owner_for_new(user=user, owner_id=owner_id)
+    assert owner.team_id is not None  # prospect_owner_for_new refuses an owner without a team
     clock = clock_guess(zone=timezone, country=country, region=region, city=city, fallback=owner.timezone)
     prospect = Prospect(
         name=name.strip(),
@@ -244,6 +247,7 @@ def prospect_create(
         buys_what_we_sell=buys_what_we_sell,
         still_there=still_there,
         recycle_on=recycle_on,
+        language=language.strip().lower(),
     )
     prospect.full_clean(exclude=["team", "owner"])
     prospect.save()
@@ -395,3 +399,56 @@ def team_money_set(*, team: Team, currency: str, rates: dict[str, str]) -> None:
     """The team's currency and its manager's rates to it (crm.imports.Money reads them)."""
     rates = {code: rate for code, rate in rates.items() if code != currency}
     Team.objects.filter(pk=team.pk).update(currency=currency, exchange_rates=rates)
+
+
+def team_inbound_key_new(*, team: Team) -> str:
+    """A new key for the team's web forms and form-tool webhook; the old one stops working at once (and with it the
+    webhook's signing secret, which derives from it: crm.inbound_keys)."""
+    key = "in_" + secrets.token_urlsafe(24)
+    Team.objects.filter(pk=team.pk).update(inbound_key=key)
+    team.inbound_key = key
+    return key
+
+
+def team_inbound_set(
+    *,
+    team: Team,
+    origins: list[str],
+    sla_minutes: int,
+    workday_start: dt.time,
+    workday_end: dt.time,
+    route_to_account_owner: bool,
+    rep_capacity: int | None,
+) -> None:
+    """How the team takes inbound leads: the sites that may post them, the time a rep has to try one, the working
+    hours that time counts in, and routing's account-owner rule and capacity."""
+    problems: dict[str, str] = {}
+    cleaned = []
+    for origin in origins:
+        origin = origin.strip().rstrip("/")
+        if not origin:
+            continue
+        parts = urlsplit(origin)
+        if parts.scheme not in ("https", "http") or not parts.netloc or parts.path or parts.query:
+            problems["origins"] = f"{origin} is not a site's origin: write it as https://www.example.com"
+            break
+        cleaned.append(f"{parts.scheme}://{parts.netloc.lower()}")
+    if len(cleaned) > 20:
+        problems["origins"] = "At most 20 sites."
+    if not 1 <= sla_minutes <= 480:
+        problems["sla_minutes"] = "Between 1 and 480 minutes."
+    if workday_start >= workday_end:
+        problems["workday_end"] = "The working day must end after it starts."
+    if rep_capacity is not None and not 1 <= rep_capacity <= 100_000:
+        problems["rep_capacity"] = "Between 1 and 100,000 open leads, or empty for no limit."
+    if problems:
+        raise ValidationError(problems)
+    Team.objects.filter(pk=team.pk).update(
+        inbound_origins=sorted(set(cleaned)),
+        inbound_sla_minutes=sla_minutes,
+        workday_start=workday_start,
+        workday_end=workday_end,
+        route_to_account_owner=route_to_account_owner,
+        rep_capacity=rep_capacity,
+    )
+    team.refresh_from_db()

@@ -31,6 +31,7 @@ from cadence.planner.reasons import (
 )
 from cadence.planner.rules import Rules
 from cadence.planner.windows import (
+    MAX_DAYS_AHEAD,
     Slot,
     first_open_slot,
     is_workday,
@@ -300,6 +301,8 @@ def _after_gap(plan: _Next, *, dropped: str, right_away: bool) -> Decision:
     days = ledger.attempt_days(plan.tz)
     switch = f"{dropped}, trying {who(plan.contact)} next" if dropped else ""
     paced_from = plan.situation.first_attempt_from
+    if not days and plan.situation.inbound_since is not None and plan.step == 0:
+        return _inbound_first(plan, switch=switch)
     if not days and paced_from is not None and local_date(paced_from, plan.tz) > plan.today:
         earliest = local_date(paced_from, plan.tz)
         spacing = f"first try {_on(full_day(earliest))}: new leads are spread over the coming days"
@@ -327,6 +330,45 @@ def _after_gap(plan: _Next, *, dropped: str, right_away: bool) -> Decision:
         plan.theme_line(),
     ]
     return plan.follow_up(start=slot.start, end=slot.end, channel=channel, window=slot.index, parts=parts)
+
+
+# An inbound lead's first call is due at once; past this it reads as late on My day.
+INBOUND_CALL_WITHIN = timedelta(minutes=15)
+
+
+def _inbound_first(plan: _Next, *, switch: str) -> Decision:
+    """The first attempt at a lead that asked for us: now if the contact's calling hours are open on a working day
+    of theirs, else the moment they next open. Inbound leads are never paced."""
+    situation, rules, tz = plan.situation, plan.rules, plan.tz
+    start_at, end_at = rules.calling_hours or (time(0), time(23, 59))
+    now = situation.now
+    day = local_date(now, tz)
+    opens = closes = now
+    for _ in range(MAX_DAYS_AHEAD):
+        day = next_workday(day, rules=rules, days_off=situation.days_off)
+        opens, closes = wall_to_utc(day, start_at, tz), wall_to_utc(day, end_at, tz)
+        if closes > now:
+            break
+        day += timedelta(days=1)
+    arrived = situation.inbound_since
+    assert arrived is not None
+    at_local = arrived.astimezone(tz)
+    if opens <= now:
+        start, timing = now, "call now"
+    else:
+        start = opens
+        when = _on(day_label(day, today=plan.today))
+        timing = f"first call {when} at {start_at:%H:%M} their time, when calling opens"
+    end = min(max(start, now) + INBOUND_CALL_WITHIN, closes)
+    channel = _usable(plan, Channel.CALL)
+    parts = [
+        f"new inbound: asked for us at {at_local:%H:%M} their time",
+        _channel_note(channel),
+        switch,
+        timing,
+        plan.theme_line(),
+    ]
+    return plan.follow_up(start=start, end=end, channel=channel, window=None, parts=parts)
 
 
 def _slot(plan: _Next, *, earliest: date) -> Slot:

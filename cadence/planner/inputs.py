@@ -80,6 +80,9 @@ class Situation:
     prospect_closed: bool = False
     # A new lead's first attempt is not planned before this (new leads are paced: a rep starts so many a day).
     first_attempt_from: datetime | None = None
+    # A new inbound lead (it asked for us) waiting since this moment: its first attempt is planned now, within the
+    # contact's calling hours on a working day, or at the next opening of them, never at a rotation window.
+    inbound_since: datetime | None = None
     # What earlier rounds of this lead tried (a hand-over, a recycle): this round counts its own attempts from 1,
     # and its reasons say what came before and who made it ("Lee", "Lee and you").
     earlier_attempts: int = 0
@@ -91,6 +94,8 @@ class Situation:
             _require_aware(self.paused_until, "Situation.paused_until")
         if self.first_attempt_from is not None:
             _require_aware(self.first_attempt_from, "Situation.first_attempt_from")
+        if self.inbound_since is not None:
+            _require_aware(self.inbound_since, "Situation.inbound_since")
         ids = [contact.id for contact in self.contacts]
         if len(ids) != len(set(ids)):
             raise ValueError("contacts must have distinct ids")

@@ -34,6 +34,7 @@ def enrollment_create(
     started_at: dt.datetime | None = None,
     actor: User | None = None,
     earlier: EarlierRounds | None = None,
+    inbound_at: dt.datetime | None = None,
 ) -> Enrollment:
     """Enroll a prospect (in the team's cadence for its value unless one is given) and plan its first attempt.
 
@@ -60,6 +61,7 @@ def enrollment_create(
         earlier_by=earlier.by if earlier is not None else "",
         next_due_at=now,
         replan_requested_at=now,
+        inbound_at=inbound_at,
     )
     lead_event_add(
         prospect_id=prospect.pk,

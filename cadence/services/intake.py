@@ -5,22 +5,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cadence.models import Cadence
+from cadence.models import Cadence, InboundLead
 from cadence.selectors import enrollment_open_for_prospect
 from cadence.services.enrolling import enrollment_create, enrollment_request_plan, enrollments_create_bulk
+from cadence.services.inbound import InboundFields, InboundPerson, inbound_lead_create
 from cadence.services.pacing import paced_starts
 from cadence.services.planning import enrollments_plan_now
 from crm.models import Contact, Prospect, Team, User
+from crm.selectors import team_list_managed
 from crm.services import (
     contact_create,
     contact_update,
     prospect_clock_refresh,
     prospect_close,
     prospect_create,
+    prospect_owner_for_new,
     prospect_place_set,
     prospect_update,
 )
@@ -55,11 +60,39 @@ def leads_enroll_new(
 
 def lead_create(*, user: User, now: dt.datetime, **fields: Any) -> Prospect:
     """Add a prospect (the arguments of `crm.services.prospect_create`) and enroll it, as the CSV import does, so
-    its first call is planned."""
+    its first call is planned. An inbound one (`source="inbound"`) is routed, never paced and watched by its SLA
+    (cadence.services.inbound), unless an owner is named."""
+    if fields.get("source") == Prospect.Source.INBOUND:
+        return _inbound_create(user=user, now=now, **fields)
     with transaction.atomic():
         prospect = prospect_create(user=user, now=now, **fields)
         leads_enroll_new(prospects=[prospect], team=prospect.team, now=now, actor=user)
     return prospect
+
+
+def _inbound_create(*, user: User, now: dt.datetime, owner_id: int | None = None, **fields: Any) -> Prospect:
+    owner = prospect_owner_for_new(user=user, owner_id=owner_id) if owner_id is not None else None
+    team = owner.team if owner is not None else (user.team or team_list_managed(user=user).first())
+    if team is None:
+        raise ValidationError({"owner": "You are on no team: name the rep who takes this lead."})
+    lead = inbound_lead_create(
+        team=team,
+        via=InboundLead.Via.API,
+        fields=InboundFields(
+            name=fields.get("name", ""),
+            estimated_value=fields.get("estimated_value", Decimal("0")),
+            country=fields.get("country", ""),
+            region=fields.get("region", ""),
+            city=fields.get("city", ""),
+            timezone=fields.get("timezone", ""),
+            language=fields.get("language", ""),
+        ),
+        person=InboundPerson(),
+        now=now,
+        actor=user,
+        owner=owner,
+    )
+    return lead.prospect
 
 
 def lead_contact_add(*, prospect: Prospect, **fields: Any) -> Contact:
