@@ -39,7 +39,7 @@ DAY_HORIZON = dt.timedelta(days=7)
 # A group shows what a rep can work through; the rest are counted, and one click opens them page by page. What is
 # due later is there to plan with, not to work now: fewer rows of it (and a lighter page).
 DAY_GROUP_LIMIT = 25
-GROUP_LIMITS = {"overdue": DAY_GROUP_LIMIT, "due-now": DAY_GROUP_LIMIT, "later-today": 15, "next-days": 10}
+GROUP_LIMITS = {"inbound": DAY_GROUP_LIMIT, "overdue": DAY_GROUP_LIMIT, "due-now": DAY_GROUP_LIMIT, "later-today": 15, "next-days": 10}
 GROUP_PAGE = 50
 NEEDS_NEXT_STEP_SHOWN = 10
 # A lead handed to a rep says so on their queue for this long.
@@ -49,6 +49,8 @@ NIGHT_FROM, NIGHT_UNTIL = 22, 7
 LAST_TOUCHES = 3
 
 GROUPS = {
+    # Leads that asked for us, not tried yet: first, whatever their time, since minutes decide whether they buy.
+    "inbound": "New inbound: call within minutes",
     "overdue": "Overdue",
     "due-now": "Due now",
     "later-today": "Later today",
@@ -373,6 +375,7 @@ def _with_handover(follow_ups, *, now: dt.datetime):
 
 def _group_of(now: dt.datetime, end_of_today: dt.datetime) -> Case:
     return Case(
+        When(is_inbound=True, then=Value("inbound")),
         When(due_end__lte=now, then=Value("overdue")),
         When(due_start__lte=now, then=Value("due-now")),
         When(due_start__lt=end_of_today, then=Value("later-today")),
@@ -436,6 +439,8 @@ def my_day_build(*, user: User, now: dt.datetime, filters: QueueFilters | None =
         group.rows.append(row)
     for group in groups.values():
         group.rows.sort(key=lambda r: (r.follow_up.due_start, r.pk))
+    if "inbound" in groups and not groups["inbound"].total and filters.group != "inbound":
+        del groups["inbound"]  # shown only when a lead is waiting
     if filters.any or filters.group:
         return MyDay(list(groups.values()), [], 0, filters)
     waiting, waiting_total = _needs_next_step(user=user, tz=rep_tz)
@@ -481,8 +486,14 @@ def focus_next(*, user: User, now: dt.datetime, skip: Sequence[int] = (), prefer
     )
     candidates = (
         _with_handover(today.select_related("prospect", "contact", "rep"), now=now)
-        .annotate(skipped=skipped, preferred=preferred, remaining=Window(Count("pk")))
-        .order_by("skipped", "preferred", "due_start", "pk")
+        .annotate(
+            skipped=skipped,
+            preferred=preferred,
+            # A lead that asked for us and may be called now comes before everything else due.
+            waiting_inbound=Case(When(is_inbound=True, due_start__lte=now, then=Value(0)), default=Value(1)),
+            remaining=Window(Count("pk")),
+        )
+        .order_by("skipped", "preferred", "waiting_inbound", "due_start", "pk")
     )
     follow_up = candidates.first()
     if follow_up is None:

@@ -368,7 +368,7 @@ def _inbound_first(plan: _Next, *, switch: str) -> Decision:
         timing,
         plan.theme_line(),
     ]
-    return plan.follow_up(start=start, end=end, channel=channel, window=None, parts=parts)
+    return replace(plan.follow_up(start=start, end=end, channel=channel, window=None, parts=parts), is_inbound=True)
 
 
 def _slot(plan: _Next, *, earliest: date) -> Slot:

@@ -44,6 +44,8 @@ class Decision:
     early: bool = False
     # The follow-up is the next step agreed in a conversation, not another attempt to reach them.
     is_next_step: bool = False
+    # The first attempt at a lead that asked for us (My day puts it at the top).
+    is_inbound: bool = False
 
     def __post_init__(self) -> None:
         if "\n" in self.reason:

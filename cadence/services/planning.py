@@ -252,13 +252,14 @@ _ENROLLMENTS_WRITE_ROW = (
 _FOLLOW_UPS_UPSERT_SQL = """
     INSERT INTO cadence_followup (enrollment_id, rep_id, prospect_id, contact_id, attempt, step, attempt_of, due_start,
                                   due_end, channel, kind, theme, reason, is_next_step, status, snooze_count,
-                                  snooze_reason, created_at)
+                                  snooze_reason, created_at, is_inbound)
     VALUES %s
     ON CONFLICT (enrollment_id, attempt, step) DO UPDATE SET
         attempt_of = EXCLUDED.attempt_of,
         rep_id = EXCLUDED.rep_id, contact_id = EXCLUDED.contact_id, due_start = EXCLUDED.due_start,
         due_end = EXCLUDED.due_end, channel = EXCLUDED.channel, kind = EXCLUDED.kind, theme = EXCLUDED.theme,
         reason = EXCLUDED.reason, is_next_step = EXCLUDED.is_next_step, status = EXCLUDED.status,
+        is_inbound = EXCLUDED.is_inbound,
         overdue_since = NULL, reminded_at = NULL, touch_id = NULL, completed_at = NULL
 """
 
@@ -337,6 +338,7 @@ def _follow_up_row(enrollment: Enrollment, decision: Decision, *, now: dt.dateti
         0,
         "",
         now,
+        decision.is_inbound,
     )
 
 
