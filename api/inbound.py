@@ -17,9 +17,8 @@ import logging
 import re
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -102,7 +101,21 @@ def _data(request: HttpRequest) -> dict[str, str]:
         if not isinstance(raw, dict):
             raise Refused(400, "invalid_json", "Send one JSON object of fields.")
         return {str(k): "" if v is None else str(v) for k, v in raw.items()}
+    if request.content_type == "application/x-www-form-urlencoded":
+        return _urlencoded(request.body)
     return {key: request.POST.get(key, "") for key in request.POST}
+
+
+def _urlencoded(body: bytes) -> dict[str, str]:
+    """A form's fields. A browser encodes them in its page's charset: UTF-8 almost always, but a page that names
+    none is read as windows-1252 and its "Süd" arrives as one byte. Such a body is not valid UTF-8; it is read as
+    windows-1252 then (the HTML default), never turned into replacement characters."""
+    text = body.decode("ascii", errors="replace")
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="cp1252", errors="replace")
+    return dict(pairs)
 
 
 def _allowed(request: HttpRequest, team: Team) -> bool:
@@ -285,7 +298,3 @@ def inbound_webhook(request: HttpRequest, key: str) -> HttpResponse:
     except ValidationError as exc:
         return JsonResponse({"error": "invalid", "fields": _messages(exc)}, status=422)
     return JsonResponse({"ok": True, "lead": lead.pk}, status=200)
-
-
-def inbound_public_url(team: Team) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/in/{team.inbound_key}/" if team.inbound_key else ""

@@ -29,3 +29,8 @@ def webhook_secrets(*, team: Team) -> list[str]:
         return []
     keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
     return [_derive(key, team.inbound_key) for key in keys]
+
+
+def inbound_form_url(*, team: Team) -> str:
+    """Where the team's website form posts (api/inbound.py), blank until the team has a key."""
+    return f"{settings.PUBLIC_BASE_URL}/in/{team.inbound_key}/" if team.inbound_key else ""

@@ -362,10 +362,26 @@ def rep_invite_send(*, user: User, set_password_url: Callable[[str, str], str], 
     )
 
 
-def rep_update(*, rep: User, first_name: str, last_name: str, timezone: str, is_available: bool) -> None:
+def rep_update(
+    *,
+    rep: User,
+    first_name: str,
+    last_name: str,
+    timezone: str,
+    is_available: bool,
+    routing_weight: int | None = None,
+    languages: list[str] | None = None,
+) -> None:
     rep.first_name, rep.last_name, rep.timezone, rep.is_available = first_name, last_name, timezone, is_available
+    fields = ["first_name", "last_name", "timezone", "is_available"]
+    if routing_weight is not None:
+        rep.routing_weight = routing_weight
+        fields.append("routing_weight")
+    if languages is not None:
+        rep.languages = sorted({code.strip().lower() for code in languages if code.strip()})
+        fields.append("languages")
     rep.full_clean(exclude=["password"])
-    rep.save(update_fields=["first_name", "last_name", "timezone", "is_available"])
+    rep.save(update_fields=fields)
 
 
 def absence_add(*, user: User, starts_on: dt.date, ends_on: dt.date, note: str, actor: User, today: dt.date) -> Absence:

@@ -35,6 +35,24 @@ class RepForm(_Form):
     is_available = forms.BooleanField(
         label="Takes new leads and hand-overs", required=False, help_text="Untick for a full pipeline."
     )
+    routing_weight = forms.IntegerField(
+        label="Share of inbound leads",
+        min_value=0,
+        max_value=10,
+        initial=1,
+        help_text="Round robin gives a rep of 2 twice the inbound leads of a rep of 1; 0 gives them none.",
+    )
+    languages = forms.CharField(
+        label="Languages they sell in",
+        required=False,
+        max_length=200,
+        help_text="Two-letter codes, comma-separated (en, de): routing rules by language use them.",
+    )
+
+    def clean_languages(self) -> list[str]:
+        from dashboard.inbound_forms import languages_clean
+
+        return languages_clean(self.cleaned_data["languages"])
 
 
 class CoverageForm(_Form):

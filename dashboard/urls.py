@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import cadences, messages, reps, setup
+from dashboard.views import cadences, inbound, messages, reps, setup
 from dashboard.views import overview as views
 
 # Mounted at /dashboard/. Names are unprefixed by a namespace so `reverse("dashboard")` reads like the nav.
@@ -22,6 +22,16 @@ urlpatterns = [
     path("teams/<int:team_id>/messages/new/", messages.message_new, name="message_new"),
     path("teams/<int:team_id>/messages/<int:pk>/", messages.message_edit, name="message_edit"),
     path("teams/<int:team_id>/messages/<int:pk>/retire/", messages.message_retire_view, name="message_retire"),
+    path("teams/<int:team_id>/inbound/", inbound.inbound_setup, name="inbound_setup"),
+    path("teams/<int:team_id>/inbound/settings/", inbound.inbound_settings_save, name="inbound_settings"),
+    path("teams/<int:team_id>/inbound/key/", inbound.inbound_key_new, name="inbound_key_new"),
+    path("teams/<int:team_id>/inbound/rules/", inbound.routing_rule_add_view, name="routing_rule_add"),
+    path(
+        "teams/<int:team_id>/inbound/rules/<int:pk>/delete/",
+        inbound.routing_rule_delete_view,
+        name="routing_rule_delete",
+    ),
+    path("teams/<int:team_id>/inbound/rules/<int:pk>/move/", inbound.routing_rule_move_view, name="routing_rule_move"),
     path("teams/<int:team_id>/reps/", reps.rep_list, name="rep_list"),
     path("teams/<int:team_id>/reps/invite/", reps.rep_invite_view, name="rep_invite"),
     path("teams/<int:team_id>/reps/coverage/", reps.team_coverage_view, name="team_coverage"),

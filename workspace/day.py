@@ -39,7 +39,13 @@ DAY_HORIZON = dt.timedelta(days=7)
 # A group shows what a rep can work through; the rest are counted, and one click opens them page by page. What is
 # due later is there to plan with, not to work now: fewer rows of it (and a lighter page).
 DAY_GROUP_LIMIT = 25
-GROUP_LIMITS = {"inbound": DAY_GROUP_LIMIT, "overdue": DAY_GROUP_LIMIT, "due-now": DAY_GROUP_LIMIT, "later-today": 15, "next-days": 10}
+GROUP_LIMITS = {
+    "inbound": DAY_GROUP_LIMIT,
+    "overdue": DAY_GROUP_LIMIT,
+    "due-now": DAY_GROUP_LIMIT,
+    "later-today": 15,
+    "next-days": 10,
+}
 GROUP_PAGE = 50
 NEEDS_NEXT_STEP_SHOWN = 10
 # A lead handed to a rep says so on their queue for this long.

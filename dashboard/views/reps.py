@@ -135,6 +135,8 @@ def rep_edit(request: HtmxHttpRequest, team_id: int, pk: int) -> HttpResponse:
         "last_name": rep.last_name,
         "timezone": rep.timezone,
         "is_available": rep.is_available,
+        "routing_weight": rep.routing_weight,
+        "languages": ", ".join(rep.languages or []),
     }
     form = RepForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
