@@ -25,6 +25,7 @@ from crm.models import Prospect, User
 from crm.zones import zone
 from dashboard import charts, metrics, scope, stalled
 from dashboard.forms import DashboardFilterForm, StalledActionForm
+from dashboard.speed import speed_to_lead
 from web.access import manager_required
 from web.csv_export import csv_response
 from web.http import HtmxHttpRequest
@@ -117,6 +118,7 @@ def _results_context(
         "heatmap_rows": drawn("dashboard/heatmap_rows.html", {"heatmap": heatmap, "few_dials": charts.FEW_DIALS}),
         "studies": scope.STUDY_CONNECT_RATE,
         "chart_data": _chart_data(daily, curve),
+        "speed": speed_to_lead(user=request.user, period=period, now=now, team_id=team_id),
     }
 
 
