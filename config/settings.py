@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "touches",
     "cadence",
     "mailroom",
+    "webhooks",
     "workspace",
     "dashboard",
     "demo",
@@ -172,6 +173,8 @@ MAIL_ENCRYPTION_KEYS = env_list("PURSUIT_MAIL_KEYS")
 # server on a private network (mailroom/network.py). Loopback and private ranges are refused otherwise.
 MAIL_ALLOWED_NETWORKS = env_list("PURSUIT_MAIL_ALLOWED_NETWORKS")
 # Security "none" sends passwords in clear: refused unless allowed (local test servers, DEBUG).
+# Networks outgoing webhooks may post into besides public addresses (a receiver on the team's private network).
+WEBHOOK_ALLOWED_NETWORKS = env_list("PURSUIT_WEBHOOK_ALLOWED_NETWORKS")
 MAIL_ALLOW_PLAINTEXT = env_bool("PURSUIT_MAIL_ALLOW_PLAINTEXT", default=DEBUG)
 # "Save and test" connects out: a rep may run it this many times in MAIL_TEST_WINDOW_SECONDS.
 MAIL_TESTS_PER_WINDOW = env_int("PURSUIT_MAIL_TESTS_PER_WINDOW", 5)
@@ -345,6 +348,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cadence.tasks.prune",
         "schedule": crontab(minute=29),  # 29 * * * *  hourly: what logs changed, past their undo window
         "options": {"expires": 3000},
+    },
+    "webhooks-deliver": {
+        "task": "webhooks.tasks.deliver",
+        "schedule": dt.timedelta(seconds=5),  # what the triggers queued (webhooks.services)
+        "options": {"expires": 4},
     },
     "mail-sync": {
         "task": "mailroom.tasks.mailboxes_sync",

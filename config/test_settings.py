@@ -20,4 +20,5 @@ CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ['CELERY_QUEUE']}"  # noqa: 
 MAIL_ENCRYPTION_KEYS = ["bWFpbC10ZXN0cy1vbmx5LW5vdC1hLXNlY3JldC0wMDA="]  # 32 bytes, tests only
 # The test mail servers (Dovecot, aiosmtpd) listen on loopback with no TLS; tests of the refusals override these.
 MAIL_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
+WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
 MAIL_ALLOW_PLAINTEXT = True

@@ -10,7 +10,7 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("crm", "touches", "cadence", "mailroom", "web", "workspace", "dashboard", "demo", "api")
+PACKAGES = ("crm", "touches", "cadence", "mailroom", "webhooks", "web", "workspace", "dashboard", "demo", "api")
 
 
 def test_the_import_contracts_are_kept():
