@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections import defaultdict
 
 import pytest
 from django.db import transaction
@@ -19,14 +18,13 @@ from django.utils import timezone
 from cadence.models import Enrollment
 from cadence.services import enrollments_plan, prospect_reassign
 from cadence.services.inbound import InboundFields, InboundPerson, inbound_lead_create
-from crm.models import Prospect
 from mailroom.models import Mailbox
 from tests.factories import ProspectFactory, touch_logged
 from tests.webhooks import receiver as receivers
 from tests.worker import ROOT, _child_env
 from touches.models import Channel, Outcome
 from webhooks.models import Delivery, Endpoint
-from webhooks.services import delivery_replay, deliveries_send, endpoint_add, endpoint_secret_rotate
+from webhooks.services import deliveries_send, delivery_replay, endpoint_add, endpoint_secret_rotate
 from webhooks.signing import endpoint_secret
 
 pytestmark = pytest.mark.django_db(transaction=True)
