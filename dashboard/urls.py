@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import cadences, inbound, messages, reps, setup
+from dashboard.views import cadences, inbound, messages, reps, setup, webhooks
 from dashboard.views import overview as views
 
 # Mounted at /dashboard/. Names are unprefixed by a namespace so `reverse("dashboard")` reads like the nav.
@@ -32,6 +32,11 @@ urlpatterns = [
         name="routing_rule_delete",
     ),
     path("teams/<int:team_id>/inbound/rules/<int:pk>/move/", inbound.routing_rule_move_view, name="routing_rule_move"),
+    path("teams/<int:team_id>/webhooks/", webhooks.webhook_list, name="webhook_list"),
+    path("teams/<int:team_id>/webhooks/add/", webhooks.webhook_add, name="webhook_add"),
+    path("teams/<int:team_id>/webhooks/<int:pk>/rotate/", webhooks.webhook_rotate, name="webhook_rotate"),
+    path("teams/<int:team_id>/webhooks/<int:pk>/remove/", webhooks.webhook_remove, name="webhook_remove"),
+    path("teams/<int:team_id>/webhooks/deliveries/<int:pk>/replay/", webhooks.webhook_replay, name="webhook_replay"),
     path("teams/<int:team_id>/reps/", reps.rep_list, name="rep_list"),
     path("teams/<int:team_id>/reps/invite/", reps.rep_invite_view, name="rep_invite"),
     path("teams/<int:team_id>/reps/coverage/", reps.team_coverage_view, name="team_coverage"),
