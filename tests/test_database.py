@@ -16,9 +16,10 @@ from django.db import connection
 from api.models import TouchChange
 from cadence.models import Enrollment, FollowUp, LeadEvent
 from cadence.planner.enums import Action
+from crm.models import Prospect
 from dashboard import scope, stalled
 from tests.factories import EnrollmentFactory, UserFactory
-from touches.models import ATTEMPT_CHANNELS, CONNECT_OUTCOMES, CONVERSATIONS
+from touches.models import ATTEMPT_CHANNELS, CONNECT_OUTCOMES, CONVERSATIONS, Outcome
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,14 @@ def choices_by_column() -> dict[str, set[str]]:
     allowed: dict[str, set[str]] = defaultdict(set)
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
-            if field.choices and model.__module__.split(".")[0] in {"crm", "touches", "cadence", "mailroom", "api"}:
+            if field.choices and model.__module__.split(".")[0] in {
+                "crm",
+                "touches",
+                "cadence",
+                "mailroom",
+                "api",
+                "webhooks",
+            }:
                 allowed[field.column] |= {str(value) for value, _ in field.flatchoices}
     return allowed
 
@@ -106,6 +114,28 @@ def test_a_hand_over_moves_the_open_enrollments_and_the_planned_follow_up_python
         str(s) for s in Enrollment.OPEN_STATUSES
     }
     assert re.findall(r"f\.status = '(\w+)'", source) == [FollowUp.Status.PLANNED]
+
+
+def test_an_inbound_leads_first_attempt_is_an_attempt_as_python_counts_it():
+    source = live_functions()["cadence_inbound_first_attempt"]
+
+    assert values_in(source, "channel") == {str(c) for c in ATTEMPT_CHANNELS}
+
+
+def test_the_webhooks_announce_the_statuses_python_has_and_only_event_types_endpoints_subscribe_to():
+    from webhooks.models import EVENT_TYPES
+
+    functions = {name: source for name, source in live_functions().items() if name.startswith("webhooks_")}
+    types = {
+        t
+        for source in functions.values()
+        for t in re.findall(r"'((?:touch|lead|meeting|enrollment|mailbox)\.\w+)'", source)
+    }
+
+    assert types == {name for name, _ in EVENT_TYPES}
+    assert values_in(functions["webhooks_enrollment_changed"], "status") <= {str(s) for s in Enrollment.Status}
+    assert values_in(functions["webhooks_prospect_stopped"], "status") <= {str(s) for s in Prospect.Status}
+    assert values_in(functions["webhooks_touch_inserted"], "outcome") == {str(Outcome.MEETING_BOOKED)}
 
 
 def test_the_changes_feed_writes_only_the_operations_its_readers_know():
