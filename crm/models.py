@@ -7,7 +7,8 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Upper
+from django.db.models import CharField, Func, Value
+from django.db.models.functions import Lower, Upper
 
 from crm.validators import (
     validate_country,
@@ -204,6 +205,8 @@ class Prospect(models.Model):
                 name="prospect_covered_name_idx",
             ),
             models.Index(fields=["name", "id"], name="prospect_name_idx"),
+            # An inbound lead's company by its name, whatever its case (cadence.services.inbound.account_owner_for).
+            models.Index(F("team"), Upper("name"), name="prospect_team_upper_name_idx"),
             # The same per branch for the list newest activity first (the list page's "Recently updated", where
             # an import's "See the prospects" leads): a page reads its rows, not every team's backwards by time.
             # The owner rides along, so that counting a branch without the user's own leads (counted apart), and
@@ -266,6 +269,12 @@ class Contact(models.Model):
             models.Index(fields=["email"]),
             # Mail Pursuit reads is matched to its sender case-blind (email__iexact compares upper(email)).
             models.Index(Upper("email"), name="contact_email_upper_idx"),
+            # An inbound lead's company by its email domain (cadence.services.inbound.account_owner_for).
+            models.Index(
+                Lower(Func(F("email"), Value("@"), Value(2), function="split_part", output_field=CharField())),
+                condition=~Q(email=""),
+                name="contact_email_domain_idx",
+            ),
             models.Index(fields=["phone"]),
         ]
 

@@ -81,7 +81,7 @@ class _HTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _CheckedHTTPS
 
 
-_pool = urllib3.PoolManager(num_pools=50, maxsize=4, retries=False)
+_pool = urllib3.PoolManager(num_pools=50, maxsize=8, retries=False)
 _pool.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}  # type: ignore[assignment]
 
 

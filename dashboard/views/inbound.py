@@ -23,7 +23,7 @@ from web.once import action_once, write_once
 
 
 def _page(request: HtmxHttpRequest, team: Team, **forms: object) -> HttpResponse:
-    snapshot = routing_team_for(team=team, now=timezone.now())
+    snapshot = routing_team_for(team=team, now=timezone.now(), with_load=True)
     names = {rep.id: rep.name for rep in snapshot.reps}
     rules = [
         {
