@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet
 
-from cadence.models import Cadence, Enrollment, FollowUp
+from cadence.models import Cadence, Enrollment, FollowUp, InboundLead
 from crm.models import Prospect, Team, User
 from crm.selectors import prospect_list_visible
 
@@ -64,3 +64,16 @@ def coverage_for_reps(*, rep_ids: Sequence[int]) -> dict[int, list[tuple[int, in
         pairs.setdefault(coverer, []).append((away, count))
         pairs.setdefault(away, []).append((coverer, count))
     return pairs
+
+
+def inbound_waiting_for(*, user: User, limit: int = 10) -> list[InboundLead]:
+    """The user's inbound leads not tried yet, oldest first: what their alerts announce."""
+    return list(
+        InboundLead.objects.filter(
+            owner=user,
+            first_attempt_at__isnull=True,
+            prospect__status__in=[Prospect.Status.ACTIVE, Prospect.Status.ENGAGED],
+        )
+        .select_related("prospect")
+        .order_by("arrived_at")[:limit]
+    )

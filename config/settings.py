@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context.pursuit",
             ],
         },
     },
@@ -173,6 +174,8 @@ MAIL_ENCRYPTION_KEYS = env_list("PURSUIT_MAIL_KEYS")
 # server on a private network (mailroom/network.py). Loopback and private ranges are refused otherwise.
 MAIL_ALLOWED_NETWORKS = env_list("PURSUIT_MAIL_ALLOWED_NETWORKS")
 # Security "none" sends passwords in clear: refused unless allowed (local test servers, DEBUG).
+# Seconds between a rep's page asking for new inbound leads (their alert in the page and the browser).
+INBOUND_POLL_SECONDS = env_int("PURSUIT_INBOUND_POLL_SECONDS", 20)
 # Networks outgoing webhooks may post into besides public addresses (a receiver on the team's private network).
 WEBHOOK_ALLOWED_NETWORKS = env_list("PURSUIT_WEBHOOK_ALLOWED_NETWORKS")
 MAIL_ALLOW_PLAINTEXT = env_bool("PURSUIT_MAIL_ALLOW_PLAINTEXT", default=DEBUG)

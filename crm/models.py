@@ -6,8 +6,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
-from django.db.models import CharField, Func, Value
+from django.db.models import CharField, F, Func, Q, Value
 from django.db.models.functions import Lower, Upper
 
 from crm.validators import (

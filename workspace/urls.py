@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from workspace.views import absences, calendar, imports, mail, my_day, prospects, touches
+from workspace.views import absences, calendar, imports, inbound, mail, my_day, prospects, touches
 
 urlpatterns = [
     path("", my_day.home, name="home"),
     path("focus/", my_day.focus, name="focus"),
+    path("inbound/waiting.json", inbound.inbound_waiting, name="inbound_waiting"),
     path("touches/undo/", touches.touch_undo, name="touch_undo"),
     path("enrollments/<int:pk>/next-step/", my_day.enrollment_next_step_view, name="enrollment_next_step"),
     path("follow-ups/<int:pk>/log/", touches.follow_up_log, name="follow_up_log"),

@@ -95,7 +95,8 @@ class ProspectListCreateApi(generics.GenericAPIView):
 
     @extend_schema(
         tags=["prospects"],
-        summary="Add a prospect (enrolled in its team's cadence, as an import does)",
+        summary="Add a prospect (enrolled in its team's cadence, as an import does); with `source` inbound and no "
+        "`owner`, it is routed by the team's rules, never paced, and its first call is due now",
         parameters=[IDEMPOTENCY_KEY],
         request=InputSerializer,
         responses={201: ProspectSerializer, **errors(400, 409, 413, 422)},
@@ -106,7 +107,15 @@ class ProspectListCreateApi(generics.GenericAPIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         prospect = lead_create(user=request.user, owner_id=data.pop("owner", None), now=timezone.now(), **data)
-        prospect = _prospects_for(request).get(pk=prospect.pk)
+        # An inbound lead routed to a teammate is theirs, and a rep does not see it afterwards; the answer still
+        # says what was made and where it went.
+        visible = _prospects_for(request).filter(pk=prospect.pk).first()
+        if visible is None:
+            planned = FollowUp.objects.filter(status=FollowUp.Status.PLANNED).order_by("due_start")
+            visible = Prospect.objects.prefetch_related(
+                Prefetch("follow_ups", queryset=planned, to_attr="planned_follow_ups")
+            ).get(pk=prospect.pk)
+        prospect = visible
         return Response(
             ProspectSerializer(prospect).data, status=status.HTTP_201_CREATED, headers={"ETag": etag_for(prospect)}
         )

@@ -13,10 +13,11 @@ from django.test import Client
 from django.utils import timezone
 from standardwebhooks import Webhook
 
-from cadence.models import FollowUp, InboundLead
+from cadence.models import Enrollment, FollowUp, InboundLead
 from crm.inbound_keys import webhook_secret
-from crm.models import Prospect, Team
+from crm.models import Prospect, Team, User
 from crm.services import team_inbound_key_new, team_inbound_set
+from tests.api.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +191,45 @@ def test_the_api_takes_an_inbound_lead_and_routes_it_when_no_owner_is_named(team
     lead = InboundLead.objects.get()
     assert lead.via == "api" and lead.placed_by.startswith("Round robin")
     assert response.json()["owner"] in (alice.pk, bob.pk)
+
+
+def test_after_an_import_spent_the_days_budget_a_lead_from_the_form_and_one_from_the_api_are_due_now(
+    working_day, team_with_key, api, alice, bob, django_capture_on_commit_callbacks
+):
+    from cadence.services.imports import leads_import_confirm
+    from crm.imports import import_preview_build
+
+    Team.objects.filter(pk=team_with_key.pk).update(daily_new_leads=5)
+    for rep in (alice, bob):
+        text = "Company,Contact,Email,Country\n" + "".join(
+            f"{rep} Lead {n},Contact {n},c{n}@{rep}-lead{n}.example,US\n" for n in range(30)
+        )
+        leads_import_confirm(
+            user=rep, text=text, now=timezone.now(), expected_digest=import_preview_build(user=rep, text=text).digest
+        )
+    # The import is spread over the coming days: the day's budget is spent.
+    assert Enrollment.objects.filter(started_at__gt=timezone.now() + dt.timedelta(days=3)).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        by_form = Client(HTTP_ORIGIN=SITE).post(_url(team_with_key), json.dumps(FORM), content_type="application/json")
+        by_api = api.post(
+            "/api/v1/prospects/",
+            {"name": "Umbrella Freight", "source": "inbound", "country": "US", "timezone": "America/New_York"},
+            format="json",
+        )
+        assert by_api.status_code == 201, by_api.content
+        owner_api = client_for(User.objects.get(pk=by_api.json()["owner"]))  # routed: theirs to add a contact to
+        contact = owner_api.post(
+            "/api/v1/contacts/",
+            {"prospect": by_api.json()["id"], "name": "Ursula", "phone": "+1 212 555 0142"},
+            format="json",
+        )
+
+    assert by_form.status_code == 201 and by_api.status_code == 201 and contact.status_code == 201
+    assert InboundLead.objects.count() == 2
+    for lead in InboundLead.objects.all():
+        follow_up = FollowUp.objects.get(prospect=lead.prospect, status="planned")
+        # A working morning in New York: due now, never paced behind the import.
+        assert follow_up.is_inbound and follow_up.due_start <= timezone.now()
+        assert "new inbound" in follow_up.reason
+        assert "new leads are spread" not in follow_up.reason

@@ -139,3 +139,43 @@ def test_a_browser_form_on_a_site_the_team_did_not_list_is_refused(browser, live
 
     assert answer.value.status == 403
     assert not InboundLead.objects.exists()
+
+
+def test_a_rep_on_any_page_is_alerted_in_the_page_and_by_the_browser_until_the_lead_is_tried(
+    browser, shot, live_server, demo_manager, settings
+):
+    from cadence.services.inbound import InboundFields, InboundPerson, inbound_lead_create
+    from tests.factories import touch_logged
+    from touches.models import Channel, Outcome
+
+    settings.INBOUND_POLL_SECONDS = 1
+    priya = User.objects.get(username="priya")
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, permissions=["notifications"])
+    page = context.new_page()
+    log_in(page, live_server.url, "priya")
+    page.goto(f"{live_server.url}/prospects/")
+    alerts = page.locator("#inbound-alerts")
+    assert not alerts.is_visible()
+
+    team = Team.objects.get(pk=priya.team_id)
+    lead = inbound_lead_create(
+        team=team,
+        via="form",
+        fields=InboundFields(name="Live Alert GmbH", country="DE"),
+        person=InboundPerson(name="Lena", email="lena@live-alert.example", phone="+49 30 1234567"),
+        now=timezone.now(),
+        owner=priya,
+    )
+    alerts.get_by_role("link", name="Live Alert GmbH").wait_for(timeout=10_000)
+    assert "call by" in alerts.inner_text()
+    assert page.evaluate("window.pursuitInboundNotified") == 1
+    assert not alerts.get_by_role("button", name="Also alert me outside this tab").is_visible()  # already allowed
+    shot(page, "inbound_alert_in_page")
+
+    now = timezone.now()
+    touch_logged(
+        rep=priya, now=now, prospect=lead.prospect, channel=Channel.CALL, outcome=Outcome.NO_ANSWER, occurred_at=now
+    )
+    alerts.wait_for(state="hidden", timeout=10_000)
+    assert page.evaluate("window.pursuitInboundNotified") == 1  # told once
+    context.close()
