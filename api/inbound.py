@@ -225,8 +225,8 @@ def inbound_form(request: HttpRequest, key: str) -> HttpResponse:
     except Refused as refused:
         return _cors(_refusal(request, refused, as_json=as_json), origin)
     except ValidationError as exc:
-        refused = Refused(422, "invalid", "Some fields need another look.", _messages(exc))
-        return _cors(_refusal(request, refused, as_json=as_json), origin)
+        invalid = Refused(422, "invalid", "Some fields need another look.", _messages(exc))
+        return _cors(_refusal(request, invalid, as_json=as_json), origin)
     if as_json:
         return _cors(JsonResponse({"ok": True, "lead": lead.pk}, status=201), origin)
     target = _redirect_for(data, team)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import Coalesce
@@ -60,6 +61,16 @@ class SpeedToLead:
         return bool(self.by_source or self.waiting)
 
 
+def _row(label: str, row: Any) -> SpeedRow:
+    return SpeedRow(
+        label=label,
+        arrived=row["arrived"],
+        tried=row["tried"],
+        median=row["median"],
+        within_five=row["within_five"],
+    )
+
+
 def speed_to_lead(*, user: User, period: Period, now: dt.datetime, team_id: int | None = None) -> SpeedToLead:
     """At most four queries, whatever the number of leads (two when none came in): by way in, by rep (whoever
     tried it first, else who has it) and their names, and the waiting list."""
@@ -74,7 +85,7 @@ def speed_to_lead(*, user: User, period: Period, now: dt.datetime, team_id: int 
     }
     labels = dict(InboundLead.Via.choices)
     by_source = [
-        SpeedRow(label=labels.get(row["via"], row["via"]), **{k: row[k] for k in figures})
+        _row(labels.get(row["via"], row["via"]), row)
         for row in period_leads.values("via").annotate(**figures).order_by("via")
     ]
     rows = (
@@ -89,7 +100,7 @@ def speed_to_lead(*, user: User, period: Period, now: dt.datetime, team_id: int 
     )
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=[row["rep"] for row in rows])} if rows else {}
     by_rep = sorted(
-        (SpeedRow(label=names.get(row["rep"], "?"), **{k: row[k] for k in figures}) for row in rows),
+        (_row(names.get(row["rep"], "?"), row) for row in rows),
         key=lambda row: row.label,
     )
     waiting_leads = leads.filter(first_attempt_at__isnull=True, prospect__status__in=["active", "engaged"])

@@ -168,8 +168,7 @@ def _delivered(delivery: Delivery, answer: transport.Answer, now: dt.datetime) -
 
 def _failed(delivery: Delivery, answer: transport.Answer, now: dt.datetime) -> None:
     attempts = delivery.attempts + 1
-    delay = BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1]
-    delay = delay * random.uniform(0.9, 1.1)  # noqa: S311 - jitter, not a secret
+    delay = BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1] * random.uniform(0.9, 1.1)  # noqa: S311 - jitter
     gave_up = now - delivery.created_at >= GIVE_UP_AFTER
     Delivery.objects.filter(pk=delivery.pk).update(
         status=Delivery.Status.FAILED if gave_up else Delivery.Status.PENDING,

@@ -22,9 +22,10 @@ LOG_SHOWN = 50
 
 
 def _page(request: HtmxHttpRequest, team: Team, form: EndpointForm | None = None) -> HttpResponse:
-    endpoints = list(Endpoint.objects.filter(team=team).order_by("pk"))
-    for endpoint in endpoints:
-        endpoint.secret = endpoint_secret(endpoint)
+    endpoints = [
+        {"endpoint": endpoint, "secret": endpoint_secret(endpoint)}
+        for endpoint in Endpoint.objects.filter(team=team).order_by("pk")
+    ]
     log = list(Delivery.objects.filter(endpoint__team=team).select_related("endpoint").order_by("-pk")[:LOG_SHOWN])
     context = {
         "team": team,
