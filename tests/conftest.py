@@ -41,6 +41,7 @@ SLOW_PATHS = (
     "tests/config/test_production_shape.py",
     "tests/config/test_tasks_registered.py",
     "tests/demo/",
+    "tests/webhooks/test_deliveries.py",
 )
 
 

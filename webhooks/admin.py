@@ -14,6 +14,8 @@ from webhooks.signing import endpoint_secret
 
 
 class EndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
+
     class Meta:
         model = Endpoint
         fields = ["team", "url", "description", "events", "is_active"]
