@@ -103,23 +103,24 @@ CREATE TRIGGER webhooks_prospect_stopped AFTER UPDATE ON crm_prospect
 CREATE FUNCTION webhooks_enrollment_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM webhooks_endpoint WHERE is_active) THEN RETURN NULL; END IF;
-    CREATE TEMP TABLE IF NOT EXISTS webhooks_moved (id bigint, prospect_id bigint, event_type text) ON COMMIT DROP;
-    TRUNCATE webhooks_moved;
-    INSERT INTO webhooks_moved
-    SELECT n.id, n.prospect_id,
-           CASE WHEN n.status = 'engaged' THEN 'lead.engaged' ELSE 'enrollment.finished' END
-    FROM new_rows n JOIN old_rows o ON o.id = n.id
-    WHERE o.status IS DISTINCT FROM n.status
-      AND (n.status = 'engaged' OR n.status IN ('gave_up', 'stopped'));
-    IF NOT FOUND THEN RETURN NULL; END IF;
-    PERFORM 1 FROM crm_prospect WHERE id IN (SELECT prospect_id FROM webhooks_moved) ORDER BY id FOR NO KEY UPDATE;
-    PERFORM webhooks_enqueue(m.event_type, p.team_id, n.prospect_id,
+    -- Most updates (every plan) change no status: leave before locking anything.
+    IF NOT EXISTS (
+        SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE o.status IS DISTINCT FROM n.status AND n.status IN ('engaged', 'gave_up', 'stopped')
+    ) THEN RETURN NULL; END IF;
+    PERFORM 1 FROM crm_prospect WHERE id IN (
+        SELECT n.prospect_id FROM new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE o.status IS DISTINCT FROM n.status AND n.status IN ('engaged', 'gave_up', 'stopped')
+    ) ORDER BY id FOR NO KEY UPDATE;
+    PERFORM webhooks_enqueue(
+        CASE WHEN n.status = 'engaged' THEN 'lead.engaged' ELSE 'enrollment.finished' END, p.team_id, n.prospect_id,
         jsonb_build_object(
             'enrollment', jsonb_build_object(
                 'id', n.id, 'prospect', n.prospect_id, 'cadence', n.cadence_id, 'owner', n.owner_id,
                 'status', n.status, 'ended_at', n.ended_at, 'end_reason', n.end_reason),
             'prospect', jsonb_build_object('id', p.id, 'name', p.name, 'owner', p.owner_id, 'team', p.team_id)))
-    FROM webhooks_moved m JOIN new_rows n ON n.id = m.id JOIN crm_prospect p ON p.id = n.prospect_id
+    FROM new_rows n JOIN old_rows o ON o.id = n.id JOIN crm_prospect p ON p.id = n.prospect_id
+    WHERE o.status IS DISTINCT FROM n.status AND n.status IN ('engaged', 'gave_up', 'stopped')
     ORDER BY n.prospect_id, n.id;
     RETURN NULL;
 END
