@@ -242,6 +242,9 @@ def _create(
         if owner is not None:
             placed_by = f"Named by {actor}" if actor is not None and actor.pk != owner.pk else "Added by its rep"
         else:
+            # The team's reps locked in id order (as every hand-over locks them): two leads arriving at once are
+            # routed one after the other, so the round robin never gives both to the same rep by reading alike.
+            list(User.objects.select_for_update().filter(team=team).order_by("pk").values_list("pk", flat=True))
             placement = routing.route(
                 lead=_lead(fields),
                 team=routing_team_for(team=team, now=now),

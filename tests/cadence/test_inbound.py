@@ -220,3 +220,35 @@ def test_a_form_tools_retried_delivery_makes_one_lead(setup):
     two = inbound_lead_create(team=setup, via="webhook", fields=fields, person=person, now=TUESDAY, external_id="msg_1")
 
     assert one.pk == two.pk and InboundLead.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_leads_arriving_at_once_go_to_two_reps(team, alice, bob, cadence):
+    import threading
+
+    from django.db import connection
+
+    results: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def arrive(n: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            lead = inbound_lead_create(
+                team=Team.objects.get(pk=team.pk),
+                via="form",
+                fields=InboundFields(name=f"Same Moment {n}"),
+                person=InboundPerson(email=f"x@moment{n}.example"),
+                now=TUESDAY,
+            )
+            results.append(lead.owner_id)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=arrive, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(results) == sorted([alice.pk, bob.pk])
