@@ -23,10 +23,10 @@ from django.db.models.functions import Lower, Upper
 from cadence import routing
 from cadence.models import Cadence, Enrollment, InboundLead, LeadEvent, RoutingRule
 from cadence.selectors import enrollment_open_for_prospect
-from cadence.services.enrolling import enrollment_create, enrollment_request_plan
+from cadence.services.enrolling import enrollment_create
 from cadence.services.events import lead_event_add
 from cadence.services.leads import prospect_reassign
-from cadence.services.queue import plan_enqueue, task_enqueue
+from cadence.services.queue import task_enqueue
 from crm.models import Contact, Prospect, Team, User
 from crm.services import contact_create, prospect_clock_refresh, prospect_create
 from crm.zones import zone
@@ -384,9 +384,8 @@ def _reroute(*, lead: InboundLead, now: dt.datetime) -> str:
     )
     reopened = enrollment_open_for_prospect(prospect_id=prospect.pk)
     if reopened is not None:
+        # The new round is already stale and queued for planning after commit (enrollment_create): it reads this.
         Enrollment.objects.filter(pk=reopened.pk).update(inbound_at=lead.arrived_at)
-        enrollment_request_plan(enrollment_id=reopened.pk, now=now)
-        plan_enqueue(reopened.pk)
     InboundLead.objects.filter(pk=lead.pk).update(
         owner=new_owner,
         placed_by=f"Re-routed: {placement.why}"[:200],
